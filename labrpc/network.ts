@@ -1,0 +1,260 @@
+/**
+ * labrpc: a simulated network with Go labrpc's semantics, number for number (catalog §1).
+ *
+ *   const net = new Network();
+ *   const end = net.makeEnd('end-0-1');        // a client end: starts disabled and unconnected
+ *   net.addServer(1, server);                  // a Server holding Services
+ *   net.connect('end-0-1', 1); net.enable('end-0-1', true);
+ *   const reply = await end.call<Args, Reply>('Raft.RequestVote', args);   // Reply, or null on failure
+ *
+ * Guarantees:
+ * - `call` never rejects. It resolves to the reply, or to null if the request or reply was lost, the
+ *   destination was unreachable, or it died while the handler ran. It always resolves eventually, unless
+ *   the handler never returns while its server stays alive and reachable.
+ * - Arguments are encoded before `call` returns its promise; the handler gets a decoded copy, the caller
+ *   gets a decoded copy of the reply. Nothing is shared.
+ * - Concurrent calls may be delivered in any order.
+ *
+ * Failure model (each number serves a test, see the comments at each one): reliable or not, long
+ * reordering, long delays. All randomness comes from Math.random and all waiting from the global timers,
+ * which the test harness seeds and virtualises; this module knows nothing of the simulation.
+ */
+import { decode, encode } from './codec';
+import { LabrpcError, RpcHandlerError } from './errors';
+import type { Server } from './service';
+import { randomInt, sleep } from './sleep';
+
+export type ServerName = string | number;
+
+/** What happened to one RPC, for traces. `rpc` numbers the call; `end` and `server` name its path. */
+export type NetworkEvent =
+  | { kind: 'send'; rpc: number; end: string; server: ServerName | undefined; svcMeth: string; bytes: number; args: unknown }
+  | { kind: 'unreachable'; rpc: number; delayMs: number }
+  | { kind: 'drop-request'; rpc: number }
+  | { kind: 'deliver'; rpc: number }
+  | { kind: 'dead'; rpc: number }
+  | { kind: 'drop-reply'; rpc: number }
+  | { kind: 'reorder'; rpc: number; delayMs: number }
+  | { kind: 'reply'; rpc: number; bytes: number; reply: unknown };
+
+export type NetworkObserver = (event: NetworkEvent) => void;
+
+// Dead-destination polling period while a handler runs (catalog §1.4 step 4).
+const DEAD_POLL_MS = 100;
+
+export class ClientEnd {
+  readonly name: string;
+  readonly #net: Network;
+
+  constructor(name: string, net: Network) {
+    this.name = name;
+    this.#net = net;
+  }
+
+  /** Send an RPC; resolves to the reply, or null if it failed. Never rejects. */
+  call<Args, Reply>(svcMeth: string, args: Args): Promise<Reply | null> {
+    return this.#net.send(this.name, svcMeth, args) as Promise<Reply | null>;
+  }
+}
+
+interface Snapshot {
+  enabled: boolean;
+  serverName: ServerName | undefined;
+  server: Server | undefined;
+  reliable: boolean;
+  longReordering: boolean;
+}
+
+export class Network {
+  #reliable = true;
+  #longDelays = false;
+  #longReordering = false;
+  #done = false;
+  readonly #ends = new Map<string, ClientEnd>();
+  readonly #enabled = new Map<string, boolean>();
+  readonly #servers = new Map<ServerName, Server | undefined>();
+  readonly #connections = new Map<string, ServerName>();
+  #count = 0;
+  #bytes = 0;
+  #rpcIds = 0;
+  readonly #observers: NetworkObserver[] = [];
+
+  /** Stop the network: later calls never complete, so nothing more happens once a test has ended. */
+  cleanup(): void {
+    this.#done = true;
+  }
+
+  /** false: delay requests 0–26 ms and drop 10 % of requests and 10 % of replies. */
+  reliable(yes: boolean): void {
+    this.#reliable = yes;
+  }
+
+  /** true: hold 2/3 of replies back for 200–2199 ms. */
+  longReordering(yes: boolean): void {
+    this.#longReordering = yes;
+  }
+
+  /** true: calls to unreachable servers fail after 0–6999 ms instead of 0–99 ms. */
+  longDelays(yes: boolean): void {
+    this.#longDelays = yes;
+  }
+
+  /** Watch every RPC's progress (the test harness records a trace from this). */
+  observe(observer: NetworkObserver): void {
+    this.#observers.push(observer);
+  }
+
+  makeEnd(name: string): ClientEnd {
+    if (this.#ends.has(name)) throw new LabrpcError(`makeEnd: ${name} already exists`);
+    const end = new ClientEnd(name, this);
+    this.#ends.set(name, end);
+    this.#enabled.set(name, false);
+    return end;
+  }
+
+  addServer(name: ServerName, server: Server): void {
+    this.#servers.set(name, server);
+  }
+
+  /** Pending and future calls to this server fail; a reply it produces later is never delivered. */
+  deleteServer(name: ServerName): void {
+    this.#servers.set(name, undefined);
+  }
+
+  connect(endName: string, serverName: ServerName): void {
+    this.#connections.set(endName, serverName);
+  }
+
+  /** Enable or disable one end: one direction of one link. */
+  enable(endName: string, enabled: boolean): void {
+    this.#enabled.set(endName, enabled);
+  }
+
+  /** RPCs that reached this server's dispatch. */
+  getCount(serverName: ServerName): number {
+    const server = this.#servers.get(serverName);
+    if (server === undefined) throw new LabrpcError(`getCount: no live server named ${String(serverName)}`);
+    return server.count;
+  }
+
+  /** Every call handed to the network, including those to unreachable servers and dropped ones. */
+  getTotalCount(): number {
+    return this.#count;
+  }
+
+  /** Request bytes of every call, plus reply bytes of every reply actually delivered. */
+  getTotalBytes(): number {
+    return this.#bytes;
+  }
+
+  /** @internal ClientEnd.call's body. */
+  send(endName: string, svcMeth: string, args: unknown): Promise<unknown> {
+    if (this.#done) return new Promise(() => {});
+    const argBytes = encode(args, 'args'); // before any await: later changes by the caller are not seen
+    const rpc = ++this.#rpcIds;
+    this.#count += 1;
+    this.#bytes += argBytes.length;
+    const snap = this.#snapshot(endName);
+    this.#emit({ kind: 'send', rpc, end: endName, server: snap.serverName, svcMeth, bytes: argBytes.length, args });
+    return this.#processRequest(rpc, endName, svcMeth, argBytes, snap);
+  }
+
+  #snapshot(endName: string): Snapshot {
+    const serverName = this.#connections.get(endName);
+    return {
+      enabled: this.#enabled.get(endName) ?? false,
+      serverName,
+      server: serverName === undefined ? undefined : this.#servers.get(serverName),
+      reliable: this.#reliable,
+      longReordering: this.#longReordering,
+    };
+  }
+
+  async #processRequest(
+    rpc: number,
+    endName: string,
+    svcMeth: string,
+    argBytes: Uint8Array,
+    snap: Snapshot,
+  ): Promise<unknown> {
+    if (!snap.enabled || snap.server === undefined) return this.#failUnreachable(rpc);
+    if (!snap.reliable) {
+      await sleep(randomInt(27)); // short delay: 0–26 ms
+      if (randomInt(1000) < 100) {
+        this.#emit({ kind: 'drop-request', rpc }); // 10 %: the handler never runs
+        return null;
+      }
+    }
+    this.#emit({ kind: 'deliver', rpc });
+    const replyBytes = await this.#runHandler(endName, svcMeth, argBytes, snap);
+    // Check again after the handler: a reply from a server that was deleted meanwhile (whose Persister a
+    // restart may have replaced) must not count as a success.
+    if (replyBytes === null || this.#isDead(endName, snap)) {
+      this.#emit({ kind: 'dead', rpc });
+      return null;
+    }
+    return this.#deliverReply(rpc, replyBytes, snap);
+  }
+
+  async #failUnreachable(rpc: number): Promise<null> {
+    // Long delays (0–6999 ms) let Raft tests catch a leader that sends RPCs one at a time and waits;
+    // short ones (0–99 ms) let kv clients try each server in fairly rapid succession.
+    const delayMs = this.#longDelays ? randomInt(7000) : randomInt(100);
+    this.#emit({ kind: 'unreachable', rpc, delayMs });
+    await sleep(delayMs);
+    return null;
+  }
+
+  async #deliverReply(rpc: number, replyBytes: Uint8Array, snap: Snapshot): Promise<unknown> {
+    if (!snap.reliable && randomInt(1000) < 100) {
+      this.#emit({ kind: 'drop-reply', rpc }); // 10 %: the handler ran, with its side effects
+      return null;
+    }
+    if (snap.longReordering && randomInt(900) < 600) {
+      // 2/3 of replies arrive 200–2199 ms late, skewed towards short delays.
+      const delayMs = 200 + randomInt(1 + randomInt(2000));
+      this.#emit({ kind: 'reorder', rpc, delayMs });
+      await sleep(delayMs);
+    }
+    this.#bytes += replyBytes.length;
+    const reply = decode(replyBytes);
+    this.#emit({ kind: 'reply', rpc, bytes: replyBytes.length, reply });
+    return reply;
+  }
+
+  /** Run the handler; every 100 ms check whether the destination died, and stop waiting if so. */
+  #runHandler(endName: string, svcMeth: string, argBytes: Uint8Array, snap: Snapshot): Promise<Uint8Array | null> {
+    const handler = (snap.server as Server).dispatch(svcMeth, argBytes);
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const poll = (): void => {
+        if (this.#isDead(endName, snap)) resolve(null);
+        else timer = setTimeout(poll, DEAD_POLL_MS);
+      };
+      timer = setTimeout(poll, DEAD_POLL_MS);
+      handler.then(
+        (bytes) => {
+          clearTimeout(timer);
+          resolve(bytes);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          resolve(null);
+          // A broken handler or an unknown method must fail the test, not vanish: rethrow it where the
+          // harness sees it (an unhandled rejection, reported with the virtual time).
+          void Promise.reject(error instanceof Error ? error : new RpcHandlerError(String(error)));
+        },
+      );
+    });
+  }
+
+  /** The destination is dead if the end was disabled or the server was deleted or replaced. */
+  #isDead(endName: string, snap: Snapshot): boolean {
+    if (!(this.#enabled.get(endName) ?? false)) return true;
+    return snap.serverName === undefined || this.#servers.get(snap.serverName) !== snap.server;
+  }
+
+  #emit(event: NetworkEvent): void {
+    for (const observer of this.#observers) observer(event);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Server and Service: what sits at the receiving end of the simulated network.
+ *
+ * A Service is a named set of RPC handlers. `Service.of(receiver)` registers, as Go's labrpc does for
+ * exported methods, every method whose name starts with a capital letter, under the receiver's class
+ * name: a `Raft` object with a `RequestVote(args)` method answers `"Raft.RequestVote"`. A handler takes
+ * the decoded arguments and returns the reply (or a promise of it); it never sees the caller's objects.
+ *
+ * A Server holds several services (a KV server registers both `KVServer` and `Raft`) and counts the
+ * requests that actually reached it.
+ */
+import { decode, encode } from './codec';
+import { LabrpcError, RpcHandlerError } from './errors';
+
+/** An RPC handler: decoded arguments in, a reply (possibly later) out. */
+export type Handler = (args: never) => unknown;
+
+export class Service {
+  readonly name: string;
+  readonly #handlers: ReadonlyMap<string, Handler>;
+
+  /** A service from an explicit table of handlers. */
+  constructor(name: string, handlers: Readonly<Record<string, Handler>>) {
+    if (name === '' || name.includes('.')) {
+      throw new LabrpcError(`Expected a service name without dots, got \`${name}\``);
+    }
+    this.name = name;
+    this.#handlers = new Map(Object.entries(handlers));
+  }
+
+  /** A service from an object: every capitalised method is a handler; the class name is the service. */
+  static of(receiver: object, name: string = receiver.constructor.name): Service {
+    const handlers: Record<string, Handler> = {};
+    for (let proto = Object.getPrototypeOf(receiver); proto && proto !== Object.prototype; ) {
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        const member: unknown = (receiver as Record<string, unknown>)[key];
+        if (/^[A-Z]/.test(key) && typeof member === 'function' && !(key in handlers)) {
+          handlers[key] = (member as (args: unknown) => unknown).bind(receiver) as Handler;
+        }
+      }
+      proto = Object.getPrototypeOf(proto);
+    }
+    return new Service(name, handlers);
+  }
+
+  methodNames(): string[] {
+    return [...this.#handlers.keys()];
+  }
+
+  handler(method: string): Handler | undefined {
+    return this.#handlers.get(method);
+  }
+}
+
+export class Server {
+  readonly #services = new Map<string, Service>();
+  /** Requests that reached this server's dispatch (not dropped, destination alive). */
+  count = 0;
+
+  addService(service: Service): void {
+    this.#services.set(service.name, service);
+  }
+
+  /**
+   * Run the handler for `svcMeth` ("Service.Method") on freshly decoded arguments and encode its reply.
+   * Rejects with a LabrpcError naming the choices when the service or method does not exist.
+   */
+  async dispatch(svcMeth: string, argBytes: Uint8Array): Promise<Uint8Array> {
+    this.count += 1;
+    const dot = svcMeth.lastIndexOf('.');
+    const serviceName = svcMeth.slice(0, dot);
+    const methodName = svcMeth.slice(dot + 1);
+    const service = this.#services.get(serviceName);
+    if (service === undefined) {
+      const known = [...this.#services.keys()].join(', ') || 'none';
+      throw new LabrpcError(`unknown service "${serviceName}" in call "${svcMeth}"; services here: ${known}`);
+    }
+    const handler = service.handler(methodName);
+    if (handler === undefined) {
+      throw new LabrpcError(
+        `unknown method "${methodName}" of service "${serviceName}"; methods: ${service.methodNames().join(', ')}`,
+      );
+    }
+    let reply: unknown;
+    try {
+      reply = await (handler as (args: unknown) => unknown)(decode(argBytes));
+    } catch (error) {
+      throw new RpcHandlerError(`handler ${svcMeth} threw: ${describe(error)}`, { cause: error });
+    }
+    return encode(reply ?? null, 'reply');
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -1,0 +1,64 @@
+/**
+ * Runner-agnostic lab tests. A test is defined once, as data:
+ *
+ *   export const initialElection = defineLabTest({
+ *     part: '2A', title: 'initial election',
+ *     async body(ctx) { const cfg = await makeConfig(ctx, 3, false, false); … },
+ *   });
+ *
+ * Jest runs it (`registerWithJest([...])` in a `*.test.ts` file), and so can the stress runner and the
+ * grader, directly in a worker process, with `runLabTest(test, options)`. The body receives a LabContext:
+ * the run's seed, its trace, a way to print the test's output lines, to fail at once, and to register
+ * cleanup that runs when the body ends, whatever way it ends.
+ */
+import type { Trace } from './trace';
+
+export type Part = '2A' | '2B' | '2C' | '2D' | '3A' | '3B' | 'labrpc' | 'codec' | 'harness';
+
+export interface LabContext {
+  /** The seed of this run; Math.random is seeded from it. */
+  readonly seed: number;
+  /** The run's event trace (RPCs, faults, debug lines), hashed as it grows. */
+  readonly trace: Trace;
+  /** Virtual milliseconds since the run started. */
+  now(): number;
+  /** Print one output line (e.g. "Test (2A): initial election ..."); kept in order with the trace. */
+  print(line: string): void;
+  /**
+   * Fail the run now, from anywhere (an applier, a timer callback): the driver stops at its next step
+   * and reports `error` with the virtual time. Use for checks that must abort the test at once.
+   */
+  fail(error: Error): void;
+  /** Run `fn` when the body ends (pass or fail), in reverse order of registration. */
+  defer(fn: () => void): void;
+}
+
+export interface LabTest {
+  /** The printed and jest title, e.g. "Test (2B): basic agreement". */
+  readonly name: string;
+  readonly part: Part;
+  readonly title: string;
+  /** The virtual-time limit of one run, in ms. */
+  readonly virtualLimitMs: number;
+  readonly body: (ctx: LabContext) => Promise<void>;
+}
+
+export interface LabTestSpec {
+  part: Part;
+  title: string;
+  /** The virtual-time limit of one run; 120 s as in 6.824 unless a test needs otherwise. */
+  virtualLimitMs?: number;
+  body: (ctx: LabContext) => Promise<void>;
+}
+
+export const DEFAULT_VIRTUAL_LIMIT_MS = 120_000;
+
+export function defineLabTest(spec: LabTestSpec): LabTest {
+  return {
+    name: `Test (${spec.part}): ${spec.title}`,
+    part: spec.part,
+    title: spec.title,
+    virtualLimitMs: spec.virtualLimitMs ?? DEFAULT_VIRTUAL_LIMIT_MS,
+    body: spec.body,
+  };
+}
