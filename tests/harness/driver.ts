@@ -1,0 +1,249 @@
+/**
+ * The virtual-time driver: runs an async body under a fake clock until it settles.
+ *
+ * Loop: let every pending continuation run (one native setImmediate hop drains the microtask and
+ * nextTick queues), then fire exactly one timer, then repeat. Between two timers, everything an `await`
+ * set off has therefore run, just as in real Node. Node's 1 ms minimum delay is kept by leaving the
+ * clock's internal `duringTick` flag set, so `setTimeout(f, 0)` from an await continuation waits 1 ms.
+ *
+ * Guard rails, each failing the run with the virtual time: a deadlock (body pending, no timers), the
+ * virtual-time limit, a wall-clock limit checked every 1024 events (kept below jest's timeout so the
+ * driver fails first and stops its clock), a busy-wait on Date.now/performance.now, an unhandled
+ * rejection, a throw inside a timer callback, and `fail(error)` from anywhere in the test.
+ *
+ * This module captures the real setImmediate and performance.now when it loads, so it must load before
+ * any clock is installed (it does: nothing installs one but this module).
+ */
+import FakeTimers from '@sinonjs/fake-timers';
+import {
+  BusyWaitError,
+  DeadlockError,
+  HarnessError,
+  UncaughtError,
+  VirtualTimeLimitError,
+  WallClockLimitError,
+} from './errors';
+
+const nativeSetImmediate = globalThis.setImmediate;
+const realNow = performance.now.bind(performance);
+const hop = (): Promise<void> => new Promise((resolve) => nativeSetImmediate(resolve));
+
+/** Virtual runs start at this Date.now(): far from 0, so that 0 never looks like "a real time". */
+export const EPOCH_MS = 1_700_000_000_000;
+/** Reads of the clock within one virtual instant that count as a busy-wait. */
+const BUSY_WAIT_READS = 1_000_000;
+const WALL_CHECK_EVERY = 1024;
+
+export interface DriverOptions {
+  virtualLimitMs: number;
+  wallLimitMs: number;
+}
+
+/** Where a test (or the driver's own guards) reports a failure that must end the run now. */
+export class FailureBox {
+  error: Error | undefined;
+  set(error: Error): void {
+    this.error ??= error;
+  }
+}
+
+export interface DriverClock {
+  /** Virtual ms since the run started. */
+  now(): number;
+}
+
+interface HostProcess {
+  on(event: 'unhandledRejection', fn: (reason: unknown, promise: Promise<unknown>) => void): void;
+  off(event: 'unhandledRejection', fn: (reason: unknown, promise: Promise<unknown>) => void): void;
+}
+
+let running = false;
+
+export function formatVirtual(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Listen for unhandled rejections on the host process. Under jest, `process` is a sandbox copy and
+ * jest-circus owns the host's listeners, so the test environment exposes the host as __hostProcess;
+ * marking the promise handled there makes jest withdraw its own report, so the failure shows once.
+ */
+function watchUnhandled(failure: FailureBox, now: () => number): () => void {
+  const hostProcess = (globalThis as { __hostProcess?: HostProcess }).__hostProcess;
+  const target: HostProcess = hostProcess ?? (process as unknown as HostProcess);
+  const listener = (reason: unknown, promise: Promise<unknown>): void => {
+    if (hostProcess !== undefined) promise.catch(() => {});
+    failure.set(
+      new UncaughtError(
+        `unhandled promise rejection at virtual time ${formatVirtual(now())}: ${describeError(reason)}`,
+        { cause: reason },
+      ),
+    );
+  };
+  target.on('unhandledRejection', listener);
+  return () => target.off('unhandledRejection', listener);
+}
+
+type Clock = ReturnType<ReturnType<typeof FakeTimers.withGlobal>['install']> & { duringTick?: boolean };
+
+function installClock(): Clock {
+  if ((setTimeout as { clock?: unknown }).clock !== undefined || (nativeSetImmediate as { clock?: unknown }).clock) {
+    throw new HarnessError(
+      'fake timers are already installed (jest.useFakeTimers or fakeTimers in the jest config?); ' +
+        'the lab driver owns the clock: remove them',
+    );
+  }
+  const clock = FakeTimers.withGlobal(globalThis).install({
+    now: EPOCH_MS,
+    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date', 'performance', 'hrtime'],
+    loopLimit: Number.MAX_SAFE_INTEGER,
+  }) as Clock;
+  clock.duringTick = true; // Node's 1 ms clamp for setTimeout(f, 0), see the header
+  return clock;
+}
+
+/** Count clock reads per virtual instant; far too many means a loop is waiting for time that never passes. */
+function guardClockReads(clock: Clock, failure: FailureBox, now: () => number): void {
+  let instant = -1;
+  let reads = 0;
+  const guard = (): void => {
+    if (clock.now !== instant) {
+      instant = clock.now;
+      reads = 0;
+    } else if (++reads === BUSY_WAIT_READS) {
+      const error = new BusyWaitError(
+        `busy-wait detected at virtual time ${formatVirtual(now())}: the clock was read ${BUSY_WAIT_READS} ` +
+          'times without time passing. Time only moves while your code waits: use `await sleep(ms)` or a timer.',
+      );
+      failure.set(error);
+      throw error;
+    }
+  };
+  const fakeDateNow = Date.now.bind(Date);
+  Date.now = () => (guard(), fakeDateNow());
+  const fakePerfNow = performance.now.bind(performance);
+  performance.now = () => (guard(), fakePerfNow());
+}
+
+/**
+ * Run `body` in virtual time. Resolves when it resolves; rejects with the first failure (its own
+ * rejection, or a guard rail). `cleanup` runs once, still in virtual time, whatever happened.
+ */
+export async function runVirtual(
+  body: (clock: DriverClock) => Promise<void>,
+  options: DriverOptions,
+  failure: FailureBox,
+  cleanup: () => void,
+): Promise<{ virtualMs: number; events: number }> {
+  if (running) throw new HarnessError('runVirtual is not re-entrant: one virtual clock per process at a time');
+  running = true;
+  const clock = installClock();
+  const now = (): number => clock.now - EPOCH_MS;
+  guardClockReads(clock, failure, now);
+  const stopWatching = watchUnhandled(failure, now);
+  let events = 0;
+  try {
+    events = await drive(clock, () => body({ now }), options, failure, now);
+    return { virtualMs: now(), events };
+  } finally {
+    try {
+      cleanup();
+    } finally {
+      stopWatching();
+      clock.uninstall();
+      running = false;
+    }
+  }
+}
+
+async function drive(
+  clock: Clock,
+  body: () => Promise<void>,
+  options: DriverOptions,
+  failure: FailureBox,
+  now: () => number,
+): Promise<number> {
+  let settled = false;
+  Promise.resolve()
+    .then(body)
+    .then(
+      () => (settled = true),
+      (error: unknown) => failure.set(error instanceof Error ? error : new Error(String(error))),
+    );
+  const wallStart = realNow();
+  for (let events = 0; ; events++) {
+    await hop(); // drain continuations before looking at anything
+    if (failure.error !== undefined) throw failure.error;
+    if (settled) return events;
+    if (clock.countTimers() === 0) {
+      throw new DeadlockError(
+        `deadlock at virtual time ${formatVirtual(now())}: the test is waiting but no timers are pending ` +
+          '(awaiting a promise that nothing will resolve? a real timer or real I/O escaping the virtual clock?)',
+      );
+    }
+    if (events % WALL_CHECK_EVERY === 0 && realNow() - wallStart > options.wallLimitMs) {
+      throw new WallClockLimitError(
+        `wall-clock limit of ${options.wallLimitMs} ms exceeded at virtual time ${formatVirtual(now())}`,
+      );
+    }
+    fireNextTimer(clock, now);
+    clock.duringTick = true;
+    if (now() > options.virtualLimitMs) {
+      throw new VirtualTimeLimitError(
+        `virtual time limit of ${formatVirtual(options.virtualLimitMs)} exceeded ` +
+          `(${clock.countTimers()} timers pending): the test took too long — is agreement ever reached?`,
+      );
+    }
+  }
+}
+
+function fireNextTimer(clock: Clock, now: () => number): void {
+  try {
+    clock.next();
+  } catch (error) {
+    if (error instanceof BusyWaitError) throw error;
+    throw new UncaughtError(
+      `uncaught exception in a timer callback at virtual time ${formatVirtual(now())}: ${describeError(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Run `body` on real timers (LAB_REALTIME=1): slow and not replayable, but nothing is simulated. */
+export async function runRealtime(
+  body: (clock: DriverClock) => Promise<void>,
+  options: DriverOptions,
+  failure: FailureBox,
+  cleanup: () => void,
+): Promise<{ virtualMs: number; events: number }> {
+  const start = realNow();
+  const now = (): number => realNow() - start;
+  const stopWatching = watchUnhandled(failure, now);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const poll = new Promise<void>((_, reject) => {
+      const check = (): void => {
+        if (failure.error !== undefined) return reject(failure.error);
+        if (now() > options.wallLimitMs) {
+          return reject(new WallClockLimitError(`real-time limit of ${options.wallLimitMs} ms exceeded`));
+        }
+        timer = setTimeout(check, 20);
+      };
+      check();
+    });
+    await Promise.race([body({ now }), poll]);
+    if (failure.error !== undefined) throw failure.error;
+    return { virtualMs: now(), events: 0 };
+  } finally {
+    clearTimeout(timer);
+    try {
+      cleanup();
+    } finally {
+      stopWatching();
+    }
+  }
+}

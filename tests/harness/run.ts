@@ -1,0 +1,158 @@
+/**
+ * Run one lab test once: `runLabTest(test, { seed, replay })` → RunResult. Used by jest (jest.ts), the
+ * stress runner and the grader alike; it needs no test framework.
+ *
+ * A run: seed Math.random, start a trace, route debug lines and codec warnings into it, run the body in
+ * virtual time (or real time with `realtime`), run the test's deferred cleanup, restore everything. A
+ * failed run writes its trace (.jsonl) and debug log (.log) under `.lab/traces/` and its error message
+ * carries the test, the seed, the virtual time, those paths and the replay command.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { setCodecWarningSink, setDebugSink } from '../../labrpc';
+import { setRandomSource } from './random-setup';
+import { seededRandom } from './seeded-random';
+import { Trace } from './trace';
+import { DebugLog, parseDebugTopics } from './debug-log';
+import { FailureBox, describeError, formatVirtual, runRealtime, runVirtual } from './driver';
+import type { LabContext, LabTest } from './lab-test';
+
+export interface RunOptions {
+  seed: number;
+  /** The command that replays this run, printed on failure. */
+  replay: string;
+  realtime?: boolean;
+  /** Real-time limit for one run; stays below jest's testTimeout. */
+  wallLimitMs?: number;
+  /** Where test output lines go (default: straight to stdout). */
+  write?: (text: string) => void;
+  /** Folder for failure traces (default: .lab/traces, or LAB_TRACE_DIR). */
+  traceDir?: string;
+  /** Write the trace file even when the run passes. */
+  keepTrace?: boolean;
+}
+
+export interface RunResult {
+  test: string;
+  seed: number;
+  passed: boolean;
+  /** The failure, with the seed, trace path and replay command in its message. */
+  error?: Error;
+  virtualMs: number;
+  wallMs: number;
+  traceHash: string;
+  traceFile?: string;
+  logFile?: string;
+}
+
+export const DEFAULT_WALL_LIMIT_MS = 150_000;
+
+const realNow = performance.now.bind(performance);
+const stdoutWrite = (text: string): void => void process.stdout.write(text);
+
+export async function runLabTest(test: LabTest, options: RunOptions): Promise<RunResult> {
+  const write = options.write ?? stdoutWrite;
+  const failure = new FailureBox();
+  const deferred: Array<() => void> = [];
+  let clockNow = (): number => 0;
+  const trace = new Trace(() => clockNow());
+  const debug = new DebugLog(trace, () => clockNow(), parseDebugTopics(process.env.LAB_DEBUG), write);
+  const ctx: LabContext = {
+    seed: options.seed,
+    trace,
+    now: () => clockNow(),
+    print(line) {
+      trace.record('print', { line });
+      write(`${line}\n`);
+    },
+    fail: (error) => failure.set(error),
+    defer: (fn) => void deferred.push(fn),
+  };
+  const cleanup = (): void => {
+    for (const fn of deferred.reverse()) fn();
+  };
+  const body = async (clock: { now(): number }): Promise<void> => {
+    clockNow = clock.now;
+    await test.body(ctx);
+  };
+  const wallStart = realNow();
+  setRandomSource(seededRandom(options.seed));
+  setDebugSink((server, topic, msg) => debug.add(server, topic, msg));
+  setCodecWarningSink((msg) => {
+    trace.record('codec', { msg });
+    process.stderr.write(`${msg}\n`);
+  });
+  let virtualMs = 0;
+  let error: Error | undefined;
+  try {
+    const run = options.realtime ? runRealtime : runVirtual;
+    const limits = { virtualLimitMs: test.virtualLimitMs, wallLimitMs: options.wallLimitMs ?? wallLimit() };
+    virtualMs = (await run(body, limits, failure, cleanup)).virtualMs;
+  } catch (thrown) {
+    error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    virtualMs = clockNow();
+    trace.record('error', { name: error.name, msg: error.message });
+  } finally {
+    setRandomSource();
+    setDebugSink();
+    setCodecWarningSink((msg) => process.stderr.write(`${msg}\n`));
+  }
+  const result: RunResult = {
+    test: test.name,
+    seed: options.seed,
+    passed: error === undefined,
+    virtualMs,
+    wallMs: realNow() - wallStart,
+    traceHash: trace.hash(),
+  };
+  if (error !== undefined || options.keepTrace) saveTrace(result, test, trace, debug, options);
+  if (error !== undefined) result.error = explain(error, result, options);
+  return result;
+}
+
+function wallLimit(): number {
+  const text = process.env.LAB_WALL_LIMIT_MS;
+  return text === undefined ? DEFAULT_WALL_LIMIT_MS : Number(text);
+}
+
+function slug(text: string): string {
+  return text.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+function saveTrace(result: RunResult, test: LabTest, trace: Trace, debug: DebugLog, options: RunOptions): void {
+  const dir = options.traceDir ?? process.env.LAB_TRACE_DIR ?? path.join('.lab', 'traces');
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.join(dir, `${slug(test.part)}-${slug(test.title)}-seed${result.seed}`);
+  const header = JSON.stringify({
+    kind: 'meta',
+    test: test.name,
+    part: test.part,
+    seed: result.seed,
+    passed: result.passed,
+    virtualMs: result.virtualMs,
+    traceHash: result.traceHash,
+    replay: options.replay,
+  });
+  fs.writeFileSync(`${base}.jsonl`, [header, ...trace.lines].join('\n') + '\n');
+  result.traceFile = `${base}.jsonl`;
+  if (debug.size > 0) {
+    fs.writeFileSync(`${base}.log`, debug.text());
+    result.logFile = `${base}.log`;
+  }
+}
+
+/** The failure as the user should read it: what, when, and how to see it again. */
+function explain(error: Error, result: RunResult, options: RunOptions): Error {
+  const lines = [
+    describeError(error),
+    `  test:   ${result.test}`,
+    `  seed:   ${result.seed} (failed at virtual time ${formatVirtual(result.virtualMs)})`,
+  ];
+  if (result.traceFile !== undefined) lines.push(`  trace:  ${result.traceFile}`);
+  if (result.logFile !== undefined) lines.push(`  log:    ${result.logFile}`);
+  lines.push(`  replay: ${options.replay}`);
+  const explained = new Error(lines.join('\n'), { cause: error });
+  explained.name = error.name;
+  explained.stack = `${lines.join('\n')}\n${(error.stack ?? '').split('\n').slice(1).join('\n')}`;
+  return explained;
+}

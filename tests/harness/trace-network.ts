@@ -1,0 +1,35 @@
+/**
+ * Record a Network's RPC events into a run's trace, with the sender and receiver named the way the test
+ * names servers (end names are random strings; the config knows which end is whose).
+ */
+import type { Network, NetworkEvent } from '../../labrpc';
+import { summarize, type Trace } from './trace';
+
+/** Who an end belongs to and where it points; undefined for ends the config does not know. */
+export type EndpointOf = (endName: string) => { from: number | string; to: number | string } | undefined;
+
+export function traceNetwork(trace: Trace, net: Network, endpointOf: EndpointOf): void {
+  net.observe((event: NetworkEvent) => {
+    switch (event.kind) {
+      case 'send': {
+        const ends = endpointOf(event.end);
+        trace.record('rpc.send', {
+          rpc: event.rpc,
+          from: ends?.from ?? event.end,
+          to: ends?.to ?? event.server ?? null,
+          svcMeth: event.svcMeth,
+          bytes: event.bytes,
+          args: summarize(event.args),
+        });
+        return;
+      }
+      case 'reply':
+        trace.record('rpc.reply', { rpc: event.rpc, bytes: event.bytes, reply: summarize(event.reply) });
+        return;
+      default: {
+        const { kind, ...rest } = event;
+        trace.record(`rpc.${kind}`, rest);
+      }
+    }
+  });
+}
