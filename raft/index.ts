@@ -1,0 +1,4 @@
+/** The Raft peer: the only door into raft/. */
+export { Raft } from './raft';
+export type { ApplyMsg, ApplyCh, StartResult } from './types';
+export { NotImplementedError, RaftInvariantError } from './errors';

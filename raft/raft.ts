@@ -1,0 +1,264 @@
+/**
+ * A Raft peer (Figure 2 of the extended Raft paper, plus §7 snapshots): its state, its role changes,
+ * its timers, and the service API: start, getState, snapshot, kill. The rules of each RPC live beside
+ * it in request-vote.ts, append-entries.ts and install-snapshot.ts; the log's index arithmetic in
+ * log.ts; stable storage in persist.ts; delivery to the service in apply-loop.ts.
+ *
+ * Shape: the rules are synchronous code over plain fields (JavaScript runs one callback at a time, so
+ * no locks); sending RPCs, persisting and applying happen at the edges. A role changes only in
+ * becomeFollower / becomeCandidate / becomeLeader. Rule ids ([RV.2], [AE.3], [L.4], …) name the line
+ * of Figure 2 (or Figure 13, [IS.n]) that a piece of code carries out.
+ *
+ * Handout regions: the line "Your code here (2A)." stays in the student's copy. The reference solution
+ * sits between `// #region SOLUTION 2A` and `// #endregion` (no nesting); the handout generator
+ * replaces each region by the `// SKELETON: <line>` comments inside it, uncommented, e.g.
+ * `return todo('2A: getState');`, which throws a NotImplementedError naming the part. The handout must
+ * type-check, so skeleton lines must be valid on their own.
+ */
+import { debugLog, type ClientEnd, type Persister } from '../labrpc';
+import { handleAppendEntries } from './append-entries';
+import { handleInstallSnapshot } from './install-snapshot';
+import { handleRequestVote } from './request-vote';
+import type * as T from './types';
+// #region SOLUTION 2A
+// SKELETON: import { todo } from './todo';
+import { runApplyLoop, Signal, type PendingSnapshot } from './apply-loop';
+import { assert } from './errors';
+import { RaftLog } from './log';
+import { decodeState, encodeState } from './persist';
+import { replicateAll } from './append-entries';
+import { startElection } from './request-vote';
+import { PeerTimers } from './timers';
+// #endregion
+
+// #region SOLUTION 2A
+/** The role, with the state that only that role has (Figure 2: "Volatile state on leaders"). */
+export type RoleState =
+  | { role: 'follower' }
+  | { role: 'candidate'; votes: Set<number> }
+  | { role: 'leader'; nextIndex: number[]; matchIndex: number[] };
+// #endregion
+
+export class Raft {
+  readonly peers: ClientEnd[];
+  readonly me: number;
+  readonly persister: Persister;
+  readonly applyCh: T.ApplyCh;
+  #dead = false;
+
+  // Your data here (2A, 2B, 2C, 2D). The neighbouring files read and write these fields.
+  // #region SOLUTION 2A
+  // Persistent state on all servers (Figure 2): saved by persist() before any reply that depends on it.
+  currentTerm = 0;
+  votedFor: number | null = null;
+  log = new RaftLog();
+  /** The snapshot covering the log up to log.firstIndex (2D); sent as it is by InstallSnapshot. */
+  snapshotData: Uint8Array = new Uint8Array(0);
+  // Volatile state on all servers. Invariant: log.firstIndex <= commitIndex; lastApplied <= commitIndex.
+  commitIndex = 0;
+  lastApplied = 0;
+  state: RoleState = { role: 'follower' };
+  /** An installed snapshot the apply loop has not delivered yet (apply-loop.ts says why this is safe). */
+  pendingSnapshot: PendingSnapshot | null = null;
+  readonly applySignal = new Signal();
+  readonly timers = new PeerTimers(this);
+  // #endregion
+
+  /**
+   * Create a peer. `peers[i]` reaches peer i (peers[me] is this one); `persister` holds what an earlier
+   * instance saved; `applyCh` receives committed commands and snapshots. Returns at once: elections,
+   * heartbeats and applying run from timers the peer starts itself.
+   */
+  constructor(peers: ClientEnd[], me: number, persister: Persister, applyCh: T.ApplyCh) {
+    this.peers = peers;
+    this.me = me;
+    this.persister = persister;
+    this.applyCh = applyCh;
+    // Your initialization code here (2A, 2B, 2C).
+    // #region SOLUTION 2A
+    this.#restore();
+    this.timers.resetElection();
+    void runApplyLoop(this);
+    // #endregion
+  }
+
+  /** This peer's current term and whether it believes it is the leader. */
+  getState(): { term: number; isLeader: boolean } {
+    // Your code here (2A).
+    // #region SOLUTION 2A
+    // SKELETON: return todo('2A: getState');
+    return { term: this.currentTerm, isLeader: this.state.role === 'leader' };
+    // #endregion
+  }
+
+  /**
+   * Propose `command` for the log. A leader appends it and returns at once, without waiting for it to
+   * commit: `index` is where it will appear if it ever commits. A non-leader returns isLeader false.
+   */
+  start(command: unknown): T.StartResult {
+    // Your code here (2B).
+    // #region SOLUTION 2B
+    // SKELETON: return todo('2B: start');
+    const s = this.state;
+    if (this.#dead || s.role !== 'leader') return { index: -1, term: this.currentTerm, isLeader: false };
+    this.log.append({ term: this.currentTerm, command }); // [L.2] append the command to the local log
+    this.persist();
+    s.matchIndex[this.me] = this.log.lastIndex;
+    debugLog(this.me, 'start', `T${this.currentTerm} start index ${this.log.lastIndex}`);
+    this.timers.replicateSoon();
+    return { index: this.log.lastIndex, term: this.currentTerm, isLeader: true };
+    // #endregion
+  }
+
+  /**
+   * The service has a snapshot of everything up to and including `index`: Raft may drop those entries.
+   * The tester calls this from inside applyCh; the snapshot is persisted together with the state.
+   */
+  snapshot(index: number, snapshot: Uint8Array): void {
+    // Your code here (2D).
+    // #region SOLUTION 2D
+    // SKELETON: todo('2D: snapshot');
+    if (this.#dead || index <= this.log.firstIndex || index > this.lastApplied) {
+      // Overtaken by an installed snapshot, or not applied yet: keep what we have.
+      debugLog(this.me, 'snap', `T${this.currentTerm} ignored snapshot at ${index} (${this.log.describe()})`);
+      return;
+    }
+    this.log.compactTo(index);
+    this.snapshotData = snapshot;
+    this.persist();
+    debugLog(this.me, 'snap', `T${this.currentTerm} snapshot at ${index}, ${this.log.describe()}`);
+    // #endregion
+  }
+
+  /** Stop this peer: no more timers, RPCs or applies. The tester calls it on crash and at cleanup. */
+  kill(): void {
+    this.#dead = true;
+    // Your code here, if desired.
+    // #region SOLUTION 2A
+    this.timers.stopAll();
+    this.applySignal.notify();
+    // #endregion
+  }
+
+  killed(): boolean {
+    return this.#dead;
+  }
+
+  // RPC handlers: labrpc's Service.of registers these capitalised methods as "Raft.<Name>".
+  RequestVote(args: T.RequestVoteArgs): T.RequestVoteReply {
+    return handleRequestVote(this, args);
+  }
+
+  AppendEntries(args: T.AppendEntriesArgs): T.AppendEntriesReply {
+    return handleAppendEntries(this, args);
+  }
+
+  InstallSnapshot(args: T.InstallSnapshotArgs): T.InstallSnapshotReply {
+    return handleInstallSnapshot(this, args);
+  }
+
+  // #region SOLUTION 2A
+  /** The number of votes or replicas that make a majority of the cluster. */
+  majority(): number {
+    return Math.floor(this.peers.length / 2) + 1;
+  }
+
+  /** [All.2] If an RPC request or response contains term T > currentTerm: set currentTerm = T, follower. */
+  observeTerm(term: number, why: string): void {
+    if (term > this.currentTerm) this.becomeFollower(term, why);
+  }
+
+  /** Step down (or stay down) in `term` >= currentTerm; a new term forgets the vote. */
+  becomeFollower(term: number, why: string): void {
+    assert(term >= this.currentTerm, () => `S${this.me} T${this.currentTerm} cannot follow older T${term}`);
+    assert(
+      term > this.currentTerm || this.state.role !== 'leader',
+      () => `S${this.me} T${term}: a second leader in the same term (${why}) breaks Election Safety`,
+    );
+    if (term > this.currentTerm) {
+      this.currentTerm = term;
+      this.votedFor = null;
+      this.persist();
+    }
+    const was = this.state.role;
+    this.state = { role: 'follower' };
+    this.timers.stopHeartbeats();
+    this.timers.ensureElection();
+    if (was !== 'follower') debugLog(this.me, 'role', `T${term} became follower (${why})`);
+    else debugLog(this.me, 'term', `T${term} new term (${why})`);
+  }
+
+  /** [F.2]/[C.4] election timeout: [C.1] start an election in a new term. */
+  becomeCandidate(why: string): void {
+    assert(this.state.role !== 'leader', () => `invalid transition [leader -> candidate] S${this.me}`);
+    this.currentTerm += 1; // [C.1] increment currentTerm
+    this.votedFor = this.me; // [C.1] vote for self
+    this.persist();
+    this.state = { role: 'candidate', votes: new Set([this.me]) };
+    this.timers.resetElection(); // [C.1] reset election timer
+    debugLog(this.me, 'role', `T${this.currentTerm} became candidate (${why})`);
+    startElection(this); // [C.1] send RequestVote RPCs to all other servers
+  }
+
+  /** [C.2] votes received from a majority: become leader. */
+  becomeLeader(): void {
+    assert(
+      this.state.role === 'candidate',
+      () => `invalid transition [${this.state.role} -> leader] S${this.me}`,
+    );
+    const next = this.log.lastIndex + 1;
+    this.state = {
+      role: 'leader',
+      nextIndex: this.peers.map(() => next), // initialised to leader last log index + 1
+      matchIndex: this.peers.map((_, i) => (i === this.me ? this.log.lastIndex : 0)),
+    };
+    this.timers.stopElection();
+    debugLog(this.me, 'role', `T${this.currentTerm} became leader (${this.log.describe()})`);
+    replicateAll(this); // [L.1] initial empty AppendEntries (heartbeat) to each server
+    this.timers.startHeartbeats(); // [L.1] repeat during idle periods
+  }
+
+  /** Advance commitIndex (never backwards) and wake the apply loop. */
+  commitTo(index: number): void {
+    if (index <= this.commitIndex) return;
+    assert(
+      index <= this.log.lastIndex,
+      () => `S${this.me} cannot commit ${index} past ${this.log.describe()}`,
+    );
+    this.commitIndex = index;
+    debugLog(this.me, 'commit', `T${this.currentTerm} commit index ${index}`);
+    this.applySignal.notify();
+  }
+
+  /** Hand an installed snapshot to the apply loop ([IS.8]). */
+  offerSnapshot(snapshot: PendingSnapshot): void {
+    this.pendingSnapshot = snapshot;
+    this.applySignal.notify();
+  }
+
+  /** Save the persistent state, and the snapshot with it when there is one (one atomic save). */
+  persist(): void {
+    const bytes = encodeState({
+      currentTerm: this.currentTerm,
+      votedFor: this.votedFor,
+      lastIncludedIndex: this.log.firstIndex,
+      lastIncludedTerm: this.log.firstTerm,
+      entries: this.log.tail(),
+    });
+    if (this.log.firstIndex > 0) this.persister.saveStateAndSnapshot(bytes, this.snapshotData);
+    else this.persister.saveRaftState(bytes);
+  }
+
+  /** Recover after a crash: the persisted state and snapshot (lastApplied = commitIndex = snapshot index). */
+  #restore(): void {
+    const saved = decodeState(this.persister.readRaftState());
+    if (saved === null) return;
+    this.currentTerm = saved.currentTerm;
+    this.votedFor = saved.votedFor;
+    this.log = new RaftLog(saved.lastIncludedIndex, saved.lastIncludedTerm, saved.entries);
+    this.snapshotData = this.persister.readSnapshot();
+    this.commitIndex = saved.lastIncludedIndex;
+    this.lastApplied = saved.lastIncludedIndex;
+  }
+  // #endregion
+}
