@@ -100,7 +100,10 @@ function reportForeignObject(value: object, path: string): void {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === null || proto === Object.prototype) return;
   // Objects made in another realm (jest's sandbox) have a different Object.prototype but are plain.
-  if (Object.getPrototypeOf(proto) === null && (proto as { constructor?: unknown }).constructor !== undefined) {
+  if (
+    Object.getPrototypeOf(proto) === null &&
+    (proto as { constructor?: unknown }).constructor !== undefined
+  ) {
     const ctor = (proto as { constructor: { name?: string } }).constructor;
     if (ctor.name === 'Object') return;
   }

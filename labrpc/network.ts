@@ -28,7 +28,15 @@ export type ServerName = string | number;
 
 /** What happened to one RPC, for traces. `rpc` numbers the call; `end` and `server` name its path. */
 export type NetworkEvent =
-  | { kind: 'send'; rpc: number; end: string; server: ServerName | undefined; svcMeth: string; bytes: number; args: unknown }
+  | {
+      kind: 'send';
+      rpc: number;
+      end: string;
+      server: ServerName | undefined;
+      svcMeth: string;
+      bytes: number;
+      args: unknown;
+    }
   | { kind: 'unreachable'; rpc: number; delayMs: number }
   | { kind: 'drop-request'; rpc: number }
   | { kind: 'deliver'; rpc: number }
@@ -38,6 +46,11 @@ export type NetworkEvent =
   | { kind: 'reply'; rpc: number; bytes: number; reply: unknown };
 
 export type NetworkObserver = (event: NetworkEvent) => void;
+
+/** Wait `ms`; 0 means no wait at all, as Go's time.Sleep(0) (Node would clamp a 0 ms timer to 1 ms). */
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? sleep(ms) : Promise.resolve();
+}
 
 // Dead-destination polling period while a handler runs (catalog §1.4 step 4).
 const DEAD_POLL_MS = 100;
@@ -155,7 +168,15 @@ export class Network {
     this.#count += 1;
     this.#bytes += argBytes.length;
     const snap = this.#snapshot(endName);
-    this.#emit({ kind: 'send', rpc, end: endName, server: snap.serverName, svcMeth, bytes: argBytes.length, args });
+    this.#emit({
+      kind: 'send',
+      rpc,
+      end: endName,
+      server: snap.serverName,
+      svcMeth,
+      bytes: argBytes.length,
+      args,
+    });
     return this.#processRequest(rpc, endName, svcMeth, argBytes, snap);
   }
 
@@ -179,7 +200,7 @@ export class Network {
   ): Promise<unknown> {
     if (!snap.enabled || snap.server === undefined) return this.#failUnreachable(rpc);
     if (!snap.reliable) {
-      await sleep(randomInt(27)); // short delay: 0–26 ms
+      await delay(randomInt(27)); // short delay: 0–26 ms
       if (randomInt(1000) < 100) {
         this.#emit({ kind: 'drop-request', rpc }); // 10 %: the handler never runs
         return null;
@@ -201,7 +222,7 @@ export class Network {
     // short ones (0–99 ms) let kv clients try each server in fairly rapid succession.
     const delayMs = this.#longDelays ? randomInt(7000) : randomInt(100);
     this.#emit({ kind: 'unreachable', rpc, delayMs });
-    await sleep(delayMs);
+    await delay(delayMs);
     return null;
   }
 
@@ -223,7 +244,12 @@ export class Network {
   }
 
   /** Run the handler; every 100 ms check whether the destination died, and stop waiting if so. */
-  #runHandler(endName: string, svcMeth: string, argBytes: Uint8Array, snap: Snapshot): Promise<Uint8Array | null> {
+  #runHandler(
+    endName: string,
+    svcMeth: string,
+    argBytes: Uint8Array,
+    snap: Snapshot,
+  ): Promise<Uint8Array | null> {
     const handler = (snap.server as Server).dispatch(svcMeth, argBytes);
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;

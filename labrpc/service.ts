@@ -31,7 +31,7 @@ export class Service {
   /** A service from an object: every capitalised method is a handler; the class name is the service. */
   static of(receiver: object, name: string = receiver.constructor.name): Service {
     const handlers: Record<string, Handler> = {};
-    for (let proto = Object.getPrototypeOf(receiver); proto && proto !== Object.prototype; ) {
+    for (let proto = Object.getPrototypeOf(receiver); proto && proto !== Object.prototype;) {
       for (const key of Object.getOwnPropertyNames(proto)) {
         const member: unknown = (receiver as Record<string, unknown>)[key];
         if (/^[A-Z]/.test(key) && typeof member === 'function' && !(key in handlers)) {

@@ -19,7 +19,10 @@ export interface TopicFilter {
 /** Parse LAB_DEBUG into a topic filter; undefined when debug printing is off. */
 export function parseDebugTopics(spec: string | undefined): TopicFilter | undefined {
   if (spec === undefined || spec === '' || spec === '0') return undefined;
-  const words = spec.split(',').map((word) => word.trim().toLowerCase()).filter(Boolean);
+  const words = spec
+    .split(',')
+    .map((word) => word.trim().toLowerCase())
+    .filter(Boolean);
   const ignored = new Set(words.filter((w) => w.startsWith('-')).map((w) => w.slice(1)));
   const wanted = new Set(words.filter((w) => !w.startsWith('-')));
   const all = wanted.size === 0 || wanted.has('1') || wanted.has('all') || wanted.has('true');

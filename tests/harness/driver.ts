@@ -91,7 +91,10 @@ function watchUnhandled(failure: FailureBox, now: () => number): () => void {
 type Clock = ReturnType<ReturnType<typeof FakeTimers.withGlobal>['install']> & { duringTick?: boolean };
 
 function installClock(): Clock {
-  if ((setTimeout as { clock?: unknown }).clock !== undefined || (nativeSetImmediate as { clock?: unknown }).clock) {
+  if (
+    (setTimeout as { clock?: unknown }).clock !== undefined ||
+    (nativeSetImmediate as { clock?: unknown }).clock
+  ) {
     throw new HarnessError(
       'fake timers are already installed (jest.useFakeTimers or fakeTimers in the jest config?); ' +
         'the lab driver owns the clock: remove them',
@@ -99,7 +102,17 @@ function installClock(): Clock {
   }
   const clock = FakeTimers.withGlobal(globalThis).install({
     now: EPOCH_MS,
-    toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate', 'Date', 'performance', 'hrtime'],
+    toFake: [
+      'setTimeout',
+      'clearTimeout',
+      'setInterval',
+      'clearInterval',
+      'setImmediate',
+      'clearImmediate',
+      'Date',
+      'performance',
+      'hrtime',
+    ],
     loopLimit: Number.MAX_SAFE_INTEGER,
   }) as Clock;
   clock.duringTick = true; // Node's 1 ms clamp for setTimeout(f, 0), see the header
@@ -139,7 +152,8 @@ export async function runVirtual(
   failure: FailureBox,
   cleanup: () => void,
 ): Promise<{ virtualMs: number; events: number }> {
-  if (running) throw new HarnessError('runVirtual is not re-entrant: one virtual clock per process at a time');
+  if (running)
+    throw new HarnessError('runVirtual is not re-entrant: one virtual clock per process at a time');
   running = true;
   const clock = installClock();
   const now = (): number => clock.now - EPOCH_MS;

@@ -12,3 +12,4 @@ export { readLabEnv, newSeed } from './env';
 export { seededRandom, parseSeed } from './seeded-random';
 export { formatLogLine, parseDebugTopics } from './debug-log';
 export * from './errors';
+export { check } from './check';

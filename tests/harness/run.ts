@@ -119,7 +119,13 @@ function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
-function saveTrace(result: RunResult, test: LabTest, trace: Trace, debug: DebugLog, options: RunOptions): void {
+function saveTrace(
+  result: RunResult,
+  test: LabTest,
+  trace: Trace,
+  debug: DebugLog,
+  options: RunOptions,
+): void {
   const dir = options.traceDir ?? process.env.LAB_TRACE_DIR ?? path.join('.lab', 'traces');
   fs.mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${slug(test.part)}-${slug(test.title)}-seed${result.seed}`);
@@ -151,7 +157,7 @@ function explain(error: Error, result: RunResult, options: RunOptions): Error {
   if (result.traceFile !== undefined) lines.push(`  trace:  ${result.traceFile}`);
   if (result.logFile !== undefined) lines.push(`  log:    ${result.logFile}`);
   lines.push(`  replay: ${options.replay}`);
-  const explained = new Error(lines.join('\n'), { cause: error });
+  const explained = new Error(lines.join('\n'));
   explained.name = error.name;
   explained.stack = `${lines.join('\n')}\n${(error.stack ?? '').split('\n').slice(1).join('\n')}`;
   return explained;

@@ -1,0 +1,245 @@
+/**
+ * The failure model of labrpc, number by number (catalog §1.4, §1.6). Delays are read off the network's
+ * own events in virtual time, so they are exact. Fractions are checked over samples large enough that a
+ * correct network misses the bound with negligible probability on any seed (≥ 4.5 standard deviations).
+ */
+import { Network, Server, Service, encode, sleep, type NetworkEvent } from '../../labrpc';
+import { check, defineLabTest, type LabContext, type LabTest } from '../harness';
+
+const part = 'labrpc';
+
+/** A service whose handler waits the given number of ms, and counts the calls it ran. */
+class Slow {
+  ran = 0;
+  async Wait(ms: number): Promise<number> {
+    await sleep(ms);
+    this.ran += 1;
+    return ms;
+  }
+}
+
+interface Rig {
+  net: Network;
+  slow: Slow;
+  server: Server;
+  /** Virtual times of each event kind, per rpc id. */
+  times: Map<string, Map<number, number>>;
+  events: NetworkEvent[];
+  /** `n` fresh ends connected to server 1; enabled unless said otherwise. */
+  ends(n: number, enabled?: boolean): ReturnType<Network['makeEnd']>[];
+}
+
+function rig(ctx: LabContext): Rig {
+  const net = new Network();
+  const slow = new Slow();
+  const server = new Server();
+  server.addService(Service.of(slow));
+  net.addServer(1, server);
+  const times = new Map<string, Map<number, number>>();
+  const events: NetworkEvent[] = [];
+  net.observe((event) => {
+    events.push(event);
+    if (!times.has(event.kind)) times.set(event.kind, new Map());
+    times.get(event.kind)?.set(event.rpc, ctx.now());
+  });
+  let made = 0;
+  return {
+    net,
+    slow,
+    server,
+    times,
+    events,
+    ends(n, enabled = true) {
+      return Array.from({ length: n }, () => {
+        const name = `end-${made++}`;
+        const end = net.makeEnd(name);
+        net.connect(name, 1);
+        net.enable(name, enabled);
+        return end;
+      });
+    },
+  };
+}
+
+function count(r: Rig, kind: NetworkEvent['kind']): number {
+  return r.times.get(kind)?.size ?? 0;
+}
+
+/** Delay from one event kind to another, for every rpc that has both. */
+function delays(r: Rig, from: NetworkEvent['kind'], to: NetworkEvent['kind']): number[] {
+  const start = r.times.get(from) ?? new Map<number, number>();
+  return [...(r.times.get(to) ?? new Map<number, number>())].map(([rpc, t]) => t - (start.get(rpc) ?? NaN));
+}
+
+function between(x: number, lo: number, hi: number, what: string): void {
+  check(x >= lo && x <= hi, `${what} was ${x}, expected ${lo}..${hi}`);
+}
+
+const N = 6000;
+
+const unreliableNumbers = defineLabTest({
+  part,
+  title: 'unreliable: 0-26 ms delay, 10 % of requests and 10 % of replies dropped',
+  async body(ctx) {
+    const r = rig(ctx);
+    r.net.reliable(false);
+    const replies = await Promise.all(r.ends(N).map((end) => end.call('Slow.Wait', 0)));
+    const d = delays(r, 'send', 'deliver').concat(delays(r, 'send', 'drop-request'));
+    check(d.length === N, `${d.length} of ${N} requests were delivered or dropped`);
+    check(
+      Math.min(...d) === 0 && Math.max(...d) === 26,
+      `request delays ranged ${Math.min(...d)}..${Math.max(...d)} ms, expected 0..26`,
+    );
+    // 10 %: σ = √(0.09/6000) ≈ 0.0039, so ±0.02 is > 5σ.
+    between(count(r, 'drop-request') / N, 0.08, 0.12, 'the fraction of dropped requests');
+    const delivered = count(r, 'deliver');
+    check(r.server.count === delivered, `server count ${r.server.count} ≠ ${delivered} delivered requests`);
+    between(count(r, 'drop-reply') / delivered, 0.075, 0.125, 'the fraction of dropped replies');
+    // A dropped reply still ran its handler: side effects happen although the caller sees a failure.
+    check(
+      r.slow.ran === delivered,
+      `handlers ran ${r.slow.ran} times, expected ${delivered} (dropped replies included)`,
+    );
+    const ok = replies.filter((x) => x !== null).length;
+    check(ok === count(r, 'reply'), `${ok} calls succeeded but ${count(r, 'reply')} replies were delivered`);
+  },
+});
+
+const longReordering = defineLabTest({
+  part,
+  title: 'long reordering: 2/3 of replies held back 200-2199 ms, skewed short',
+  async body(ctx) {
+    const r = rig(ctx);
+    r.net.longReordering(true);
+    await Promise.all(r.ends(N).map((end) => end.call('Slow.Wait', 0)));
+    // 2/3: σ = √((2/9)/6000) ≈ 0.0061, so ±0.03 is ~5σ.
+    between(count(r, 'reorder') / N, 0.637, 0.697, 'the fraction of held-back replies');
+    const held = delays(r, 'reorder', 'reply').filter((x) => !Number.isNaN(x));
+    check(
+      Math.min(...held) >= 200 && Math.max(...held) <= 2199,
+      `hold-back ranged ${Math.min(...held)}..${Math.max(...held)} ms`,
+    );
+    // 200 + rand(1 + rand(2000)) has mean ≈ 700 ms; a uniform 200..2199 would have mean ≈ 1200 ms.
+    const mean = held.reduce((a, b) => a + b, 0) / held.length;
+    between(Math.round(mean), 650, 750, 'the mean hold-back (ms)');
+    const immediate = delays(r, 'send', 'reply').length - held.length;
+    check(immediate === N - held.length, 'a reply that was not held back was delayed');
+  },
+});
+
+function unreachableTest(longDelays: boolean, max: number): LabTest {
+  return defineLabTest({
+    part,
+    title: `unreachable destinations fail after 0-${max} ms (long delays ${longDelays ? 'on' : 'off'})`,
+    async body(ctx) {
+      const r = rig(ctx);
+      r.net.longDelays(longDelays);
+      const replies = await Promise.all(r.ends(N, false).map((end) => end.call('Slow.Wait', 0)));
+      check(
+        replies.every((x) => x === null),
+        'a call to a disabled end succeeded',
+      );
+      const failedAfter = r.events.flatMap((e) => (e.kind === 'unreachable' ? [e.delayMs] : []));
+      check(failedAfter.length === N, `${failedAfter.length} of ${N} calls failed as unreachable`);
+      // With 6000 samples, both ends of the range are hit to within 2 % (a miss has probability < e^-100).
+      check(
+        Math.min(...failedAfter) <= max / 50 && Math.max(...failedAfter) >= max - max / 50,
+        `failure delays ranged ${Math.min(...failedAfter)}..${Math.max(...failedAfter)} ms`,
+      );
+      check(
+        Math.max(...failedAfter) <= max,
+        `a failure took ${Math.max(...failedAfter)} ms, more than ${max}`,
+      );
+      check(ctx.now() <= max + 1, `the last failure came at ${ctx.now()} ms`);
+      check(r.server.count === 0, 'a handler ran for an unreachable destination');
+    },
+  });
+}
+
+const deadPolling = defineLabTest({
+  part,
+  title: 'a destination that dies while its handler runs is noticed at the next 100 ms poll',
+  async body(ctx) {
+    const r = rig(ctx);
+    const [disabled, deleted] = r.ends(2);
+    let a: number | null | undefined;
+    let b: number | null | undefined;
+    void disabled.call<number, number>('Slow.Wait', 10_000).then((x) => (a = x));
+    await sleep(250);
+    r.net.enable('end-0', false);
+    await sleep(49);
+    check(a === undefined, `the call returned at ${ctx.now()} ms, before the 300 ms poll`);
+    await sleep(1);
+    check(
+      a === null,
+      `a call to an end disabled at 250 ms returned ${a} by 300 ms, expected null at the 300 ms poll`,
+    );
+    void deleted.call<number, number>('Slow.Wait', 10_000).then((x) => (b = x));
+    const t0 = ctx.now();
+    await sleep(120);
+    r.net.deleteServer(1);
+    while (b === undefined) await sleep(1);
+    check(
+      b === null && ctx.now() - t0 === 200,
+      `deleted server: returned ${b} after ${ctx.now() - t0} ms, expected null after 200`,
+    );
+  },
+});
+
+const recheckOnReply = defineLabTest({
+  part,
+  title: 'a reply from a server replaced while its handler ran is not delivered',
+  async body(ctx) {
+    const r = rig(ctx);
+    const [end] = r.ends(1);
+    const pending = end.call<number, number>('Slow.Wait', 50);
+    await sleep(20);
+    r.net.deleteServer(1);
+    const fresh = new Server();
+    fresh.addService(Service.of(new Slow()));
+    r.net.addServer(1, fresh); // replaced before the 100 ms poll, so only the re-check can see it
+    const reply = await pending;
+    check(r.slow.ran === 1, 'the old handler should have run to completion');
+    check(reply === null, `the reply of a replaced server was delivered (${reply}) at ${ctx.now()} ms`);
+    check((await end.call('Slow.Wait', 0)) === 0, 'the replacement server does not answer');
+    check(fresh.count === 1 && r.net.getCount(1) === 1, 'the replacement server should count from 0');
+  },
+});
+
+const counters = defineLabTest({
+  part,
+  title: 'counters: total counts every call, bytes count requests always and replies only when delivered',
+  async body(ctx) {
+    const r = rig(ctx);
+    const [on] = r.ends(1);
+    const [off] = r.ends(1, false);
+    const req = encode(7, 'args').length;
+    const rep = encode(7, 'reply').length;
+    check((await on.call('Slow.Wait', 7)) === 7, 'a reliable call failed');
+    check(
+      r.net.getTotalBytes() === req + rep,
+      `bytes ${r.net.getTotalBytes()} after one call, expected ${req + rep}`,
+    );
+    check((await off.call('Slow.Wait', 7)) === null, 'a call on a disabled end succeeded');
+    check(r.net.getTotalBytes() === 2 * req + rep, 'an unreachable call must count its request bytes only');
+    check(
+      r.net.getTotalCount() === 2 && r.net.getCount(1) === 1,
+      'total count 2 (both calls), server count 1',
+    );
+    r.net.cleanup();
+    let settled = false;
+    void on.call('Slow.Wait', 7).then(() => (settled = true));
+    await sleep(10_000);
+    check(!settled && r.net.getTotalCount() === 2, 'after cleanup() a call must never complete nor count');
+  },
+});
+
+export const faultTests: LabTest[] = [
+  unreliableNumbers,
+  longReordering,
+  unreachableTest(false, 99),
+  unreachableTest(true, 6999),
+  deadPolling,
+  recheckOnReply,
+  counters,
+];
