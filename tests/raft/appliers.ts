@@ -1,0 +1,78 @@
+/**
+ * The tester's side of each server's apply channel (6.824 config.go's `applier` and `applierSnap`).
+ *
+ * - `applier`: for tests without snapshots. Every command is checked against what the other servers
+ *   applied at that index, and must follow the server's previous one.
+ * - `applierSnap` (2022 edition): commands must arrive exactly at lastApplied+1; every 10th index
+ *   (9, 19, 29, …) the tester hands the peer a snapshot of everything applied so far, synchronously,
+ *   from inside the apply call; snapshot messages replace the tester's record of the server.
+ *
+ * Go's applier ends the whole test process on an apply error (log.Fatalf). Here it fails the run at
+ * once through ctx.fail, with the server, index, term and virtual time, and ignores later messages.
+ */
+import type { ApplyCh, ApplyMsg, Raft } from '../../raft';
+import { LabCheckFailure, summarize, type LabContext } from '../harness';
+import type { CommittedLogs } from './committed-log';
+
+/** The tester snapshots whenever (CommandIndex+1) % SnapShotInterval == 0 (catalog §5.1). */
+export const SNAPSHOT_INTERVAL = 10;
+
+export interface ApplierHost {
+  readonly ctx: LabContext;
+  readonly committed: CommittedLogs;
+  /** "12.345s": the virtual time, for messages. */
+  at(): string;
+}
+
+/** The plain applier: check each command against the others and against the server's own order. */
+export function applier(host: ApplierHost, i: number, raft: () => Raft | undefined): ApplyCh {
+  let failed = false;
+  return (msg: ApplyMsg) => {
+    if (failed || msg.kind !== 'command') return;
+    record(host, i, msg);
+    const error = host.committed.record(i, msg.commandIndex, msg.command);
+    if (error !== null) failed = fail(host, i, raft(), msg, error);
+  };
+}
+
+/** The snapshot applier. `raft()` returns the Raft this channel belongs to (it exists once Make returns). */
+export function applierSnap(host: ApplierHost, i: number, raft: () => Raft | undefined): ApplyCh {
+  let failed = false;
+  return (msg: ApplyMsg) => {
+    const rf = raft();
+    if (failed || rf === undefined) return;
+    record(host, i, msg);
+    let error: string | null;
+    if (msg.kind === 'snapshot') {
+      error = host.committed.ingestSnapshot(i, msg.snapshot, msg.snapshotIndex);
+    } else if (msg.commandIndex !== host.committed.lastApplied[i] + 1) {
+      const expected = host.committed.lastApplied[i] + 1;
+      error = `server ${i} apply out of order, expected index ${expected}, got ${msg.commandIndex}`;
+    } else {
+      error = host.committed.record(i, msg.commandIndex, msg.command);
+      host.committed.lastApplied[i] = msg.commandIndex;
+      if (error === null && (msg.commandIndex + 1) % SNAPSHOT_INTERVAL === 0) {
+        rf.snapshot(msg.commandIndex, host.committed.snapshotOf(i, msg.commandIndex));
+      }
+    }
+    if (error !== null) failed = fail(host, i, rf, msg, error);
+  };
+}
+
+function record(host: ApplierHost, i: number, msg: ApplyMsg): void {
+  if (msg.kind === 'command') {
+    host.ctx.trace.record('apply', { server: i, index: msg.commandIndex, command: summarize(msg.command) });
+  } else {
+    host.ctx.trace.record('apply', { server: i, index: msg.snapshotIndex, snapshotTerm: msg.snapshotTerm });
+  }
+}
+
+function fail(host: ApplierHost, i: number, rf: Raft | undefined, msg: ApplyMsg, error: string): true {
+  const what =
+    msg.kind === 'command' ? `command index ${msg.commandIndex}` : `snapshot index ${msg.snapshotIndex}`;
+  const term = rf === undefined ? '' : ` in T${rf.getState().term}`;
+  host.ctx.fail(
+    new LabCheckFailure(`apply error: ${error} (S${i} applying ${what}${term}, at ${host.at()})`),
+  );
+  return true;
+}

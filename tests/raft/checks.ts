@@ -1,0 +1,138 @@
+/**
+ * The tester's questions about a running cluster (6.824 config.go, catalog §5.7): checkOneLeader,
+ * checkTerms, checkNoLeader, nCommitted, wait and one. RaftConfig (config.ts) extends this class and
+ * supplies the cluster. Waits use sleep() on the virtual clock; a failed check throws LabCheckFailure.
+ */
+import { randomInt, sleep } from '../../labrpc';
+import type { Raft } from '../../raft';
+import { LabCheckFailure, type LabContext } from '../harness';
+import { show, type CommittedLogs } from './committed-log';
+
+export abstract class Checks {
+  abstract readonly ctx: LabContext;
+  abstract readonly n: number;
+  abstract readonly rafts: (Raft | null)[];
+  abstract readonly connected: boolean[];
+  abstract readonly committed: CommittedLogs;
+  /** Set by cleanup(): a one() still running from an ended test gives up quietly. */
+  finished = false;
+
+  abstract at(): string;
+
+  /** Fail the test now with a message naming the check and the virtual time. */
+  fail(message: string): never {
+    throw new LabCheckFailure(`${message} (at ${this.at()})`);
+  }
+
+  /** Wait for a leader among the connected servers; at most one per term. Returns the newest one. */
+  async checkOneLeader(): Promise<number> {
+    for (let iters = 0; iters < 10; iters++) {
+      await sleep(450 + randomInt(100));
+      const leaders = new Map<number, number[]>();
+      for (let i = 0; i < this.n; i++) {
+        const rf = this.rafts[i];
+        if (!this.connected[i] || rf === null) continue;
+        const { term, isLeader } = rf.getState();
+        if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
+      }
+      let lastTermWithLeader = -1;
+      for (const [term, servers] of leaders) {
+        if (servers.length > 1) {
+          this.fail(
+            `term ${term} has ${servers.length} (>1) leaders: ${servers.map((s) => `S${s}`).join(', ')}`,
+          );
+        }
+        if (term > lastTermWithLeader) lastTermWithLeader = term;
+      }
+      if (leaders.size !== 0) return (leaders.get(lastTermWithLeader) as number[])[0];
+    }
+    this.fail('expected one leader, got none');
+  }
+
+  /** All connected servers must agree on the term; returns it (-1 if none is connected). */
+  checkTerms(): number {
+    let term = -1;
+    for (let i = 0; i < this.n; i++) {
+      const rf = this.rafts[i];
+      if (!this.connected[i] || rf === null) continue;
+      const xterm = rf.getState().term;
+      if (term === -1) term = xterm;
+      else if (term !== xterm) this.fail(`servers disagree on term (T${term} and S${i} at T${xterm})`);
+    }
+    return term;
+  }
+
+  /** No connected server may think it is leader. */
+  checkNoLeader(): void {
+    for (let i = 0; i < this.n; i++) {
+      const rf = this.rafts[i];
+      if (this.connected[i] && rf !== null && rf.getState().isLeader) {
+        this.fail(`expected no leader among connected servers, but ${i} claims to be leader`);
+      }
+    }
+  }
+
+  /** How many servers (crashed and disconnected ones too) applied `index`, and what. */
+  nCommitted(index: number): { count: number; command: unknown } {
+    const { count, command, conflict } = this.committed.nCommitted(index);
+    if (conflict !== null) this.fail(conflict);
+    return { count, command };
+  }
+
+  /**
+   * Wait until at least n servers applied `index`, backing off from 10 ms to ~1 s, up to 30 times.
+   * Returns the command, or -1 if some server moved past `startTerm` (when startTerm > -1).
+   */
+  async wait(index: number, n: number, startTerm: number): Promise<unknown> {
+    let to = 10;
+    for (let iters = 0; iters < 30; iters++) {
+      if (this.nCommitted(index).count >= n) break;
+      await sleep(to);
+      if (to < 1000) to *= 2;
+      if (startTerm > -1 && this.rafts.some((rf) => rf !== null && rf.getState().term > startTerm)) return -1;
+    }
+    const { count, command } = this.nCommitted(index);
+    if (count < n) this.fail(`only ${count} decided for index ${index}; wanted ${n}`);
+    return command;
+  }
+
+  /**
+   * Submit `cmd` to whichever connected server accepts it as leader, and wait (2 s per attempt, 10 s in
+   * all) until `expectedServers` servers applied it at the returned index. With retry, a failed attempt
+   * is tried again on the current leader; without, it fails the test.
+   */
+  async one(cmd: unknown, expectedServers: number, retry: boolean): Promise<number> {
+    const t0 = this.ctx.now();
+    let starts = 0;
+    while (this.ctx.now() - t0 < 10_000 && !this.finished) {
+      let index = -1;
+      for (let si = 0; si < this.n && index === -1; si++) {
+        starts = (starts + 1) % this.n;
+        const rf = this.connected[starts] ? this.rafts[starts] : null;
+        const result = rf?.start(cmd);
+        if (result?.isLeader) index = result.index;
+      }
+      if (index === -1) {
+        await sleep(50);
+        continue;
+      }
+      const t1 = this.ctx.now();
+      while (this.ctx.now() - t1 < 2000) {
+        const { count, command } = this.nCommitted(index);
+        if (count > 0 && count >= expectedServers && command === cmd) return index;
+        await sleep(20);
+      }
+      if (!retry) this.#noAgreement(cmd, index, expectedServers);
+    }
+    if (!this.finished) this.fail(`one(${show(cmd)}) failed to reach agreement in 10 s`);
+    return -1;
+  }
+
+  #noAgreement(cmd: unknown, index: number, expected: number): never {
+    const { count, command } = this.nCommitted(index);
+    const seen = count === 0 ? 'no server applied it' : `${count} applied ${show(command)}`;
+    this.fail(
+      `one(${show(cmd)}) failed to reach agreement: index ${index} wanted ${expected} servers, ${seen}`,
+    );
+  }
+}
