@@ -134,9 +134,11 @@ export class RaftConfig extends Checks implements ApplierHost {
     } else {
       this.saved[i] = new Persister();
     }
-    let rf: Raft | undefined;
-    const applyCh = this.#snapshot ? applierSnap(this, i, () => rf) : applier(this, i, () => rf);
-    rf = new Raft(ends, i, this.saved[i] as Persister, applyCh);
+    // The appliers reach the peer through `made`, which is filled in once the constructor returns.
+    const made: { rf?: Raft } = {};
+    const applyCh = this.#snapshot ? applierSnap(this, i, () => made.rf) : applier(this, i, () => made.rf);
+    const rf = new Raft(ends, i, this.saved[i] as Persister, applyCh);
+    made.rf = rf;
     this.rafts[i] = rf;
     const server = new Server();
     server.addService(Service.of(rf));
