@@ -5,7 +5,7 @@
  * - `HistoryError`: the history handed to the checker is malformed (return before call, unmatched events).
  * - `ModelError`: a model broke its contract (a partition lost or duplicated an operation, a step that
  *   was legal during the search failed when replayed).
- * - `HistoryFormatError`: a history file could not be parsed; carries the file and line.
+ * - `HistoryFormatError`: a history file could not be parsed; carries the file and the place in it.
  * - `VisualizationError`: the HTML could not be produced from the given result.
  */
 
@@ -21,10 +21,11 @@ export class HistoryFormatError extends Error {
   override readonly name = 'HistoryFormatError';
   constructor(
     readonly source: string,
-    readonly line: number,
+    /** Where in the file: `line 12`, or a JSON path such as `operations[3].input`. */
+    readonly location: string,
     problem: string,
   ) {
-    super(`${source}:${line}: ${problem}`);
+    super(`${source} (${location}): ${problem}`);
   }
 }
 

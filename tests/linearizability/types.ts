@@ -41,7 +41,10 @@ export interface Model<S, I, O> {
   init(): S;
   /** Apply one operation; `ok: false` when `output` is impossible from `state`. Must not mutate `state`. */
   step(state: S, input: I, output: O): StepResult<S>;
-  /** State equality for the search cache. Default: `Object.is`. */
+  /**
+   * State equality for the search cache. Default: SameValueZero (`===`, NaN equal to NaN), which lets
+   * the cache keep states in a native Set; give `equal` only for states that are objects.
+   */
   equal?(a: S, b: S): boolean;
   /** Optional 32-bit hash of a state, consistent with `equal`; speeds up the cache. */
   hashState?(state: S): number;
@@ -58,9 +61,6 @@ export interface Model<S, I, O> {
 /** The verdict. `unknown` means the search ran out of time; it is never a claim either way. */
 export type CheckVerdict = 'ok' | 'illegal' | 'unknown';
 
-/** Per-partition outcome; `skipped` means the search stopped early (another part was illegal). */
-export type PartitionVerdict = CheckVerdict | 'skipped';
-
 export interface CheckOptions {
   /** Give up after this many milliseconds of real time and answer `unknown`. 0 or absent: no limit. */
   readonly timeoutMs?: number;
@@ -76,7 +76,8 @@ export interface CheckOptions {
 /** One partition of a verbose result. Operation ids are indexes into `operations`. */
 export interface PartitionInfo<I, O> {
   readonly label: string;
-  readonly verdict: PartitionVerdict;
+  /** `unknown` when the time ran out before this part was decided. */
+  readonly verdict: CheckVerdict;
   /** The partition's operations; `originalIndex[i]` is the position of `operations[i]` in the input. */
   readonly operations: readonly Operation<I, O>[];
   readonly originalIndex: readonly number[];
@@ -94,4 +95,16 @@ export interface CheckResult<I, O> {
   readonly result: CheckVerdict;
   /** Present when `verbose` was set. */
   readonly info?: LinearizationInfo<I, O>;
+}
+
+/**
+ * Something the test did, drawn on the timeline's time axis: a fault (`partition`, `crash`, `restart`)
+ * or any other event. Same time unit as the operations; without `end` it is a single instant.
+ */
+export interface Annotation {
+  readonly start: number;
+  readonly end?: number;
+  readonly label: string;
+  /** Free-form; `partition`, `crash`, `restart` and `heal` get their own colours. */
+  readonly kind?: string;
 }
