@@ -21,6 +21,7 @@ const packr = new Packr({
   mapsAsObjects: true, // decode maps as plain objects, never as Map
   encodeUndefinedAsNil: true, // undefined arrives as null (and is warned about)
   moreTypes: false,
+  variableMapSize: true, // a small object gets a 1-byte map header, not msgpackr's default 3-byte one
 });
 
 interface Stats {
@@ -114,11 +115,12 @@ function reportForeignObject(value: object, path: string): void {
 /** Encode a value to bytes. `path` names the value in warnings ("args", "reply", "state"). */
 export function encode(value: unknown, path = 'value'): Uint8Array {
   inspect(value, path, new Set());
-  // msgpackr may reuse its output buffer for the next message; take our own copy.
-  return Uint8Array.prototype.slice.call(packr.pack(value));
+  // msgpackr may reuse its output buffer for the next message: take our own copy, as a plain Uint8Array
+  // (not a Buffer), so that binary fields decode as Uint8Array too.
+  return new Uint8Array(packr.pack(value));
 }
 
-/** Decode bytes made by `encode`. Binary fields arrive as Uint8Array (a Buffer under Node). */
+/** Decode bytes made by `encode`. Binary fields arrive as Uint8Array. */
 export function decode<T = unknown>(bytes: Uint8Array): T {
   if (bytes.length === 0) {
     throw new CodecError('decode: no bytes to decode (an empty persisted state means a fresh start)');
