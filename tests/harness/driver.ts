@@ -37,6 +37,11 @@ const WALL_CHECK_EVERY = 1024;
 export interface DriverOptions {
   virtualLimitMs: number;
   wallLimitMs: number;
+  /**
+   * Called before every event with the virtual time reached (real-time runs: every 20 ms). The stress
+   * runner's watchdog uses it to say where a worker stuck in `while (true) {}` stopped.
+   */
+  onProgress?: (virtualMs: number) => void;
 }
 
 /** Where a test (or the driver's own guards) reports a failure that must end the run now. */
@@ -193,6 +198,7 @@ async function drive(
     await hop(); // drain continuations before looking at anything
     if (failure.error !== undefined) throw failure.error;
     if (settled) return events;
+    options.onProgress?.(now());
     if (clock.countTimers() === 0) {
       throw new DeadlockError(
         `deadlock at virtual time ${formatVirtual(now())}: the test is waiting but no timers are pending ` +
@@ -241,6 +247,7 @@ export async function runRealtime(
   try {
     const poll = new Promise<void>((_, reject) => {
       const check = (): void => {
+        options.onProgress?.(now());
         if (failure.error !== undefined) return reject(failure.error);
         if (now() > options.wallLimitMs) {
           return reject(new WallClockLimitError(`real-time limit of ${options.wallLimitMs} ms exceeded`));

@@ -30,6 +30,8 @@ export interface RunOptions {
   traceDir?: string;
   /** Write the trace file even when the run passes. */
   keepTrace?: boolean;
+  /** Called with the virtual time reached, before every event (see DriverOptions.onProgress). */
+  onProgress?: (virtualMs: number) => void;
 }
 
 export interface RunResult {
@@ -86,7 +88,11 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   let error: Error | undefined;
   try {
     const run = options.realtime ? runRealtime : runVirtual;
-    const limits = { virtualLimitMs: test.virtualLimitMs, wallLimitMs: options.wallLimitMs ?? wallLimit() };
+    const limits = {
+      virtualLimitMs: test.virtualLimitMs,
+      wallLimitMs: options.wallLimitMs ?? wallLimit(),
+      onProgress: options.onProgress,
+    };
     virtualMs = (await run(body, limits, failure, cleanup)).virtualMs;
   } catch (thrown) {
     error = thrown instanceof Error ? thrown : new Error(String(thrown));
