@@ -13,7 +13,7 @@
  * scanned, pre-filtered by `hashState` when the model has one.
  */
 import type { Bitset } from './bitset';
-import { StateBucket } from './state-bucket';
+import { StateStore } from './state-bucket';
 
 const EMPTY = -1;
 
@@ -27,7 +27,8 @@ export class LinearizationCache<S> {
   private slots: Int32Array = new Int32Array(256).fill(EMPTY);
   private slotHashes: Int32Array = new Int32Array(256);
   private arena: Uint32Array;
-  private readonly buckets: StateBucket<S>[] = [];
+  private readonly states: StateStore<S>;
+  private setCount = 0;
   private pairs = 0;
 
   constructor(
@@ -35,6 +36,7 @@ export class LinearizationCache<S> {
     private readonly equality: StateEquality<S>,
   ) {
     this.arena = new Uint32Array(wordCount * 64);
+    this.states = new StateStore<S>(equality.equal, equality.hashState);
   }
 
   /** Number of (set, state) pairs stored. */
@@ -49,12 +51,12 @@ export class LinearizationCache<S> {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot];
       if (entry === EMPTY) {
-        this.insertSet(slot, bits).add(state);
+        this.insertSet(slot, bits, state);
         this.pairs++;
         return true;
       }
       if (this.slotHashes[slot] === hash && this.sameWords(entry, bits)) {
-        if (!this.buckets[entry].add(state)) return false;
+        if (!this.states.add(entry, state)) return false;
         this.pairs++;
         return true;
       }
@@ -68,21 +70,19 @@ export class LinearizationCache<S> {
     return true;
   }
 
-  private insertSet(slot: number, bits: Bitset): StateBucket<S> {
-    const entry = this.buckets.length;
+  private insertSet(slot: number, bits: Bitset, state: S): void {
+    const entry = this.setCount++;
     if ((entry + 1) * this.wordCount > this.arena.length) {
       const grown = new Uint32Array(this.arena.length * 2);
       grown.set(this.arena);
       this.arena = grown;
     }
     this.arena.set(bits.words, entry * this.wordCount);
-    const bucket = new StateBucket<S>(this.equality.equal, this.equality.hashState);
-    this.buckets.push(bucket);
+    this.states.open(state);
     this.slots[slot] = entry;
     this.slotHashes[slot] = bits.hash;
     // Keep the load factor at or below 1/2 so probe sequences stay short.
-    if (this.buckets.length * 2 > this.slots.length) this.rehash();
-    return bucket;
+    if (this.setCount * 2 > this.slots.length) this.rehash();
   }
 
   private rehash(): void {
