@@ -97,6 +97,13 @@ export function replicateAll(rf: Raft): void {
 }
 
 // #region SOLUTION 2A
+/**
+ * [beyond Fig. 2] at most this many entries per AppendEntries: a follower far behind (a restarted
+ * peer in the churn tests lags by 1000+ entries) gets the log in batches, one after the other, instead
+ * of the whole tail again with every heartbeat while the first copy is in flight.
+ */
+const MAX_ENTRIES_PER_APPEND = 100;
+
 /** [L.3] send the follower the log entries starting at nextIndex (none: a heartbeat). */
 function replicateTo(rf: Raft, peer: number): void {
   const s = rf.state;
@@ -111,7 +118,7 @@ function replicateTo(rf: Raft, peer: number): void {
     leaderId: rf.me,
     prevLogIndex,
     prevLogTerm: rf.log.term(prevLogIndex) as number,
-    entries: rf.log.entriesFrom(prevLogIndex + 1),
+    entries: rf.log.entriesFrom(prevLogIndex + 1, MAX_ENTRIES_PER_APPEND),
     leaderCommit: rf.commitIndex,
   };
   void sendAppendEntries(rf, peer, args);
@@ -129,6 +136,10 @@ async function sendAppendEntries(rf: Raft, peer: number, args: AppendEntriesArgs
     s.matchIndex[peer] = Math.max(s.matchIndex[peer], match);
     s.nextIndex[peer] = Math.max(s.nextIndex[peer], match + 1);
     advanceCommitIndex(rf);
+    // A full batch: the follower is catching up, so send the next one now rather than at the heartbeat.
+    if (args.entries.length === MAX_ENTRIES_PER_APPEND && s.nextIndex[peer] <= rf.log.lastIndex) {
+      replicateTo(rf, peer);
+    }
     return;
   }
   // [L.3b] log inconsistency: decrement nextIndex and retry; [beyond Fig. 2] jump by the conflict hint.

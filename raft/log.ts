@@ -60,13 +60,14 @@ export class RaftLog {
     return this.#entries[index - this.#firstIndex];
   }
 
-  /** Copies of the entries from `from` to the end (from > firstIndex). */
-  entriesFrom(from: number): LogEntry[] {
+  /** The entries from `from` on, at most `max` of them (from > firstIndex). */
+  entriesFrom(from: number, max = Infinity): LogEntry[] {
     assert(
       from > this.#firstIndex,
       () => `entriesFrom(${from}) reaches into the snapshot of ${this.describe()}`,
     );
-    return this.#entries.slice(from - this.#firstIndex);
+    const start = from - this.#firstIndex;
+    return this.#entries.slice(start, start + max);
   }
 
   /** The first index in the log whose term is `term`, searching back from `index` (no earlier than firstIndex+1). */
