@@ -38,7 +38,7 @@ export interface DriverOptions {
   virtualLimitMs: number;
   wallLimitMs: number;
   /**
-   * Called before every event with the virtual time reached (real-time runs: every 20 ms). The stress
+   * Called after every timer fires with the virtual time reached (real-time runs: every 20 ms). The stress
    * runner's watchdog uses it to say where a worker stuck in `while (true) {}` stopped.
    */
   onProgress?: (virtualMs: number) => void;
@@ -198,7 +198,6 @@ async function drive(
     await hop(); // drain continuations before looking at anything
     if (failure.error !== undefined) throw failure.error;
     if (settled) return events;
-    options.onProgress?.(now());
     if (clock.countTimers() === 0) {
       throw new DeadlockError(
         `deadlock at virtual time ${formatVirtual(now())}: the test is waiting but no timers are pending ` +
@@ -211,6 +210,7 @@ async function drive(
       );
     }
     fireNextTimer(clock, now);
+    options.onProgress?.(now());
     clock.duringTick = true;
     if (now() > options.virtualLimitMs) {
       throw new VirtualTimeLimitError(

@@ -30,7 +30,7 @@ export interface RunOptions {
   traceDir?: string;
   /** Write the trace file even when the run passes. */
   keepTrace?: boolean;
-  /** Called with the virtual time reached, before every event (see DriverOptions.onProgress). */
+  /** Called with the virtual time reached, after every timer fires (see DriverOptions.onProgress). */
   onProgress?: (virtualMs: number) => void;
 }
 
