@@ -1,0 +1,130 @@
+/**
+ * The stress runner: `npm run stress -- <pattern> [-n runs] [-p workers] [--seed s] [--shard i/n]
+ * [--json file] [--realtime] [--check-determinism] [--tests paths…] [--hang seconds]`.
+ *
+ * Finds every lab test whose part or title matches, runs each one n times with seeds s, s+1, …, each run
+ * in a fresh worker thread under a real-time watchdog, shows live progress and a table per test, and
+ * ends with the table and, for every failing run, its seed, first error line, saved trace and log, and
+ * the commands that replay it. Exit status: 0 when every run passed, 1 when any failed, 2 on bad input.
+ *
+ * Modules: stress/options (command line), discover (tests), bundle (how workers load TypeScript),
+ * pool + worker (one run per worker, watchdog), outcome (replay commands, determinism), stats,
+ * progress (live view), report (table, failures, --json).
+ */
+import '../tests/harness/random-setup'; // first: before lodash or any test module loads
+import fs from 'node:fs';
+import path from 'node:path';
+import { CommanderError } from 'commander';
+import { prepareBoot } from './stress/bundle';
+import { findTestModules, loadTests, matchTests } from './stress/discover';
+import { CliError, parseStressArgs, type StressOptions } from './stress/options';
+import { compareRuns, toOutcome, type ReplayFlags } from './stress/outcome';
+import { runInWorker, runPool, type WorkerOptions } from './stress/pool';
+import { liveView } from './stress/progress';
+import { finalReport, writeJson } from './stress/report';
+import { StressStats } from './stress/stats';
+import type { FoundTest, RunOutcome, RunSpec } from './stress/types';
+
+const BUILD_ROOT = path.resolve('.lab', 'stress-build');
+
+/** Every (test, seed) pair, seeds interleaved so all tests advance together; then this shard's share. */
+export function planRuns(tests: readonly FoundTest[], options: StressOptions): RunSpec[] {
+  const specs: RunSpec[] = [];
+  for (let k = 0; k < options.runs; k++) {
+    for (const test of tests) specs.push({ test, seed: options.firstSeed + k });
+  }
+  const shard = options.shard;
+  return shard === undefined ? specs : specs.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+function selectTests(options: StressOptions): FoundTest[] {
+  const all = loadTests(findTestModules(options.tests ?? ['tests']));
+  const selected = matchTests(all, options.pattern);
+  if (selected.length === 0) {
+    const parts = [...new Set(all.map((t) => t.part))].join(', ');
+    throw new CliError(
+      `No test matches \`${options.pattern}\`. Give a part (${parts}) or part of a title, e.g. "Figure 8".`,
+    );
+  }
+  return selected;
+}
+
+async function runAll(specs: RunSpec[], options: StressOptions, stats: StressStats): Promise<void> {
+  const moduleFiles = [...new Set(specs.map((s) => s.test.moduleFile))];
+  fs.mkdirSync(BUILD_ROOT, { recursive: true });
+  const buildDir = fs.mkdtempSync(path.join(BUILD_ROOT, 'run-')); // one per process: runs may overlap
+  const boot = await prepareBoot(moduleFiles, options.loader, buildDir);
+  const flags: ReplayFlags = {
+    realtime: options.realtime,
+    checkDeterminism: options.checkDeterminism,
+    testsGiven: options.tests !== undefined,
+  };
+  const workerOptions: WorkerOptions = {
+    hangMs: options.hangMs,
+    boot,
+    input: (spec) => {
+      const replay = toOutcome(spec, { kind: 'hung', virtualMs: 0, wallMs: 0 }, flags, 0);
+      return {
+        testName: spec.test.name,
+        seed: spec.seed,
+        replay: replay.replayJest ?? replay.replayStress,
+        realtime: options.realtime,
+        traceDir: options.traceDir,
+        keepTrace: options.keepTraces,
+      };
+    },
+  };
+  const once = async (spec: RunSpec): Promise<RunOutcome> =>
+    toOutcome(spec, await runInWorker(spec, workerOptions), flags, options.hangMs);
+  const job = async (spec: RunSpec): Promise<RunOutcome> => {
+    const first = await once(spec);
+    return options.checkDeterminism ? compareRuns(first, await once(spec)) : first;
+  };
+  const view = liveView(stats);
+  try {
+    await runPool(specs, options.parallel, job, (_spec, outcome) => view.update(outcome, stats.add(outcome)));
+  } finally {
+    view.stop();
+    fs.rmSync(buildDir, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const options = parseStressArgs(argv);
+  const specs = planRuns(selectTests(options), options);
+  const stats = new StressStats();
+  for (const spec of specs) stats.plan(spec.test.name, 1);
+  const shard = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
+  process.stderr.write(
+    `stress: ${specs.length} runs of ${stats.rows.length} tests, seeds from ${options.firstSeed}` +
+      `${shard}, ${options.parallel} at a time\n`,
+  );
+  await runAll(specs, options, stats);
+  process.stdout.write(finalReport(stats));
+  if (options.json !== undefined) {
+    const shardText = options.shard === undefined ? null : `${options.shard.index}/${options.shard.count}`;
+    const command = ['npm run stress --', ...argv].join(' ');
+    writeJson(
+      options.json,
+      { command, pattern: options.pattern, firstSeed: options.firstSeed, shard: shardText },
+      stats,
+    );
+  }
+  return stats.failures.length === 0 ? 0 : 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      if (error instanceof CommanderError) {
+        process.exitCode = error.exitCode === 0 ? 0 : 2; // commander already printed the message
+      } else if (error instanceof CliError) {
+        process.stderr.write(`stress: ${error.message}\n`);
+        process.exitCode = 2;
+      } else {
+        throw error;
+      }
+    },
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * Test discovery for the stress runner: every `*.tests.ts` module under the given roots (default
+ * `tests/`), every export that is an array of LabTest objects, and which jest file registers it (for the
+ * replay command). A file given by name is loaded whatever it is called, so fixtures (`*.fixture.ts`,
+ * invisible to jest and to the default discovery) can be stressed with `--tests <file>`.
+ *
+ * Matching: a pattern equal to a test's full title selects just that test (the printed replay form);
+ * otherwise, case-insensitively, a test matches when its part equals the pattern or its title contains it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { LabTest } from '../../tests/harness/lab-test';
+import { CliError } from './options';
+import type { FoundTest } from './types';
+
+const MODULE_SUFFIX = '.tests.ts';
+
+function isLabTest(value: unknown): value is LabTest {
+  if (typeof value !== 'object' || value === null) return false;
+  const t = value as Partial<Record<keyof LabTest, unknown>>;
+  return typeof t.name === 'string' && typeof t.part === 'string' && typeof t.body === 'function';
+}
+
+/** The lab tests a module exports: every exported array whose items are all LabTests. */
+export function labTestsOf(mod: Record<string, unknown>): LabTest[] {
+  const arrays = Object.values(mod).filter(
+    (value): value is LabTest[] => Array.isArray(value) && value.length > 0 && value.every(isLabTest),
+  );
+  return arrays.flat();
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full, out);
+    else if (entry.name.endsWith(MODULE_SUFFIX)) out.push(full);
+  }
+}
+
+/** Test modules under `roots` (folders are searched for *.tests.ts; files are taken as given). */
+export function findTestModules(roots: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const root of roots) {
+    const full = path.resolve(root);
+    if (!fs.existsSync(full)) {
+      throw new CliError(
+        `--tests: \`${root}\` does not exist; give a folder of *.tests.ts files or a module`,
+      );
+    }
+    if (fs.statSync(full).isDirectory()) walk(full, out);
+    else out.push(full);
+  }
+  return [...new Set(out)].sort();
+}
+
+/** The jest file that imports `moduleFile` (a sibling *.test.ts), if there is one. */
+export function jestFileFor(moduleFile: string): string | undefined {
+  const dir = path.dirname(moduleFile);
+  const stem = `./${path.basename(moduleFile).replace(/\.ts$/, '')}`;
+  const importer = fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.test.ts'))
+    .sort()
+    .find((name) => {
+      const text = fs.readFileSync(path.join(dir, name), 'utf8');
+      return text.includes(`'${stem}'`) || text.includes(`"${stem}"`);
+    });
+  return importer === undefined ? undefined : path.join(dir, importer);
+}
+
+/** Load every module (in this process) and list its tests. */
+export function loadTests(moduleFiles: readonly string[]): FoundTest[] {
+  const found: FoundTest[] = [];
+  for (const moduleFile of moduleFiles) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- modules are found at run time
+    const mod = require(moduleFile) as Record<string, unknown>;
+    const jestFile = jestFileFor(moduleFile);
+    for (const test of labTestsOf(mod)) {
+      found.push({ name: test.name, part: test.part, moduleFile, jestFile });
+    }
+  }
+  return found;
+}
+
+/** The tests `pattern` selects (see the header); every test when the pattern is empty. */
+export function matchTests(tests: readonly FoundTest[], pattern: string): FoundTest[] {
+  const p = pattern.toLowerCase();
+  const exact = tests.filter((t) => t.name.toLowerCase() === p);
+  if (exact.length > 0) return exact;
+  return tests.filter((t) => t.part.toLowerCase() === p || t.name.toLowerCase().includes(p));
+}

@@ -1,0 +1,145 @@
+/**
+ * The stress runner's command line, checked: commander parses, this module turns the strings into
+ * numbers and says plainly what was wrong (a CliError, which the entry point prints and exits 2 on).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { newSeed } from '../../tests/harness/env';
+import type { Loader } from './bundle';
+
+/** Bad command-line input: the message says what was expected and what was given. */
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export interface Shard {
+  /** 1-based. */
+  readonly index: number;
+  readonly count: number;
+}
+
+export interface StressOptions {
+  readonly pattern: string;
+  readonly runs: number;
+  readonly parallel: number;
+  readonly firstSeed: number;
+  readonly shard: Shard | undefined;
+  readonly json: string | undefined;
+  readonly realtime: boolean;
+  readonly checkDeterminism: boolean;
+  /** Where to look for tests; undefined = the default (tests/). */
+  readonly tests: readonly string[] | undefined;
+  readonly hangMs: number;
+  readonly traceDir: string;
+  readonly keepTraces: boolean;
+  readonly loader: Loader;
+}
+
+function positiveInt(name: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`Expected ${name} to be a positive integer, got \`${text}\`.`);
+    }
+    return value;
+  };
+}
+
+function seed(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidArgumentError(`Expected a non-negative integer seed, got \`${text}\`.`);
+  }
+  return value;
+}
+
+function seconds(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`Expected a number of seconds > 0, got \`${text}\`.`);
+  }
+  return value;
+}
+
+export function parseShard(text: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || count < 1 || index < 1 || index > count) {
+    throw new InvalidArgumentError(`Expected --shard i/n with 1 <= i <= n (e.g. 2/4), got \`${text}\`.`);
+  }
+  return { index, count };
+}
+
+function loader(text: string): Loader {
+  if (text !== 'bundle' && text !== 'tsx') {
+    throw new InvalidArgumentError(`Expected --loader bundle or tsx, got \`${text}\`.`);
+  }
+  return text;
+}
+
+export function stressCommand(): Command {
+  return new Command('stress')
+    .description('Run lab tests many times with different seeds, in parallel, and report every failure.')
+    .argument(
+      '[pattern]',
+      'part or title to match, e.g. 2C or "Figure 8" (an exact title selects one test)',
+      '',
+    )
+    .option('-n, --runs <n>', 'runs per test', positiveInt('-n'), 10)
+    .option('-p, --parallel <p>', 'runs at once (default: the cores)', positiveInt('-p'))
+    .option('--seed <s>', 'seed of the first run; run k gets seed s+k (default: random)', seed)
+    .option('--shard <i/n>', "run only the i-th of n slices of the runs (a CI matrix's share)", parseShard)
+    .option('--json <file>', 'write every run (test, seed, passed, error, times, trace hash) to this file')
+    .option('--realtime', 'run on real timers (slow, not replayable)', false)
+    .option('--check-determinism', 'run each seed twice; fail when the trace hashes differ', false)
+    .option('--tests <paths...>', 'folders of *.tests.ts modules, or module files (default: tests)')
+    .option('--hang <seconds>', 'kill a run after this long without a single event', seconds, 10)
+    .option('--out <dir>', 'folder for traces and logs of failing runs', path.join('.lab', 'traces'))
+    .option('--keep-traces', 'save traces of passing runs too', false)
+    .option('--loader <kind>', 'how workers load TypeScript: bundle (fast) or tsx', loader, 'bundle')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+}
+
+interface RawOptions {
+  runs: number;
+  parallel?: number;
+  seed?: number;
+  shard?: Shard;
+  json?: string;
+  realtime: boolean;
+  checkDeterminism: boolean;
+  tests?: string[];
+  hang: number;
+  out: string;
+  keepTraces: boolean;
+  loader: Loader;
+}
+
+export function parseStressArgs(argv: readonly string[]): StressOptions {
+  const command = stressCommand();
+  command.parse([...argv], { from: 'user' });
+  const raw = command.opts<RawOptions>();
+  if (raw.realtime && raw.checkDeterminism) {
+    throw new CliError(
+      '--realtime runs are not replayable, so --check-determinism cannot be used with them.',
+    );
+  }
+  return {
+    pattern: String(command.processedArgs[0] ?? ''),
+    runs: raw.runs,
+    parallel: raw.parallel ?? os.availableParallelism(),
+    firstSeed: raw.seed ?? newSeed(),
+    shard: raw.shard,
+    json: raw.json,
+    realtime: raw.realtime,
+    checkDeterminism: raw.checkDeterminism,
+    tests: raw.tests,
+    hangMs: raw.hang * 1000,
+    traceDir: raw.out,
+    keepTraces: raw.keepTraces,
+    loader: raw.loader,
+  };
+}
