@@ -13,7 +13,12 @@ export type { KvInput, KvOutput } from './models/kv';
 export { registerModel } from './models/register';
 export type { RegisterInput, RegisterOutput, RegisterValue } from './models/register';
 export { partitionBy } from './models/resolve';
+export { renderVisualization, writeVisualization } from './visualize';
+export type { VisualizationOptions } from './visualize';
+export { checkLoadedHistory, detectFormat, loadHistoryFile, parseHistory } from './parsers/loaded';
+export type { HistoryFileFormat, LoadedCheck, LoadedHistory } from './parsers/loaded';
 export type {
+  Annotation,
   CheckOptions,
   CheckResult,
   CheckVerdict,

@@ -111,7 +111,7 @@
     const rowOf = new Map(p.clients.map((c, i) => [c, i]));
     return {
       unit,
-      width: LEFT + unit * Math.max(1, p.times.length - 1) + 40,
+      width: LEFT + unit * Math.max(1, p.times.length - 1) + 180, // room for the cut label
       height: TOP + ROW * p.clients.length + 10,
       x: (rank) => LEFT + rank * unit,
       y: (client) => TOP + ROW * rowOf.get(client),

@@ -1,0 +1,37 @@
+// Validation against data nobody here wrote: porcupine's test histories (Jepsen etcd logs for the
+// register model, 6.824-style kv logs) with their known verdicts, read from ../shared/linearizability
+// (never committed to this repository). Skipped, saying so, when that folder is absent.
+import { join } from 'node:path';
+import { checkLoadedHistory, loadHistoryFile } from './parsers/loaded';
+import { readManifest, SHARED_HISTORY_DIR, sharedHistoryDir } from './shared-data';
+
+const dir = sharedHistoryDir();
+
+if (!dir) {
+  test.skip(`shared histories: SKIPPED, no MANIFEST.json in ${SHARED_HISTORY_DIR}`, () => undefined);
+} else {
+  const manifest = readManifest(dir);
+  const verdicts = new Map<string, string>();
+
+  describe(`shared histories (${manifest.length} files in ${dir})`, () => {
+    test.each(manifest.map((entry) => [entry.file, entry.expected, entry] as const))(
+      '%s is %s',
+      (file, expected, entry) => {
+        const history = loadHistoryFile(join(dir, file));
+        expect(history.model).toBe(entry.model === 'kv' ? 'kv' : 'register');
+        // A generous limit only so a regression fails instead of hanging; an `unknown` fails the test.
+        const checked = checkLoadedHistory(history, { timeoutMs: 60_000 });
+        verdicts.set(file, checked.result);
+        expect(checked.operationCount).toBe(entry.ops);
+        expect(checked.result).toBe(expected);
+      },
+    );
+
+    test(`all ${manifest.length} shared histories get their expected verdict`, () => {
+      const matching = manifest.filter((entry) => verdicts.get(entry.file) === entry.expected);
+      expect(`${matching.length}/${manifest.length} verdicts match`).toBe(
+        `${manifest.length}/${manifest.length} verdicts match`,
+      );
+    });
+  });
+}
