@@ -1,0 +1,100 @@
+/**
+ * The lines the log viewer shows, from either kind of file a run saves:
+ * - a `.log` (the debug buffer): "   4.210 S2 role     T5 became leader (…)", as formatLogLine writes;
+ * - a `.jsonl` trace: its `log` events, plus the test's printed lines, injected faults and the final
+ *   error (and, with `events`, RPCs and applies), so the debug lines read in the test's context.
+ * Lines that belong to no server (server null) are shown across all columns.
+ */
+import { parseTrace, type TraceEvent } from '../viz/trace-file';
+
+export interface LogEntry {
+  /** Virtual ms. */
+  readonly t: number;
+  readonly server: number | null;
+  readonly topic: string;
+  readonly msg: string;
+}
+
+const LOG_LINE = /^\s*(\d+\.\d+) S(\d+) (\S+)\s+(.*)$/;
+
+export function parseLogText(text: string): LogEntry[] {
+  const entries: LogEntry[] = [];
+  let last = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const m = LOG_LINE.exec(line);
+    if (m === null) {
+      entries.push({ t: last, server: null, topic: 'note', msg: line.trim() });
+      continue;
+    }
+    last = Math.round(Number(m[1]) * 1000);
+    entries.push({ t: last, server: Number(m[2]), topic: m[3], msg: m[4] });
+  }
+  return entries;
+}
+
+function server(e: TraceEvent): number | null {
+  return typeof e.server === 'number' ? e.server : null;
+}
+
+function fields(e: TraceEvent, skip: readonly string[]): string {
+  const rest = Object.entries(e).filter(([k]) => !['t', 'kind', ...skip].includes(k));
+  return rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+}
+
+/** One trace event as a log entry, or null if it is not shown. RPC events belong to the caller. */
+function fromEvent(e: TraceEvent, events: boolean, caller: Map<unknown, number>): LogEntry | null {
+  const at = (topic: string, msg: string, who = server(e)): LogEntry => ({ t: e.t, server: who, topic, msg });
+  switch (e.kind) {
+    case 'log':
+      return at(String(e.topic), String(e.msg));
+    case 'print':
+      return at('test', String(e.line), null);
+    case 'fault':
+      return at('fault', `${String(e.action)} ${fields(e, ['action', 'server'])}`.trim());
+    case 'error':
+      return at('error', `${String(e.name)}: ${String(e.msg).split('\n')[0]}`, null);
+    case 'codec':
+      return at('codec', String(e.msg), null);
+    case 'apply':
+      return events ? at('apply', fields(e, ['server'])) : null;
+  }
+  if (!events || !e.kind.startsWith('rpc.')) return null;
+  if (e.kind === 'rpc.send') {
+    if (typeof e.from === 'number') caller.set(e.rpc, e.from);
+    return at(
+      'rpc',
+      `#${String(e.rpc)} ${String(e.svcMeth)} to S${String(e.to)} ${JSON.stringify(e.args)}`,
+      caller.get(e.rpc) ?? null,
+    );
+  }
+  return at(
+    'rpc',
+    `#${String(e.rpc)} ${e.kind.slice(4)} ${fields(e, ['rpc'])}`.trim(),
+    caller.get(e.rpc) ?? null,
+  );
+}
+
+export function parseTraceText(text: string, file: string, events: boolean): LogEntry[] {
+  const trace = parseTrace(text, file);
+  const meta = trace.meta;
+  const head: LogEntry[] =
+    meta === undefined
+      ? []
+      : [
+          {
+            t: 0,
+            server: null,
+            topic: 'test',
+            msg: `${meta.test}, seed ${meta.seed}: ${meta.passed ? 'passed' : 'FAILED'}`,
+          },
+        ];
+  const caller = new Map<unknown, number>();
+  const body = trace.events.map((e) => fromEvent(e, events, caller)).filter((e): e is LogEntry => e !== null);
+  return [...head, ...body];
+}
+
+/** Entries of a .log or .jsonl file's text (by its name). */
+export function parseLogFile(text: string, file: string, events: boolean): LogEntry[] {
+  return file.endsWith('.jsonl') ? parseTraceText(text, file, events) : parseLogText(text);
+}
