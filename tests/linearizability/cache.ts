@@ -5,61 +5,57 @@
  * success or is an ancestor on the current path (impossible: the set only grows along a path). Either
  * way exploring it again cannot find a linearization, and skipping it is what makes the search fast.
  *
- * Layout, chosen for speed: an open-addressing table of the distinct sets (Zobrist hash, linear
- * probing; the words of all sets back to back in one growing Uint32Array), and per set a bucket of the
- * states seen with it. One set can come with many thousands of states (concurrent appends in every
- * order), so a bucket must not be a list scanned on each lookup: with the default equality the states
- * go in a native `Set` (SameValueZero, hashed by the engine); with a model's own `equal` they are
- * scanned, pre-filtered by `hashState` when the model has one.
+ * Layout, chosen for speed: states are first turned into small integer ids (state-ids.ts), so a pair
+ * is (set, id). Pairs live in an open-addressing table with linear probing, keyed by the set's Zobrist
+ * hash mixed with the id; the words of all stored sets sit back to back in one growing Uint32Array
+ * and the ids in an Int32Array, so storing a pair allocates nothing (and one set can come with many
+ * thousands of states without a list to scan).
  */
 import type { Bitset } from './bitset';
-import { StateStore } from './state-bucket';
+import { StateIds } from './state-ids';
 
 const EMPTY = -1;
 
 export interface StateEquality<S> {
-  /** The model's `equal`, or undefined for the default SameValueZero (then states go in a native Set). */
+  /** The model's `equal`, or undefined for the default SameValueZero. */
   readonly equal?: (a: S, b: S) => boolean;
   readonly hashState?: (state: S) => number;
 }
 
 export class LinearizationCache<S> {
-  private slots: Int32Array = new Int32Array(256).fill(EMPTY);
-  private slotHashes: Int32Array = new Int32Array(256);
+  private slots = new Int32Array(1024).fill(EMPTY);
+  private slotHashes = new Int32Array(1024);
   private arena: Uint32Array;
-  private readonly states: StateStore<S>;
-  private setCount = 0;
-  private pairs = 0;
+  private stateIdOf = new Int32Array(512);
+  private readonly ids: StateIds<S>;
+  private count = 0;
 
   constructor(
     private readonly wordCount: number,
-    private readonly equality: StateEquality<S>,
+    equality: StateEquality<S>,
   ) {
-    this.arena = new Uint32Array(wordCount * 64);
-    this.states = new StateStore<S>(equality.equal, equality.hashState);
+    this.arena = new Uint32Array(wordCount * 512);
+    this.ids = new StateIds(equality.equal, equality.hashState);
   }
 
   /** Number of (set, state) pairs stored. */
   get size(): number {
-    return this.pairs;
+    return this.count;
   }
 
   /** Add (bits, state) unless present; true when it was new (so the search should explore it). */
   addIfAbsent(bits: Bitset, state: S): boolean {
-    const hash = bits.hash;
+    const id = this.ids.idOf(state);
+    const hash = bits.hash ^ Math.imul(id + 1, 0x9e3779b1);
     const mask = this.slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.slots[slot];
       if (entry === EMPTY) {
-        this.insertSet(slot, bits, state);
-        this.pairs++;
+        this.insert(slot, hash, bits, id);
         return true;
       }
-      if (this.slotHashes[slot] === hash && this.sameWords(entry, bits)) {
-        if (!this.states.add(entry, state)) return false;
-        this.pairs++;
-        return true;
-      }
+      if (this.slotHashes[slot] === hash && this.stateIdOf[entry] === id && this.sameWords(entry, bits))
+        return false;
     }
   }
 
@@ -70,19 +66,16 @@ export class LinearizationCache<S> {
     return true;
   }
 
-  private insertSet(slot: number, bits: Bitset, state: S): void {
-    const entry = this.setCount++;
-    if ((entry + 1) * this.wordCount > this.arena.length) {
-      const grown = new Uint32Array(this.arena.length * 2);
-      grown.set(this.arena);
-      this.arena = grown;
-    }
+  private insert(slot: number, hash: number, bits: Bitset, id: number): void {
+    const entry = this.count++;
+    if ((entry + 1) * this.wordCount > this.arena.length) this.arena = grow(this.arena);
+    if (entry >= this.stateIdOf.length) this.stateIdOf = grow(this.stateIdOf);
     this.arena.set(bits.words, entry * this.wordCount);
-    this.states.open(state);
+    this.stateIdOf[entry] = id;
     this.slots[slot] = entry;
-    this.slotHashes[slot] = bits.hash;
+    this.slotHashes[slot] = hash;
     // Keep the load factor at or below 1/2 so probe sequences stay short.
-    if (this.setCount * 2 > this.slots.length) this.rehash();
+    if (this.count * 2 > this.slots.length) this.rehash();
   }
 
   private rehash(): void {
@@ -99,4 +92,10 @@ export class LinearizationCache<S> {
       this.slotHashes[slot] = oldHashes[i];
     }
   }
+}
+
+function grow<T extends Uint32Array | Int32Array>(array: T): T {
+  const grown = new (array.constructor as new (length: number) => T)(array.length * 2);
+  grown.set(array);
+  return grown;
 }

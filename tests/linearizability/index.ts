@@ -16,7 +16,7 @@ export { partitionBy } from './models/resolve';
 export { renderVisualization, writeVisualization } from './visualize';
 export type { VisualizationOptions } from './visualize';
 export { checkLoadedHistory, detectFormat, loadHistoryFile, parseHistory } from './parsers/loaded';
-export type { HistoryFileFormat, LoadedCheck, LoadedHistory } from './parsers/loaded';
+export type { HistoryFileFormat, LoadedCheck, LoadedHistory, ModelName } from './parsers/loaded';
 export type {
   Annotation,
   CheckOptions,

@@ -92,12 +92,30 @@ function compareWithOracle<S, I, O>(
   return `${illegal} illegal of ${HISTORIES}`;
 }
 
+/** The register with object states, to exercise a model's own `equal` (with and without `hashState`). */
+function boxedRegister(withHash: boolean): Model<{ v: RegisterValue | null }, RegisterInput, RegisterOutput> {
+  return {
+    name: 'boxed register',
+    init: () => ({ v: registerModel.init() }),
+    step(state, input, output) {
+      const next = registerModel.step(state.v, input, output);
+      return next.ok ? { ok: true, state: { v: next.state } } : next;
+    },
+    equal: (a, b) => a.v === b.v,
+    ...(withHash ? { hashState: (s: { v: RegisterValue | null }) => (s.v === null ? -1 : Number(s.v)) } : {}),
+  };
+}
+
 describe('randomized: the checker agrees with a brute-force oracle on tiny histories', () => {
   test.each([1, 2, 3])('register model, verdict and longest prefix per operation (seed %i)', (seed) => {
     const mix = compareWithOracle(registerModel, randomRegisterOp, seed);
     // Both verdicts must be well represented, or the comparison proves little.
     expect(Number(mix.split(' ')[0])).toBeGreaterThan(HISTORIES / 10);
     expect(Number(mix.split(' ')[0])).toBeLessThan(HISTORIES * 0.9);
+  });
+
+  test.each([false, true])('object states compared by the model (hashState given: %s)', (withHash) => {
+    compareWithOracle(boxedRegister(withHash), randomRegisterOp, 4);
   });
 
   test.each([1, 2, 3])('kv model (two keys), verdict and longest prefix per operation (seed %i)', (seed) => {

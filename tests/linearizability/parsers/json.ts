@@ -14,12 +14,17 @@ import { HistoryFormatError } from '../errors';
 import type { KvInput, KvOutput } from '../models/kv';
 import type { RegisterInput, RegisterOutput } from '../models/register';
 import type { Annotation, HistoryEvent, Operation } from '../types';
-import type { HistoryData, LoadedHistory } from './loaded';
+import type { HistoryData, LoadedHistory, ModelName } from './loaded';
 import { checkKvInput, checkKvOutput, checkRegisterInput, checkRegisterOutput, type Check } from './shapes';
 
 type Json = unknown;
 
-export function parseJsonHistory(text: string, source = 'history.json'): LoadedHistory {
+/** `defaultModel` applies when the document has no "model" field. */
+export function parseJsonHistory(
+  text: string,
+  source = 'history.json',
+  defaultModel?: ModelName,
+): LoadedHistory {
   const fail = (location: string, problem: string): never => {
     throw new HistoryFormatError(source, location, problem);
   };
@@ -31,7 +36,8 @@ export function parseJsonHistory(text: string, source = 'history.json'): LoadedH
   }
   const root = asRecord(doc, 'top level', fail);
   const annotations = parseAnnotations(root.annotations, fail);
-  if (root.model === 'kv') {
+  const model = root.model ?? defaultModel;
+  if (model === 'kv') {
     return {
       model: 'kv',
       format: 'json',
@@ -39,7 +45,7 @@ export function parseJsonHistory(text: string, source = 'history.json'): LoadedH
       data: parseData<KvInput, KvOutput>(root, checkKvInput, checkKvOutput, fail),
     };
   }
-  if (root.model === 'register') {
+  if (model === 'register') {
     const data = parseData<RegisterInput, RegisterOutput>(
       root,
       checkRegisterInput,
@@ -48,7 +54,10 @@ export function parseJsonHistory(text: string, source = 'history.json'): LoadedH
     );
     return { model: 'register', format: 'json', annotations, data };
   }
-  return fail('model', `expected "kv" or "register", got ${JSON.stringify(root.model)}`);
+  return fail(
+    'model',
+    `expected "kv" or "register", got ${JSON.stringify(model)}; name the model in the file or pass one`,
+  );
 }
 
 type Fail = (location: string, problem: string) => never;

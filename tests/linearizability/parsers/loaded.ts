@@ -62,10 +62,12 @@ export function detectFormat(text: string, fileName: string): HistoryFileFormat 
   );
 }
 
+/** `model` is used only for a JSON file that does not name its model. */
 export function parseHistory(
   text: string,
   fileName: string,
   format = detectFormat(text, fileName),
+  model?: ModelName,
 ): LoadedHistory {
   const source = basename(fileName);
   if (format === 'jepsen') {
@@ -83,11 +85,12 @@ export function parseHistory(
       annotations: [],
       data: { form: 'events', events: parseKvEdn(text, source) },
     };
-  return parseJsonHistory(text, source);
+  return parseJsonHistory(text, source, model);
 }
 
-export function loadHistoryFile(path: string, format?: HistoryFileFormat): LoadedHistory {
-  return parseHistory(readFileSync(path, 'utf8'), path, format);
+export function loadHistoryFile(path: string, format?: HistoryFileFormat, model?: ModelName): LoadedHistory {
+  const text = readFileSync(path, 'utf8');
+  return parseHistory(text, path, format ?? detectFormat(text, path), model);
 }
 
 /** The verdict of a loaded history, and a way to draw it (when checked with `verbose`). */
