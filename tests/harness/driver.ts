@@ -132,7 +132,8 @@ function guardClockReads(clock: Clock, failure: FailureBox, now: () => number): 
     if (clock.now !== instant) {
       instant = clock.now;
       reads = 0;
-    } else if (++reads === BUSY_WAIT_READS) {
+    } else if (++reads >= BUSY_WAIT_READS) {
+      // Every read past the limit throws, so that other loops spinning in the same instant stop too.
       const error = new BusyWaitError(
         `busy-wait detected at virtual time ${formatVirtual(now())}: the clock was read ${BUSY_WAIT_READS} ` +
           'times without time passing. Time only moves while your code waits: use `await sleep(ms)` or a timer.',

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: what the virtual-time framework costs, as ratios against baselines measured in the
+ * same run on the same machine (absolute numbers vary with the machine and its load; ratios much less).
+ *
+ *   hop        a bare native setImmediate round trip: the floor of one driver step
+ *   timer      one timer event through the driver (fire one timer, drain continuations): cost vs a hop
+ *   rpc        labrpc calls delivered per wall second in virtual time, reliable and unreliable, and the
+ *              cost of one delivered RPC vs an in-process encode+decode of the same arguments and reply
+ */
+import '../tests/harness/random-setup';
+import Table from 'cli-table3';
+import { Network, Server, Service, decode, encode, sleep } from '../labrpc';
+import { defineLabTest, runLabTest } from '../tests/harness';
+
+const realNow = performance.now.bind(performance);
+
+async function hopMicros(n: number): Promise<number> {
+  const start = realNow();
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+  return ((realNow() - start) * 1000) / n;
+}
+
+async function virtual(
+  title: string,
+  body: () => Promise<void>,
+): Promise<{ wallMs: number; virtualMs: number }> {
+  const test = defineLabTest({ part: 'harness', title, body, virtualLimitMs: 10_000_000 });
+  const result = await runLabTest(test, { seed: 1, replay: 'bench', write: () => {} });
+  if (result.error) throw result.error;
+  return { wallMs: result.wallMs, virtualMs: result.virtualMs };
+}
+
+async function timerMicros(n: number): Promise<number> {
+  const { wallMs } = await virtual('timers', async () => {
+    for (let i = 0; i < n; i++) await sleep(1);
+  });
+  return (wallMs * 1000) / n;
+}
+
+interface RpcFigures {
+  delivered: number;
+  perWallSecond: number;
+  virtualSeconds: number;
+}
+
+/**
+ * 20 clients calling back to back: for `seconds` of virtual time on an unreliable network; on a reliable
+ * one (where a call takes no virtual time at all) for `seconds` × 1000 calls each.
+ */
+async function rpcRate(reliable: boolean, seconds: number): Promise<RpcFigures> {
+  let delivered = 0;
+  const args = {
+    term: 7,
+    leaderId: 2,
+    prevLogIndex: 41,
+    prevLogTerm: 6,
+    entries: [{ term: 7, command: 123 }],
+    leaderCommit: 40,
+  };
+  const { wallMs, virtualMs } = await virtual('rpc', async () => {
+    const net = new Network();
+    net.reliable(reliable);
+    const server = new Server();
+    server.addService(new Service('Raft', { AppendEntries: () => ({ term: 7, success: true }) }));
+    net.addServer(0, server);
+    const deadline = Date.now() + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, c) => {
+        const end = net.makeEnd(`c${c}`);
+        net.connect(`c${c}`, 0);
+        net.enable(`c${c}`, true);
+        for (let i = 0; reliable ? i < seconds * 1000 : Date.now() < deadline; i++) {
+          if ((await end.call('Raft.AppendEntries', args)) !== null) delivered += 1;
+          else await sleep(1);
+        }
+      }),
+    );
+  });
+  return { delivered, perWallSecond: delivered / (wallMs / 1000), virtualSeconds: virtualMs / 1000 };
+}
+
+function codecMicros(n: number): number {
+  const args = {
+    term: 7,
+    leaderId: 2,
+    prevLogIndex: 41,
+    prevLogTerm: 6,
+    entries: [{ term: 7, command: 123 }],
+    leaderCommit: 40,
+  };
+  const start = realNow();
+  for (let i = 0; i < n; i++) {
+    decode(encode(args, 'args'));
+    decode(encode({ term: 7, success: true }, 'reply'));
+  }
+  return ((realNow() - start) * 1000) / n;
+}
+
+async function main(): Promise<void> {
+  await hopMicros(20_000); // warm-up
+  await timerMicros(20_000);
+  const hop = await hopMicros(200_000);
+  const timer = await timerMicros(200_000);
+  const codec = codecMicros(200_000);
+  const reliable = await rpcRate(true, 20);
+  const unreliable = await rpcRate(false, 60);
+  const rpcMicros = (figures: RpcFigures): number => 1e6 / figures.perWallSecond;
+
+  const table = new Table({ head: ['measure', 'result', 'baseline', 'ratio'] });
+  table.push(
+    ['setImmediate hop (baseline)', `${hop.toFixed(2)} µs`, '–', '1.0×'],
+    [
+      'timer event through the driver',
+      `${timer.toFixed(2)} µs`,
+      `hop ${hop.toFixed(2)} µs`,
+      `${(timer / hop).toFixed(1)}×`,
+    ],
+    ['encode+decode args and reply (baseline)', `${codec.toFixed(2)} µs`, '–', '1.0×'],
+    ...[
+      ['reliable', reliable],
+      ['unreliable', unreliable],
+    ].map(([label, f]) => {
+      const figures = f as RpcFigures;
+      return [
+        `RPCs delivered, ${label as string} (${figures.delivered} in ${figures.virtualSeconds.toFixed(0)} virtual s)`,
+        `${Math.round(figures.perWallSecond).toLocaleString('en')}/s (${rpcMicros(figures).toFixed(1)} µs each)`,
+        `codec ${codec.toFixed(2)} µs`,
+        `${(rpcMicros(figures) / codec).toFixed(1)}×`,
+      ];
+    }),
+  );
+  process.stdout.write(`raftlab framework benchmark (node ${process.version})\n${table.toString()}\n`);
+}
+
+void main();
