@@ -1,5 +1,9 @@
-// Hand-made histories, one per rule the checker must get right (kv and register models, both history
-// forms, partitions, the timeout, the verbose result and the errors a user can run into).
+// Hand-made histories, one per rule the checker must get right: the kv and register semantics,
+// real-time order (with touching operations counted as concurrent), unknown outcomes, partitions by
+// key, both history forms, the timeout (which must answer `unknown`, never a verdict, and run on real
+// time under the labs' fake clock), the verbose longest-prefix result, and the errors a user can hit.
+// Each test name states the rule; each history is small enough to verify by hand.
+import FakeTimers from '@sinonjs/fake-timers';
 import { checkEvents, checkOperations, HistoryError, kvModel, ModelError, registerModel } from './index';
 import type {
   HistoryEvent,
@@ -182,6 +186,20 @@ describe('timeout and verbose results', () => {
     let fakeMs = 0;
     const clock = (): number => (fakeMs += 1000); // every look at the clock is one second later
     expect(checkOperations(kvModel, hard, { timeoutMs: 1500, clock }).result).toBe('unknown');
+  });
+
+  test('the timeout runs on real time even while a fake clock is installed (the lab tests run under one)', () => {
+    // Ten concurrent appends: millions of (set, state) pairs, far more than 50 ms of work.
+    const harder = [
+      ...Array.from({ length: 10 }, (_, i) => append('k', String(i), 0, 10, i)),
+      get('k', '?', 11, 12, 10),
+    ];
+    const clock = FakeTimers.install();
+    try {
+      expect(checkOperations(kvModel, harder, { timeoutMs: 50 }).result).toBe('unknown');
+    } finally {
+      clock.uninstall();
+    }
   });
 
   test('an illegal part found before the timeout makes the answer illegal', () => {

@@ -1,5 +1,8 @@
-// The history file formats: Jepsen etcd logs, 6.824 kv EDN logs and raftlab's JSON, including the
-// rules that decide verdicts (timed-out operations stay open to the end) and the errors for bad input.
+// The history file formats: Jepsen etcd logs, 6.824 kv EDN logs and raftlab's JSON. Covers the
+// rules that decide verdicts (an :info operation stays open until after the last line, a timed-out
+// read returns `unknown` in place), whitespace variants of the real files, format detection, and the
+// errors for bad input, which must name the file and line or JSON path.
+// Inputs are written inline, so these run without the shared data.
 import { HistoryFormatError } from './index';
 import { detectFormat, parseHistory } from './parsers/loaded';
 import { parseJepsenLog } from './parsers/jepsen';

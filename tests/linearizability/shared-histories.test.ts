@@ -1,6 +1,8 @@
-// Validation against data nobody here wrote: porcupine's test histories (Jepsen etcd logs for the
-// register model, 6.824-style kv logs) with their known verdicts, read from ../shared/linearizability
-// (never committed to this repository). Skipped, saying so, when that folder is absent.
+// Validation against data nobody here wrote: porcupine's test histories (103 Jepsen etcd logs for
+// the register model, 6 kv logs of 6.824 style) with their known verdicts, read from
+// ../shared/linearizability relative to the repository root. That data is never committed here;
+// when the folder is absent (a fresh clone without it) the suite is skipped with a message saying so.
+// CI has the folder, so there every file must get its expected verdict, and the count is in a test name.
 import { join } from 'node:path';
 import { checkLoadedHistory, loadHistoryFile } from './parsers/loaded';
 import { readManifest, SHARED_HISTORY_DIR, sharedHistoryDir } from './shared-data';

@@ -1,5 +1,8 @@
-// The visual counterexample as data and as a page: what it says about an illegal history, that it is
-// self-contained (no network), and that it needs a verbose result.
+// The visual counterexample as data and as a page: for an illegal history it must name the longest
+// linearizable prefix, the state it ends in, the cut and why each possible next operation fails; the
+// page must be self-contained (no network resources, embedded data that cannot close its script
+// element early); and drawing must ask for a verbose result instead of failing obscurely.
+// The browser-level checks are in browser.test.ts.
 import { checkOperations, kvModel, VisualizationError } from './index';
 import { staleReadAnnotations, staleReadHistory } from './fixtures';
 import { renderVisualization } from './visualize';

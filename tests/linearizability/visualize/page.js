@@ -83,12 +83,15 @@
     const longest = p.linearizations[0];
     const n = longest ? longest.ops.length : 0;
     if (p.verdict === 'ok') return `Linearizable: all ${p.ops.length} operations.`;
-    const verdict = p.verdict === 'illegal' ? 'Not linearizable.' : 'Undecided: the check ran out of time.';
-    if (!p.cut) return `${verdict} Longest linearizable prefix: ${n} of ${p.ops.length} operations.`;
+    const prefix = `Longest linearizable prefix: ${n} of ${p.ops.length} operations`;
+    if (p.verdict === 'unknown') {
+      // A timed-out search proves nothing: say what was found, not that nothing else exists.
+      return `Undecided: the check ran out of time. ${prefix} found so far${p.cut ? ` (red line: t=${p.cut.time})` : ''}.`;
+    }
+    if (!p.cut) return `Not linearizable. ${prefix}.`;
     return (
-      `${verdict} Longest linearizable prefix: ${n} of ${p.ops.length} operations, ending in state ` +
-      `${p.cut.stateBefore}. Nothing extends it past t=${p.cut.time} (red line): ` +
-      `${p.cut.candidates.length} operation(s) could come next (red), and each fails.`
+      `Not linearizable. ${prefix}, ending in state ${p.cut.stateBefore}. Nothing extends it past ` +
+      `t=${p.cut.time} (red line): ${p.cut.candidates.length} operation(s) could come next (red), and each fails.`
     );
   }
 
@@ -186,7 +189,8 @@
     const x = geo.x(p.cut.rank);
     const g = svg('g', { class: 'cut' }, root);
     svg('line', { x1: x, x2: x, y1: 22, y2: geo.height }, g);
-    svg('text', { x: x + 4, y: 32 }, g, 'cannot linearize past here');
+    const label = p.verdict === 'illegal' ? 'cannot linearize past here' : 'search stopped here (timeout)';
+    svg('text', { x: x + 4, y: 32 }, g, label);
   }
 
   // Linearization points: in order, each at the earliest moment after the previous one within its bar.
@@ -268,7 +272,8 @@
 
   function showOverview() {
     const panel = document.getElementById('details');
-    const bad = data.partitions.find((p) => p.verdict !== 'ok');
+    const bad =
+      data.partitions.find((p) => p.verdict === 'illegal') || data.partitions.find((p) => p.verdict !== 'ok');
     html('h3', {}, panel, bad ? `${bad.label}: ${bad.verdict}` : 'Every partition is linearizable');
     if (bad) html('p', {}, panel, explain(bad));
     if (bad && bad.cut) {
