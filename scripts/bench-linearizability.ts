@@ -4,8 +4,9 @@
  * data's MANIFEST.md and against baselines measured in this same run on this same machine.
  *
  * Per file: parse once, then check (non-verbose, as porcupine's benchmarks do) `--runs` times after one
- * warm-up pass; the figure is the fastest run (the least disturbed by other processes; medians are
- * printed too). Baselines: the time to parse the files, and a naive JSON.stringify of each history.
+ * warm-up pass; the figure is the fastest run (the least disturbed by other processes). Medians and
+ * CPU time are printed too (CPU time is less disturbed by a loaded machine than wall time).
+ * Baselines: the time to parse the files, and a naive JSON.stringify of each history.
  * Printed: total and slowest check time, the etcd and kv totals beside porcupine's, the ten slowest
  * files, the ratios to the baselines, and how many verdicts match the expected ones.
  */
@@ -30,6 +31,8 @@ interface FileFigures {
   readonly parseMs: number;
   readonly stringifyMs: number;
   readonly runsMs: number[];
+  /** CPU time of the same runs: much less disturbed than wall time when other processes share the cores. */
+  readonly cpuMs: number[];
   verdict: string;
 }
 
@@ -54,14 +57,18 @@ function load(dir: string, entry: ManifestEntry): FileFigures {
   started = realNow();
   JSON.stringify(history.data);
   const stringifyMs = realNow() - started;
-  return { entry, history, parseMs, stringifyMs, runsMs: [], verdict: '' };
+  return { entry, history, parseMs, stringifyMs, runsMs: [], cpuMs: [], verdict: '' };
 }
 
 function checkAll(files: FileFigures[], record: boolean): void {
   for (const file of files) {
+    const cpuStart = process.cpuUsage();
     const started = realNow();
     file.verdict = checkLoadedHistory(file.history).result;
-    if (record) file.runsMs.push(realNow() - started);
+    if (!record) continue;
+    file.runsMs.push(realNow() - started);
+    const cpu = process.cpuUsage(cpuStart);
+    file.cpuMs.push((cpu.user + cpu.system) / 1000);
   }
 }
 
@@ -76,8 +83,10 @@ function report(files: FileFigures[], porcupine: Map<string, number>, runs: numb
   const slowest = files.reduce((a, b) => (fastest(b) > fastest(a) ? b : a));
   const matching = files.filter((f) => f.verdict === f.entry.expected).length;
   console.log(`verdicts: ${matching}/${files.length} match the expected ones`);
+  const cpu = sum(files, (f) => Math.min(...f.cpuMs));
+  const medians = ms(sum(files, median));
   console.log(
-    `check time, fastest of ${runs} runs per file: total ${ms(total)} ms (medians: ${ms(sum(files, median))} ms)`,
+    `check time, fastest of ${runs} runs per file: total ${ms(total)} ms (medians: ${medians} ms; CPU time: ${ms(cpu)} ms)`,
   );
   console.log(
     `slowest: ${slowest.entry.file} ${ms(fastest(slowest))} ms (porcupine: ${porcupine.get(slowest.entry.file) ?? '-'} ms)`,
