@@ -18,6 +18,8 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 if (!existsSync(CHROMIUM)) {
+  // Jest lists skipped tests only with --verbose; say it in every run.
+  console.warn(`browser: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
   test.skip(`browser: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`, () => undefined);
 } else {
   describe('the visual counterexample in headless Chromium', () => {

@@ -10,6 +10,8 @@ import { readManifest, SHARED_HISTORY_DIR, sharedHistoryDir } from './shared-dat
 const dir = sharedHistoryDir();
 
 if (!dir) {
+  // Jest lists skipped tests only with --verbose; say it in every run.
+  console.warn(`shared histories: SKIPPED, no MANIFEST.json in ${SHARED_HISTORY_DIR}`);
   test.skip(`shared histories: SKIPPED, no MANIFEST.json in ${SHARED_HISTORY_DIR}`, () => undefined);
 } else {
   const manifest = readManifest(dir);
