@@ -114,7 +114,7 @@
     const rowOf = new Map(p.clients.map((c, i) => [c, i]));
     return {
       unit,
-      width: LEFT + unit * Math.max(1, p.times.length - 1) + 180, // room for the cut label
+      width: LEFT + unit * Math.max(1, p.times.length - 1) + 40,
       height: TOP + ROW * p.clients.length + 10,
       x: (rank) => LEFT + rank * unit,
       y: (client) => TOP + ROW * rowOf.get(client),
@@ -190,7 +190,14 @@
     const g = svg('g', { class: 'cut' }, root);
     svg('line', { x1: x, x2: x, y1: 22, y2: geo.height }, g);
     const label = p.verdict === 'illegal' ? 'cannot linearize past here' : 'search stopped here (timeout)';
-    svg('text', { x: x + 4, y: 32 }, g, label);
+    // Near the right edge, put the label on the left of the line so the scroll box does not clip it.
+    const leftOfLine = x > geo.width - 360;
+    svg(
+      'text',
+      { x: leftOfLine ? x - 4 : x + 4, y: 32, 'text-anchor': leftOfLine ? 'end' : 'start' },
+      g,
+      label,
+    );
   }
 
   // Linearization points: in order, each at the earliest moment after the previous one within its bar.
