@@ -13,16 +13,32 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            { name: 'timers', message: 'Use the global timers or sleep(): imported timers escape the virtual clock.' },
-            { name: 'node:timers', message: 'Use the global timers or sleep(): imported timers escape the virtual clock.' },
-            { name: 'timers/promises', message: 'Use sleep() from labrpc: this import escapes the virtual clock.' },
-            { name: 'node:timers/promises', message: 'Use sleep() from labrpc: this import escapes the virtual clock.' },
+            {
+              name: 'timers',
+              message: 'Use the global timers or sleep(): imported timers escape the virtual clock.',
+            },
+            {
+              name: 'node:timers',
+              message: 'Use the global timers or sleep(): imported timers escape the virtual clock.',
+            },
+            {
+              name: 'timers/promises',
+              message: 'Use sleep() from labrpc: this import escapes the virtual clock.',
+            },
+            {
+              name: 'node:timers/promises',
+              message: 'Use sleep() from labrpc: this import escapes the virtual clock.',
+            },
           ],
         },
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'AbortSignal', property: 'timeout', message: 'AbortSignal.timeout escapes the virtual clock.' },
+        {
+          object: 'AbortSignal',
+          property: 'timeout',
+          message: 'AbortSignal.timeout escapes the virtual clock.',
+        },
       ],
     },
   },
