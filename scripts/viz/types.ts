@@ -1,0 +1,94 @@
+/**
+ * The data the timeline page draws, computed from a trace in TypeScript (model.ts, roles.ts) so the
+ * page's script only lays out and reacts. Times are virtual ms. Servers are the numbers the test uses.
+ */
+
+export type Role = 'follower' | 'candidate' | 'leader';
+
+/** A stretch of time in which a server held one role in one term. */
+export interface RoleSpan {
+  readonly server: number;
+  readonly start: number;
+  readonly end: number;
+  readonly role: Role;
+  readonly term: number;
+  /** What told us: a debug line of the peer's own, or an inference from the RPCs it sent or saw. */
+  readonly source: string;
+}
+
+/** A stretch of time in which a server was crashed or cut off from the network. */
+export interface DownSpan {
+  readonly server: number;
+  readonly start: number;
+  readonly end: number;
+  readonly kind: 'crashed' | 'disconnected';
+}
+
+/** A stretch in which the whole network was unreliable or reordering replies. */
+export interface NetSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly kind: string;
+}
+
+/**
+ * One RPC. `fate`: ok (reply came back), late (reply held back 200–2199 ms by long reordering),
+ * drop-request / drop-reply (the unreliable net lost it), unreachable (destination disabled),
+ * dead (destination died while handling), pending (the run ended first).
+ */
+export interface VizRpc {
+  readonly id: number;
+  readonly from: number;
+  readonly to: number;
+  readonly method: string;
+  readonly send: number;
+  /** When the request reached the handler, if it did. */
+  readonly deliver: number | null;
+  /** When the caller saw the reply or the failure. */
+  readonly end: number | null;
+  readonly fate: 'ok' | 'late' | 'drop-request' | 'drop-reply' | 'unreachable' | 'dead' | 'pending';
+  /** AppendEntries without entries. */
+  readonly heartbeat: boolean;
+  readonly args: unknown;
+  readonly reply: unknown;
+}
+
+/** A point on the timeline worth stepping to (faults, role changes, applies, debug lines, output). */
+export interface VizEvent {
+  readonly t: number;
+  /** The server it concerns, or null for the whole test. */
+  readonly server: number | null;
+  /** fault, role, apply, log, print, error, codec, rpc */
+  readonly kind: string;
+  readonly text: string;
+  /** For rpc events: the RPC's id. */
+  readonly rpc?: number;
+  readonly detail: unknown;
+}
+
+export interface VizApply {
+  readonly server: number;
+  readonly t: number;
+  readonly index: number;
+  readonly command: unknown;
+}
+
+export interface VizData {
+  readonly title: string;
+  readonly test: string | null;
+  readonly seed: number | null;
+  readonly passed: boolean | null;
+  readonly replay: string | null;
+  readonly error: string | null;
+  readonly endMs: number;
+  readonly servers: readonly number[];
+  readonly roles: readonly RoleSpan[];
+  readonly down: readonly DownSpan[];
+  readonly net: readonly NetSpan[];
+  readonly rpcs: readonly VizRpc[];
+  readonly applies: readonly VizApply[];
+  /** Sorted by time; the page steps through these with the arrow keys. */
+  readonly events: readonly VizEvent[];
+  /** A linearizability page for the same run, relative to the timeline page, if there is one. */
+  readonly history: string | null;
+}
