@@ -42,6 +42,7 @@ async function bundle(entry: string, outfile: string): Promise<void> {
     target: 'node20',
     packages: 'external',
     logLevel: 'silent',
+    sourcemap: 'inline', // stack traces name the .ts sources, not the bundle (which is deleted after the run)
     plugins: [keepDirname],
   });
 }
@@ -75,5 +76,6 @@ export async function prepareBoot(
       outputs.set(moduleFile, outfile);
     }),
   );
-  return (moduleFile) => `require(${q(randomSetup)}); require(${q(outputs.get(moduleFile))}).main();`;
+  return (moduleFile) =>
+    `process.setSourceMapsEnabled(true); require(${q(randomSetup)}); require(${q(outputs.get(moduleFile))}).main();`;
 }

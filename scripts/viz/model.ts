@@ -149,6 +149,14 @@ function serversOf(events: readonly TraceEvent[]): number[] {
   return [...ids].sort((a, b) => a - b);
 }
 
+/** An error message without the stack lines some messages carry (the details are in the trace). */
+function withoutStack(message: string): string {
+  return message
+    .split('\n')
+    .filter((line) => !/^\s+at /.test(line))
+    .join('\n');
+}
+
 export interface VizOptions {
   readonly title?: string;
   /** A linearizability page for the same run, relative to the timeline page. */
@@ -175,7 +183,7 @@ export function buildVizData(trace: TraceFile, options: VizOptions = {}): VizDat
     seed: meta?.seed ?? null,
     passed: meta?.passed ?? null,
     replay: meta?.replay ?? null,
-    error: error === undefined ? null : `${String(error.name)}: ${String(error.msg)}`,
+    error: error === undefined ? null : withoutStack(`${String(error.name)}: ${String(error.msg)}`),
     endMs,
     servers: serversOf(events),
     roles: roles.spans,
