@@ -56,50 +56,96 @@ function warn(path: string, what: string): void {
   sink(message);
 }
 
-/** Walk `value` and report whatever would not survive the trip; throw on what cannot be carried. */
-function inspect(value: unknown, path: string, ancestors: Set<object>): void {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return;
-    case 'number':
-      if (!Number.isFinite(value)) warn(path, `${value} is almost always a bug (arithmetic on undefined?)`);
-      return;
-    case 'undefined':
-      return warn(path, 'undefined will arrive as null');
-    case 'function':
-      return warn(path, 'a function will arrive as null');
-    case 'symbol':
-      return warn(path, 'a symbol will arrive as null');
-    case 'bigint':
-      throw new CodecError(`${path}: BigInt cannot be encoded; send a number or a string instead`);
-  }
-  if (value === null) return;
-  inspectObject(value as object, path, ancestors);
-}
+/**
+ * The walk keeps the path as a stack of keys and builds the text only when there is something to say,
+ * and it does not track ancestors: a cycle shows up as a depth no real message reaches, and only then is
+ * the value searched for the exact place where it refers back to a parent.
+ */
+const CYCLE_SUSPECT_DEPTH = 200;
 
-function inspectObject(value: object, path: string, ancestors: Set<object>): void {
-  if (value instanceof Uint8Array) return;
-  if (ancestors.has(value)) {
-    throw new CodecError(`${path}: the value contains a cycle (it refers back to one of its parents)`);
+class Walk {
+  readonly keys: Array<string | number> = [];
+  constructor(
+    readonly root: string,
+    readonly value: unknown,
+  ) {}
+
+  path(): string {
+    let text = this.root;
+    for (const key of this.keys) text += typeof key === 'number' ? `[${key}]` : `.${key}`;
+    return text;
   }
-  ancestors.add(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) inspect(value[i], `${path}[${i}]`, ancestors);
-  } else {
-    reportForeignObject(value, path);
-    for (const key of Object.keys(value)) {
-      inspect((value as Record<string, unknown>)[key], `${path}.${key}`, ancestors);
+
+  /** Report whatever would not survive the trip; throw on what cannot be carried. */
+  visit(value: unknown): void {
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return;
+      case 'number':
+        if (!Number.isFinite(value))
+          warn(this.path(), `${value} is almost always a bug (arithmetic on undefined?)`);
+        return;
+      case 'undefined':
+        return warn(this.path(), 'undefined will arrive as null');
+      case 'function':
+        return warn(this.path(), 'a function will arrive as null');
+      case 'symbol':
+        return warn(this.path(), 'a symbol will arrive as null');
+      case 'bigint':
+        throw new CodecError(`${this.path()}: BigInt cannot be encoded; send a number or a string instead`);
+    }
+    if (value !== null && !(value instanceof Uint8Array)) this.visitObject(value as object);
+  }
+
+  visitObject(value: object): void {
+    if (this.keys.length > CYCLE_SUSPECT_DEPTH) throw cycleError(this.root, this.value);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        this.keys.push(i);
+        this.visit(value[i]);
+        this.keys.pop();
+      }
+      return;
+    }
+    reportForeignObject(value, this);
+    for (const key in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      this.keys.push(key);
+      this.visit((value as Record<string, unknown>)[key]);
+      this.keys.pop();
     }
   }
-  ancestors.delete(value);
 }
 
-function reportForeignObject(value: object, path: string): void {
-  if (value instanceof Map) return warn(path, 'Map will arrive as a plain object');
-  if (value instanceof Set) return warn(path, 'Set will arrive as an array');
+/** Find where `value` refers back to one of its parents, and say so with the path. */
+function cycleError(root: string, value: unknown): CodecError {
+  const ancestors = new Set<object>();
+  const search = (v: unknown, path: string): string | undefined => {
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
+    if (ancestors.has(v)) return path;
+    ancestors.add(v);
+    const entries = Array.isArray(v)
+      ? v.map((x, i) => [`[${i}]`, x] as const)
+      : Object.entries(v).map(([k, x]) => [`.${k}`, x] as const);
+    for (const [step, child] of entries) {
+      const found = search(child, path + step);
+      if (found !== undefined) return found;
+    }
+    ancestors.delete(v);
+    return undefined;
+  };
+  const where = search(value, root);
+  return where === undefined
+    ? new CodecError(`${root}: the value is nested more than ${CYCLE_SUSPECT_DEPTH} levels deep; flatten it`)
+    : new CodecError(`${where}: the value contains a cycle (it refers back to one of its parents)`);
+}
+
+function reportForeignObject(value: object, walk: Walk): void {
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === null || proto === Object.prototype) return;
+  if (proto === Object.prototype || proto === null) return; // the common case: a plain object
+  if (value instanceof Map) return warn(walk.path(), 'Map will arrive as a plain object');
+  if (value instanceof Set) return warn(walk.path(), 'Set will arrive as an array');
   // Objects made in another realm (jest's sandbox) have a different Object.prototype but are plain.
   if (
     Object.getPrototypeOf(proto) === null &&
@@ -109,12 +155,12 @@ function reportForeignObject(value: object, path: string): void {
     if (ctor.name === 'Object') return;
   }
   const name = (proto as { constructor?: { name?: string } }).constructor?.name ?? 'anonymous class';
-  warn(path, `a ${name} instance will arrive as a plain object: its prototype and methods are lost`);
+  warn(walk.path(), `a ${name} instance will arrive as a plain object: its prototype and methods are lost`);
 }
 
 /** Encode a value to bytes. `path` names the value in warnings ("args", "reply", "state"). */
 export function encode(value: unknown, path = 'value'): Uint8Array {
-  inspect(value, path, new Set());
+  new Walk(path, value).visit(value);
   // msgpackr may reuse its output buffer for the next message: take our own copy, as a plain Uint8Array
   // (not a Buffer), so that binary fields decode as Uint8Array too.
   return new Uint8Array(packr.pack(value));
