@@ -40,6 +40,14 @@ export function codecStats(): Readonly<Stats> {
   return stats;
 }
 
+/**
+ * Forget which shapes were reported, so each test run reports its own (the harness calls this at the
+ * start of every run: a run's output must not depend on which runs came before it in the process).
+ */
+export function resetCodecWarnings(): void {
+  seenShapes.clear();
+}
+
 /** Send codec warnings somewhere else (the harness routes them into the trace as well). */
 export function setCodecWarningSink(next: (message: string) => void): void {
   sink = next;

@@ -4,7 +4,7 @@ export type { NetworkEvent, NetworkObserver, ServerName } from './network';
 export { Server, Service } from './service';
 export type { Handler } from './service';
 export { Persister } from './persister';
-export { encode, decode, deepCopy, codecStats, setCodecWarningSink } from './codec';
+export { encode, decode, deepCopy, codecStats, resetCodecWarnings, setCodecWarningSink } from './codec';
 export { sleep, randomInt } from './sleep';
 export { CodecError, LabrpcError, RpcHandlerError } from './errors';
 export { debugLog, setDebugSink } from './debug';

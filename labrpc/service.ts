@@ -85,6 +85,8 @@ export class Server {
     try {
       reply = await (handler as (args: unknown) => unknown)(decode(argBytes));
     } catch (error) {
+      // The message stays free of stack traces (it goes into the run's trace, whose hash must not depend
+      // on file paths); the stack travels as the cause and is printed with the failure.
       throw new RpcHandlerError(`handler ${svcMeth} threw: ${describe(error)}`, { cause: error });
     }
     return encode(reply ?? null, 'reply');
@@ -92,5 +94,5 @@ export class Server {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -3,6 +3,7 @@
  * records what it saw, so tests can count deliveries exactly.
  */
 import { Network, Server, Service, sleep, type ClientEnd } from '../../labrpc';
+import { traceNetwork, type LabContext } from '../harness';
 
 export interface JunkArgs {
   x: number;
@@ -62,9 +63,10 @@ export interface JunkSetup {
   end(name: string): ClientEnd;
 }
 
-/** A network with one JunkServer registered as server 99. */
-export function junkNetwork(): JunkSetup {
+/** A network with one JunkServer registered as server 99, its RPCs recorded in the run's trace. */
+export function junkNetwork(ctx: LabContext): JunkSetup {
   const net = new Network();
+  traceNetwork(ctx.trace, net, (end) => ({ from: end, to: 99 }));
   const junk = new JunkServer();
   const server = new Server();
   server.addService(Service.of(junk));

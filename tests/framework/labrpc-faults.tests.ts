@@ -4,7 +4,7 @@
  * correct network misses the bound with negligible probability on any seed (≥ 4.5 standard deviations).
  */
 import { Network, Server, Service, encode, sleep, type NetworkEvent } from '../../labrpc';
-import { check, defineLabTest, type LabContext, type LabTest } from '../harness';
+import { check, defineLabTest, traceNetwork, type LabContext, type LabTest } from '../harness';
 
 const part = 'labrpc';
 
@@ -31,6 +31,7 @@ interface Rig {
 
 function rig(ctx: LabContext): Rig {
   const net = new Network();
+  traceNetwork(ctx.trace, net, (end) => ({ from: end, to: 1 }));
   const slow = new Slow();
   const server = new Server();
   server.addService(Service.of(slow));

@@ -14,8 +14,8 @@ const part = 'labrpc';
 const basic = defineLabTest({
   part,
   title: 'basic',
-  async body() {
-    const { end } = junkNetwork();
+  async body(ctx) {
+    const { end } = junkNetwork(ctx);
     const e = end('end1-99');
     const reply2 = await e.call<number, string>('JunkServer.Handler2', 111);
     check(reply2 === 'handler2-111', `wrong reply from Handler2: ${reply2}`);
@@ -28,8 +28,8 @@ const basic = defineLabTest({
 const types = defineLabTest({
   part,
   title: 'argument and reply types',
-  async body() {
-    const { end } = junkNetwork();
+  async body(ctx) {
+    const { end } = junkNetwork(ctx);
     const e = end('end1-99');
     const r4 = await e.call<{ x: number }, JunkReply>('JunkServer.Handler4', { x: 1 });
     check(r4?.x === 'pointer', `wrong reply from Handler4: ${JSON.stringify(r4)}`);
@@ -42,8 +42,8 @@ const types = defineLabTest({
 const disconnect = defineLabTest({
   part,
   title: 'disconnect',
-  async body() {
-    const { net } = junkNetwork();
+  async body(ctx) {
+    const { net } = junkNetwork(ctx);
     const e = net.makeEnd('end1-99');
     net.connect('end1-99', 99); // connected but not enabled
     const before = await e.call<number, string>('JunkServer.Handler2', 111);
@@ -58,8 +58,8 @@ const disconnect = defineLabTest({
 const counts = defineLabTest({
   part,
   title: 'counts',
-  async body() {
-    const { net, end } = junkNetwork();
+  async body(ctx) {
+    const { net, end } = junkNetwork(ctx);
     const e = end('end1-99');
     for (let i = 0; i < 17; i++) {
       const reply = await e.call<number, string>('JunkServer.Handler2', i);
@@ -78,8 +78,8 @@ const counts = defineLabTest({
 const bytes = defineLabTest({
   part,
   title: 'byte counts',
-  async body() {
-    const { net, end } = junkNetwork();
+  async body(ctx) {
+    const { net, end } = junkNetwork(ctx);
     const e = end('end1-99');
     const arg = 'x'.repeat(284);
     for (let i = 0; i < 17; i++)
@@ -102,8 +102,8 @@ const bytes = defineLabTest({
 const concurrentMany = defineLabTest({
   part,
   title: 'concurrent many',
-  async body() {
-    const { net, end } = junkNetwork();
+  async body(ctx) {
+    const { net, end } = junkNetwork(ctx);
     const clients = Array.from({ length: 20 }, async (_, c) => {
       const e = end(`end-${c}`);
       let ok = 0;
@@ -123,8 +123,8 @@ const concurrentMany = defineLabTest({
 const unreliable = defineLabTest({
   part,
   title: 'unreliable',
-  async body() {
-    const { net, end } = junkNetwork();
+  async body(ctx) {
+    const { net, end } = junkNetwork(ctx);
     net.reliable(false);
     const replies = await Promise.all(
       Array.from({ length: 300 }, (_, c) => end(`end-${c}`).call('JunkServer.Handler2', c)),
@@ -138,8 +138,8 @@ const unreliable = defineLabTest({
 const concurrentOne = defineLabTest({
   part,
   title: 'concurrent one',
-  async body() {
-    const { net, junk, end } = junkNetwork();
+  async body(ctx) {
+    const { net, junk, end } = junkNetwork(ctx);
     const e = end('end1-99');
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) => e.call('JunkServer.Handler2', 100 + i)),
@@ -158,7 +158,7 @@ const regression1 = defineLabTest({
   part,
   title: 'regression: failed calls do not delay later ones',
   async body(ctx) {
-    const { net, junk } = junkNetwork();
+    const { net, junk } = junkNetwork(ctx);
     const e = net.makeEnd('end1-99');
     net.connect('end1-99', 99);
     const failed = Array.from({ length: 20 }, (_, i) => e.call('JunkServer.Handler2', 100 + i));
@@ -182,7 +182,7 @@ const killed = defineLabTest({
   part,
   title: 'killed',
   async body(ctx) {
-    const { net, end } = junkNetwork();
+    const { net, end } = junkNetwork(ctx);
     let reply: number | null | undefined;
     void end('end1-99')
       .call<number, number>('JunkServer.Handler3', 99)
@@ -200,8 +200,8 @@ const killed = defineLabTest({
 const manySequential = defineLabTest({
   part,
   title: 'many sequential calls',
-  async body() {
-    const { net, end } = junkNetwork();
+  async body(ctx) {
+    const { net, end } = junkNetwork(ctx);
     const e = end('end1-99');
     for (let i = 0; i < 20_000; i++) {
       if ((await e.call('JunkServer.Handler2', 111)) !== 'handler2-111') throw new Error(`call ${i} failed`);

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { setCodecWarningSink, setDebugSink } from '../../labrpc';
+import { resetCodecWarnings, setCodecWarningSink, setDebugSink } from '../../labrpc';
 import { setRandomSource } from './random-setup';
 import { seededRandom } from './seeded-random';
 import { Trace } from './trace';
@@ -80,6 +80,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const wallStart = realNow();
   setRandomSource(seededRandom(options.seed));
   setDebugSink((server, topic, msg) => debug.add(server, topic, msg));
+  resetCodecWarnings();
   setCodecWarningSink((msg) => {
     trace.record('codec', { msg });
     process.stderr.write(`${msg}\n`);
@@ -165,6 +166,9 @@ function explain(error: Error, result: RunResult, options: RunOptions): Error {
   lines.push(`  replay: ${options.replay}`);
   const explained = new Error(lines.join('\n'));
   explained.name = error.name;
-  explained.stack = `${lines.join('\n')}\n${(error.stack ?? '').split('\n').slice(1).join('\n')}`;
+  // Show where it went wrong in the test's own code: the stack of the innermost cause.
+  let root: Error = error;
+  while (root.cause instanceof Error) root = root.cause;
+  explained.stack = `${lines.join('\n')}\n${(root.stack ?? '').split('\n').slice(1).join('\n')}`;
   return explained;
 }
