@@ -14,6 +14,16 @@ import { defineLabTest, runLabTest } from '../tests/harness';
 
 const realNow = performance.now.bind(performance);
 
+/** A typical AppendEntries request with one entry, used by both the RPC and the codec measurements. */
+const args = {
+  term: 7,
+  leaderId: 2,
+  prevLogIndex: 41,
+  prevLogTerm: 6,
+  entries: [{ term: 7, command: 123 }],
+  leaderCommit: 40,
+};
+
 async function hopMicros(n: number): Promise<number> {
   const start = realNow();
   for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -49,14 +59,6 @@ interface RpcFigures {
  */
 async function rpcRate(reliable: boolean, seconds: number): Promise<RpcFigures> {
   let delivered = 0;
-  const args = {
-    term: 7,
-    leaderId: 2,
-    prevLogIndex: 41,
-    prevLogTerm: 6,
-    entries: [{ term: 7, command: 123 }],
-    leaderCommit: 40,
-  };
   const { wallMs, virtualMs } = await virtual('rpc', async () => {
     const net = new Network();
     net.reliable(reliable);
@@ -80,14 +82,6 @@ async function rpcRate(reliable: boolean, seconds: number): Promise<RpcFigures> 
 }
 
 function codecMicros(n: number): number {
-  const args = {
-    term: 7,
-    leaderId: 2,
-    prevLogIndex: 41,
-    prevLogTerm: 6,
-    entries: [{ term: 7, command: 123 }],
-    leaderCommit: 40,
-  };
   const start = realNow();
   for (let i = 0; i < n; i++) {
     decode(encode(args, 'args'));

@@ -7,11 +7,11 @@
  * many as the file has servers). Exit status 2 on bad input, with what was wrong.
  */
 import fs from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { parseLogFile } from './logs/entries';
 import { filterEntries, renderEntries } from './logs/render';
-import { TraceFileError } from './viz/trace-file';
+import { runTraceTool, TraceFileError } from './viz/trace-file';
 
 interface LogsOptions {
   columns?: number | true;
@@ -73,14 +73,4 @@ export function main(argv: readonly string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
-    else if (error instanceof TraceFileError) {
-      process.stderr.write(`logs: ${error.message}\n`);
-      process.exitCode = 2;
-    } else throw error;
-  }
-}
+if (require.main === module) runTraceTool('logs', main);

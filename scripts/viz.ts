@@ -10,10 +10,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { buildVizData } from './viz/model';
 import { renderPage } from './viz/page';
-import { readTraceFile, TraceFileError } from './viz/trace-file';
+import { readTraceFile, runTraceTool, TraceFileError } from './viz/trace-file';
 
 interface VizCliOptions {
   out?: string;
@@ -62,14 +62,4 @@ export function main(argv: readonly string[]): number {
   return 0;
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
-    else if (error instanceof TraceFileError) {
-      process.stderr.write(`viz: ${error.message}\n`);
-      process.exitCode = 2;
-    } else throw error;
-  }
-}
+if (require.main === module) runTraceTool('viz', main);

@@ -5,6 +5,7 @@
  * and line, so a truncated or hand-edited trace says where it broke.
  */
 import fs from 'node:fs';
+import { CommanderError } from 'commander';
 
 export interface TraceMeta {
   readonly test: string;
@@ -68,4 +69,20 @@ export function readTraceFile(file: string): TraceFile {
     throw new TraceFileError(`${file}: no such file (failing runs save theirs under .lab/traces/)`);
   }
   return parseTrace(fs.readFileSync(file, 'utf8'), file);
+}
+
+/**
+ * Run a tool's `main` as a command: commander's usage errors and unreadable files exit 2 with a
+ * message naming the tool; anything else is a bug and is thrown.
+ */
+export function runTraceTool(tool: string, main: (argv: string[]) => number): void {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof CommanderError) process.exitCode = error.exitCode === 0 ? 0 : 2;
+    else if (error instanceof TraceFileError) {
+      process.stderr.write(`${tool}: ${error.message}\n`);
+      process.exitCode = 2;
+    } else throw error;
+  }
 }
