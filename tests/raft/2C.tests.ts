@@ -163,6 +163,16 @@ export const tests = [
     },
   }),
 
+  // Beyond Go: TestFigure82C above meets Figure 8's situation only by chance, so a leader that commits
+  // an earlier term's entry by counting replicas ([L.4]) passes it on many seeds. This scripts the
+  // figure with partitions, whoever wins each election, and fails such a leader on every seed.
+  raftTest({
+    part: '2C',
+    title: 'Figure 8, scripted (a leader commits only entries of its own term)',
+    servers: 5,
+    body: figure8Scripted,
+  }),
+
   // Go: TestUnreliableAgree2C
   raftTest({
     part: '2C',
@@ -234,6 +244,92 @@ export const tests = [
     body: (cfg) => internalChurn(cfg, true),
   }),
 ];
+
+/**
+ * Figure 8 of the extended Raft paper, step by step. x is stored on a minority in term tx; y at the
+ * same index on one server e in a later term; then a leader elected in an even later term copies x to
+ * a majority. Counting replicas would commit x, yet e can still win an election and replace x by y:
+ * hence [L.4]'s "log[N].term == currentTerm". (It assumes no no-op entry at election, as 6.824 does.)
+ */
+async function figure8Scripted(cfg: RaftConfig): Promise<void> {
+  const servers = 5;
+  await cfg.one(randCommand(), servers, true);
+  const { a, b, e, others, xs, ys, index, y } = await figure8XandY(cfg);
+
+  // (c) all but e: only a or b (whose logs end with x) can win. Their new leader copies x to a
+  // majority, but must not commit it: no entry of its own term follows x.
+  for (const i of [a, b, ...others]) cfg.connect(i);
+  const l = await cfg.checkOneLeader();
+  if (l !== a && l !== b) cfg.fail(`S${l} won an election against S${a} and S${b}, ${notUpToDate(xs)}`);
+  await sleep(2 * RAFT_ELECTION_TIMEOUT);
+  const { count } = cfg.nCommitted(index);
+  if (count > 0) {
+    cfg.fail(
+      `${count} servers applied ${xs} after S${l} became leader in T${cfg.rafts[l]?.getState().term}, ` +
+        `with no entry of that term in its log: [L.4] a leader commits by counting replicas only an entry ` +
+        `of its current term (§5.4.2, Figure 8). S${e}, whose log has ${ys}, can still be elected and ` +
+        `replace x`,
+    );
+  }
+
+  // (d) e and the two others, which now hold x: e's log is more up-to-date, so e wins and replaces x.
+  cfg.disconnect(a);
+  cfg.disconnect(b);
+  cfg.connect(e);
+  cfg.scenario = `S${e} (log ending with ${ys}) rejoined S${others[0]} and S${others[1]}, which hold ${xs}`;
+  const l2 = await cfg.checkOneLeader();
+  if (l2 !== e) cfg.fail(`S${l2} won an election against S${e}, ${notUpToDate(ys)}`);
+  await cfg.one(randCommand(), servers - 2, true);
+  const committed = cfg.nCommitted(index).command;
+  if (committed !== y) cfg.fail(`index ${index} committed ${String(committed)}, expected ${ys}`);
+
+  // everyone: a and b replace x by y.
+  cfg.connect(a);
+  cfg.connect(b);
+  await cfg.one(randCommand(), servers, true);
+}
+
+function notUpToDate(entry: string): string {
+  return (
+    `whose log ends with the later ${entry}: [RV.2] grant a vote only to a candidate whose log is at ` +
+    `least as up-to-date (§5.4.1)`
+  );
+}
+
+/**
+ * Figure 8 (a) and (b): x reaches only the leader a and b; then e, elected by the other three, gets y at
+ * the same index in a later term, alone. Every server is disconnected on return.
+ */
+async function figure8XandY(cfg: RaftConfig) {
+  const servers = 5;
+  // (a) the leader a and one follower b alone: x reaches b only.
+  const a = await cfg.checkOneLeader();
+  const b = (a + 1) % servers;
+  const three = [2, 3, 4].map((k) => (a + k) % servers);
+  for (const i of three) cfg.disconnect(i);
+  const x = randCommand();
+  const sx = cfg.rafts[a]?.start(x);
+  if (sx?.isLeader !== true) cfg.fail(`leader S${a} rejected Start()`);
+  await sleep(RAFT_ELECTION_TIMEOUT / 2);
+  const xs = `x=${x} (index ${sx.index}, T${sx.term})`;
+  if (cfg.nCommitted(sx.index).count > 0) cfg.fail(`${xs} committed on 2 of ${servers} servers`);
+
+  // (b) the other three elect e; e alone gets y at x's index, in a later term.
+  cfg.disconnect(a);
+  cfg.disconnect(b);
+  for (const i of three) cfg.connect(i);
+  const e = await cfg.checkOneLeader();
+  const others = three.filter((i) => i !== e);
+  for (const i of others) cfg.disconnect(i);
+  const y = randCommand();
+  const sy = cfg.rafts[e]?.start(y);
+  if (sy?.isLeader !== true) cfg.fail(`leader S${e} rejected Start()`);
+  if (sy.index !== sx.index) {
+    cfg.fail(`S${e} put y=${y} at index ${sy.index}, but x is at ${sx.index}: the logs should end together`);
+  }
+  cfg.disconnect(e);
+  return { a, b, e, others, xs, ys: `y=${y} (index ${sy.index}, T${sy.term})`, index: sx.index, y };
+}
 
 /** Figure 8's pause: mostly a few ms, sometimes up to half an election timeout. */
 async function figure8Sleep(): Promise<void> {

@@ -4,7 +4,8 @@
  * at every 10th index.
  */
 import { randomInt } from '../../labrpc';
-import { randCommand, raftTest, type RaftConfig } from './config';
+import { formatVirtual } from '../harness';
+import { randCommand, raftTest, type CapturedRpc, type RaftConfig } from './config';
 import { SNAPSHOT_INTERVAL } from './appliers';
 
 /**
@@ -114,7 +115,95 @@ export const tests = [
       await cfg.one(randCommand(), servers, true);
     },
   }),
+
+  // Beyond Go: the Go tests never deliver an InstallSnapshot late, so a follower that hands a stale
+  // snapshot to its service, or that drops the log entries after the snapshot point, passes them.
+  // These deliver the leader's first InstallSnapshot to the follower again, later in the same term.
+  raftTest({
+    part: '2D',
+    title: 'install snapshots (delayed duplicate)',
+    servers: 3,
+    snapshot: true,
+    body: (cfg) => installDuplicate(cfg, false),
+  }),
+  raftTest({
+    part: '2D',
+    title: 'install snapshots (delayed duplicate after a newer snapshot)',
+    servers: 3,
+    snapshot: true,
+    body: (cfg) => installDuplicate(cfg, true),
+  }),
 ];
+
+/**
+ * A follower f misses enough entries to need an InstallSnapshot (at some index s), which the test keeps.
+ * Then the third server g leaves, a few entries commit on the leader and f alone (with newerSnapshot,
+ * enough for f to take its own snapshot past s), the leader leaves, and the old InstallSnapshot reaches
+ * f again. f must change nothing: its service keeps its state, and its log keeps the entries after s
+ * ([IS.6]), so that f, the only server left with them, wins against g and keeps them committed.
+ */
+async function installDuplicate(cfg: RaftConfig, newerSnapshot: boolean): Promise<void> {
+  const servers = 3;
+  cfg.snapshotsMustAdvance = true;
+  await cfg.one(randCommand(), servers, true);
+  const leader1 = await cfg.checkOneLeader();
+  const f = (leader1 + 1) % servers;
+  const toF = cfg.captureRpcs((rpc) => rpc.to === f && /snapshot/i.test(rpc.svcMeth));
+
+  // f misses three snapshots' worth of entries, then catches up by InstallSnapshot.
+  cfg.disconnect(f);
+  for (let i = 0; i < 3 * SNAPSHOT_INTERVAL; i++) await cfg.one(randCommand(), servers - 1, true);
+  cfg.connect(f);
+  let index = await cfg.one(randCommand(), servers, true);
+  // Move on to an index from which three more entries take no snapshot (snapshots at 9, 19, …).
+  while (index % SNAPSHOT_INTERVAL > SNAPSHOT_INTERVAL - 5)
+    index = await cfg.one(randCommand(), servers, true);
+  const leader = await cfg.checkOneLeader();
+  if (leader === f) cfg.fail(`S${f} became leader right after catching up, with no faults since`);
+  const installed = lastInstall(cfg, toF, f, leader);
+  const g = [0, 1, 2].find((i) => i !== leader && i !== f) as number;
+
+  // g leaves; entries commit on the leader and f only.
+  cfg.disconnect(g);
+  const more = newerSnapshot ? SNAPSHOT_INTERVAL + 3 : 3;
+  for (let i = 0; i < more; i++) await cfg.one(randCommand(), servers - 1, true);
+
+  // The leader leaves, and its old InstallSnapshot reaches f (still in its term) again.
+  cfg.disconnect(leader);
+  const fTerm = cfg.rafts[f]?.getState().term;
+  if (fTerm !== installed.term) {
+    cfg.fail(
+      `S${f} moved from T${installed.term} to T${fTerm} while S${leader} stayed connected to it as leader ` +
+        `(it would refuse the old InstallSnapshot for its term, and this test could check nothing)`,
+    );
+  }
+  const sent = `the ${installed.svcMeth} S${leader} sent at ${formatVirtual(installed.at)} (T${installed.term})`;
+  cfg.scenario =
+    `S${f} received again ${sent}, after applying up to index ${index + more}, then had to win against S${g} ` +
+    `(log up to ${index}): a stale snapshot changes nothing, and the log keeps the entries after it [IS.6]`;
+  await cfg.redeliver(installed);
+
+  // f and g: only f has the entries after index, so f must win, and they stay committed.
+  cfg.connect(g);
+  for (let i = 0; i < 3; i++) await cfg.one(randCommand(), servers - 1, true);
+  cfg.connect(leader);
+  await cfg.one(randCommand(), servers, true);
+}
+
+/** The last snapshot RPC delivered to f, sent by the current leader in its current term. */
+function lastInstall(cfg: RaftConfig, toF: CapturedRpc[], f: number, leader: number): CapturedRpc {
+  const term = cfg.rafts[leader]?.getState().term;
+  const found = toF.filter((rpc) => rpc.delivered && rpc.from === leader && rpc.term === term).at(-1);
+  if (found === undefined) {
+    const seen = toF.map((rpc) => `${rpc.svcMeth} from S${rpc.from} in T${rpc.term}`).join(', ') || 'none';
+    cfg.fail(
+      `S${f} caught up after missing ${3 * SNAPSHOT_INTERVAL} entries, but leader S${leader} (T${term}) ` +
+        `delivered it no snapshot RPC (seen: ${seen}). This test finds it by name: the method must ` +
+        `contain "Snapshot", as "Raft.InstallSnapshot" does`,
+    );
+  }
+  return found;
+}
 
 function crashAndReviveAll(cfg: RaftConfig): void {
   for (let i = 0; i < cfg.n; i++) cfg.crash1(i);

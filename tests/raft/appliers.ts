@@ -22,6 +22,9 @@ export interface ApplierHost {
   readonly committed: CommittedLogs;
   /** "12.345s": the virtual time, for messages. */
   at(): string;
+  /** Beyond Go: see Checks.scenario and Checks.snapshotsMustAdvance. */
+  readonly scenario: string;
+  readonly snapshotsMustAdvance: boolean;
 }
 
 /** The plain applier: check each command against the others and against the server's own order. */
@@ -44,7 +47,8 @@ export function applierSnap(host: ApplierHost, i: number, raft: () => Raft | und
     record(host, i, msg);
     let error: string | null;
     if (msg.kind === 'snapshot') {
-      error = host.committed.ingestSnapshot(i, msg.snapshot, msg.snapshotIndex);
+      error = staleSnapshot(host, i, msg.snapshotIndex);
+      error ??= host.committed.ingestSnapshot(i, msg.snapshot, msg.snapshotIndex);
     } else if (msg.commandIndex !== host.committed.lastApplied[i] + 1) {
       const expected = host.committed.lastApplied[i] + 1;
       error = `server ${i} apply out of order, expected index ${expected}, got ${msg.commandIndex}`;
@@ -59,6 +63,17 @@ export function applierSnap(host: ApplierHost, i: number, raft: () => Raft | und
   };
 }
 
+/** Beyond Go (only with snapshotsMustAdvance): a snapshot behind what the server applied is an error. */
+function staleSnapshot(host: ApplierHost, i: number, index: number): string | null {
+  const applied = host.committed.lastApplied[i];
+  if (!host.snapshotsMustAdvance || index >= applied) return null;
+  return (
+    `server ${i} got a snapshot at index ${index} after applying up to index ${applied}: it takes the ` +
+    `service back in time. [IS.6] a snapshot whose last entry the log already holds changes nothing ` +
+    `(Figure 13: keep the log and reply); hand the service only snapshots past lastApplied`
+  );
+}
+
 function record(host: ApplierHost, i: number, msg: ApplyMsg): void {
   if (msg.kind === 'command') {
     host.ctx.trace.record('apply', { server: i, index: msg.commandIndex, command: summarize(msg.command) });
@@ -71,8 +86,9 @@ function fail(host: ApplierHost, i: number, rf: Raft | undefined, msg: ApplyMsg,
   const what =
     msg.kind === 'command' ? `command index ${msg.commandIndex}` : `snapshot index ${msg.snapshotIndex}`;
   const term = rf === undefined ? '' : ` in T${rf.getState().term}`;
+  const scenario = host.scenario === '' ? '' : ` — ${host.scenario}`;
   host.ctx.fail(
-    new LabCheckFailure(`apply error: ${error} (S${i} applying ${what}${term}, at ${host.at()})`),
+    new LabCheckFailure(`apply error: ${error} (S${i} applying ${what}${term}, at ${host.at()})${scenario}`),
   );
   return true;
 }

@@ -16,12 +16,20 @@ export abstract class Checks {
   abstract readonly committed: CommittedLogs;
   /** Set by cleanup(): a one() still running from an ended test gives up quietly. */
   finished = false;
+  /** Beyond Go: what a scripted test has set up, added to every failure message ('' in the Go tests). */
+  scenario = '';
+  /**
+   * Beyond Go: fail when a snapshot would take a server's service back behind what it already applied
+   * (Figure 13 [IS.6]: a snapshot the log already covers changes nothing). Off in the Go tests.
+   */
+  snapshotsMustAdvance = false;
 
   abstract at(): string;
 
   /** Fail the test now with a message naming the check and the virtual time. */
   fail(message: string): never {
-    throw new LabCheckFailure(`${message} (at ${this.at()})`);
+    const scenario = this.scenario === '' ? '' : ` — ${this.scenario}`;
+    throw new LabCheckFailure(`${message} (at ${this.at()})${scenario}`);
   }
 
   /** Wait for a leader among the connected servers; at most one per term. Returns the newest one. */

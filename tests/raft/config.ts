@@ -11,7 +11,7 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { ClientEnd, Network, Persister, Server, Service, randomInt } from '../../labrpc';
+import { ClientEnd, Network, Persister, Server, Service, deepCopy, randomInt } from '../../labrpc';
 import { Raft } from '../../raft';
 import {
   defineLabTest,
@@ -33,6 +33,21 @@ export interface RaftTestSpec {
   /** Use the snapshot applier (2D). */
   snapshot?: boolean;
   body: (cfg: RaftConfig) => Promise<void>;
+}
+
+/** An RPC a test captured as it was sent (captureRpcs), to deliver again later (redeliver). */
+export interface CapturedRpc {
+  from: number;
+  to: number;
+  svcMeth: string;
+  /** A deep copy of the arguments, taken at the send: later changes by the sender are not seen. */
+  args: unknown;
+  /** The sender's term when it sent the RPC. */
+  term: number;
+  /** The virtual time of the send, in ms. */
+  at: number;
+  /** Whether the network handed it to the receiver's handler (a disconnected one never gets it). */
+  delivered: boolean;
 }
 
 /** A lab test on a fresh cluster: make_config, begin(title), body, end(); cleanup is deferred. */
@@ -60,7 +75,7 @@ export class RaftConfig extends Checks implements ApplierHost {
   readonly committed: CommittedLogs;
   /** endnames[i][j]: the end server i uses to reach server j (fresh on every restart of i). */
   readonly #endnames: string[][];
-  readonly #owner = new Map<string, { from: number; to: number }>();
+  readonly #owner = new Map<string, { from: number | 'tester'; to: number }>();
   readonly #snapshot: boolean;
   #t0 = 0;
   #rpcs0 = 0;
@@ -164,6 +179,45 @@ export class RaftConfig extends Checks implements ApplierHost {
       if (this.#endnames[i][j] !== undefined) this.net.enable(this.#endnames[i][j], false);
       if (this.#endnames[j][i] !== undefined) this.net.enable(this.#endnames[j][i], false);
     }
+  }
+
+  /**
+   * Beyond Go: record every RPC that `select` picks, as it is sent, for scripted tests that deliver an old
+   * request again (a delayed duplicate, which a real network may produce). The list grows as RPCs go.
+   */
+  captureRpcs(select: (rpc: { from: number; to: number; svcMeth: string }) => boolean): CapturedRpc[] {
+    const captured: CapturedRpc[] = [];
+    const byId = new Map<number, CapturedRpc>();
+    this.net.observe((event) => {
+      if (event.kind === 'deliver') {
+        const rpc = byId.get(event.rpc);
+        if (rpc !== undefined) rpc.delivered = true;
+      }
+      if (event.kind !== 'send') return;
+      const ends = this.#owner.get(event.end);
+      if (ends === undefined || ends.from === 'tester') return;
+      const { from, to } = ends;
+      if (!select({ from, to, svcMeth: event.svcMeth })) return;
+      const term = this.rafts[from]?.getState().term ?? -1;
+      const args = deepCopy(event.args, 'args');
+      const rpc = { from, to, svcMeth: event.svcMeth, args, term, at: this.ctx.now(), delivered: false };
+      captured.push(rpc);
+      byId.set(event.rpc, rpc);
+    });
+    return captured;
+  }
+
+  /** Beyond Go: deliver a captured request again to its receiver, through a fresh end (reply ignored). */
+  async redeliver(rpc: CapturedRpc): Promise<void> {
+    if (!this.connected[rpc.to]) this.fail(`redeliver: S${rpc.to} is disconnected; connect it first`);
+    const name = randString(20);
+    const end = this.net.makeEnd(name);
+    this.#owner.set(name, { from: 'tester', to: rpc.to });
+    this.net.connect(name, rpc.to);
+    this.net.enable(name, true);
+    this.ctx.trace.record('fault', { action: 'redeliver', server: rpc.to, svcMeth: rpc.svcMeth });
+    await end.call(rpc.svcMeth, rpc.args);
+    this.net.enable(name, false);
   }
 
   setUnreliable(unreliable: boolean): void {
