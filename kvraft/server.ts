@@ -1,0 +1,155 @@
+/**
+ * A KV server: one replica of the key/value service, on top of its own Raft peer (6.824
+ * kvraft/server.go, catalog §7.1).
+ *
+ *   const kv = new KVServer(servers, me, persister, maxraftstate);   // servers[i] reaches peer i's Raft
+ *   server.addService(Service.of(kv)); server.addService(Service.of(kv.rf));   // the test config does this
+ *
+ * RPCs: "KVServer.Get" and "KVServer.PutAppend". A handler hands the request to Raft as an Op and
+ * answers once that Op has been applied at the index start() returned (pending.ts says when it gives up
+ * instead), so a client never hears OK for an operation that might still be lost. Every replica applies
+ * the committed Ops, in log order, to its store (store.ts), which skips duplicates.
+ *
+ * 3B: when the raft state reaches `maxraftstate` bytes (-1: never), the server snapshots its store,
+ * duplicate table included, with rf.snapshot(index, bytes); it restores from the persisted snapshot when
+ * it starts and from every snapshot Raft delivers.
+ *
+ * The constructor must return quickly; everything else runs from Raft's applyCh and the handlers.
+ */
+import type { ClientEnd, Persister } from '../labrpc';
+import { Raft, type ApplyMsg } from '../raft';
+import type { GetArgs, GetReply, PutAppendArgs, PutAppendReply } from './common';
+// #region SOLUTION 3A
+// SKELETON: import { todo } from './todo';
+import { debugLog } from '../labrpc';
+import { commandToOp, opToCommand, type Op } from './common';
+import { PendingOps, type Outcome } from './pending';
+import { KVStore } from './store';
+// #endregion
+
+export class KVServer {
+  readonly me: number;
+  /** This replica's Raft peer; the test config reads its state and registers its RPC service. */
+  readonly rf: Raft;
+  /** Snapshot when the persisted raft state reaches this many bytes; -1: never. */
+  readonly maxraftstate: number;
+  #dead = false;
+  // Your definitions here.
+  // #region SOLUTION 3A
+  readonly #persister: Persister;
+  readonly #store = new KVStore();
+  readonly #pending: PendingOps;
+  /** The index of the last command (or snapshot) applied to the store. */
+  #lastApplied = 0;
+  // #endregion
+
+  constructor(servers: ClientEnd[], me: number, persister: Persister, maxraftstate: number) {
+    this.me = me;
+    this.maxraftstate = maxraftstate;
+    // You may need initialization code here.
+    // #region SOLUTION 3A
+    this.#persister = persister;
+    this.#pending = new PendingOps(() => this.rf.getState());
+    // #endregion
+    // #region SOLUTION 3B
+    this.#restore(persister.readSnapshot());
+    // #endregion
+    this.rf = new Raft(servers, me, persister, (msg) => this.applyMsg(msg));
+  }
+
+  Get(args: GetArgs): Promise<GetReply> {
+    // Your code here (3A).
+    // #region SOLUTION 3A
+    // SKELETON: return todo('3A: KVServer.Get');
+    return this.#propose({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq });
+    // #endregion
+  }
+
+  async PutAppend(args: PutAppendArgs): Promise<PutAppendReply> {
+    // Your code here (3A).
+    // #region SOLUTION 3A
+    // SKELETON: return todo('3A: KVServer.PutAppend');
+    const { key, value, op: kind, clientId, seq } = args;
+    const { err } = await this.#propose({ kind, key, value, clientId, seq });
+    return { err };
+    // #endregion
+  }
+
+  /** Raft calls this with each committed command and each installed snapshot, in order. */
+  applyMsg(msg: ApplyMsg): void {
+    // Your code here (3A, 3B).
+    // #region SOLUTION 3A
+    // SKELETON: todo('3A: apply committed Ops');
+    if (msg.kind === 'command') this.#applyCommand(commandToOp(msg.command), msg.commandIndex);
+    // #endregion
+    // #region SOLUTION 3B
+    if (msg.kind === 'command') this.#maybeSnapshot(msg.commandIndex);
+    else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);
+    // #endregion
+  }
+
+  /**
+   * The tester calls kill() when a server is shut down; afterwards it must not answer or apply anything
+   * (a dead server's late reply could confuse the test). Raft is killed with it.
+   */
+  kill(): void {
+    this.#dead = true;
+    this.rf.kill();
+    // Your code here, if desired.
+    // #region SOLUTION 3A
+    this.#pending.failAll();
+    // #endregion
+  }
+
+  killed(): boolean {
+    return this.#dead;
+  }
+
+  // #region SOLUTION 3A
+  /** Start `op` in Raft and wait until it is applied (or the attempt fails: see pending.ts). */
+  async #propose(op: Op): Promise<Outcome> {
+    if (this.#dead) return { err: 'ErrWrongLeader', value: '' };
+    const { index, term, isLeader } = this.rf.start(opToCommand(op));
+    if (!isLeader) return { err: 'ErrWrongLeader', value: '' };
+    const outcome = await this.#pending.wait(index, term, op);
+    if (outcome.err === 'ErrTimeout') {
+      debugLog(this.me, 'kv', `T${term} ${op.kind} c${op.clientId}#${op.seq} at ${index} timed out`);
+    }
+    return outcome;
+  }
+
+  #applyCommand(op: Op, index: number): void {
+    if (this.#dead || index <= this.#lastApplied) return;
+    this.#lastApplied = index;
+    this.#pending.applied(index, op, this.#store.apply(op));
+  }
+  // #endregion
+
+  // #region SOLUTION 3B
+  /** Hand Raft a snapshot once its persisted state has grown to maxraftstate bytes. */
+  #maybeSnapshot(index: number): void {
+    if (
+      this.#dead ||
+      index !== this.#lastApplied ||
+      this.maxraftstate < 0 ||
+      this.#persister.raftStateSize() < this.maxraftstate
+    )
+      return;
+    this.rf.snapshot(index, this.#store.encode());
+  }
+
+  /** A snapshot from Raft (sent by the leader) replaces the store, if it is newer than what we have. */
+  #applySnapshot(snapshot: Uint8Array, index: number): void {
+    if (this.#dead || index <= this.#lastApplied) return;
+    this.#restore(snapshot);
+    this.#lastApplied = index;
+    this.#pending.coveredBy(index);
+    debugLog(this.me, 'kv', `installed snapshot up to ${index}`);
+  }
+
+  /** Load a snapshot (on start: the persisted one; empty on a first boot). */
+  #restore(snapshot: Uint8Array): void {
+    this.#store.restore(snapshot);
+  }
+  // #endregion
+}
