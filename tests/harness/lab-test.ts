@@ -31,6 +31,12 @@ export interface LabContext {
   fail(error: Error): void;
   /** Run `fn` when the body ends (pass or fail), in reverse order of registration. */
   defer(fn: () => void): void;
+  /**
+   * Where this run's trace will be saved if it fails (`.lab/traces/<part>-<title>-seed<n>.jsonl`), so a
+   * test can leave a file beside it (the kv tests write `<name>.history.html`, which the timeline links
+   * to). Absent when the host saves no traces.
+   */
+  readonly tracePath?: string;
 }
 
 export interface LabTest {

@@ -61,6 +61,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const debug = new DebugLog(trace, () => clockNow(), parseDebugTopics(process.env.LAB_DEBUG), write);
   const ctx: LabContext = {
     seed: options.seed,
+    tracePath: `${traceBase(test, options.seed, options)}.jsonl`,
     trace,
     now: () => clockNow(),
     print(line) {
@@ -126,6 +127,12 @@ function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
 }
 
+/** The trace's path without `.jsonl`: `.lab/traces/<part>-<title>-seed<n>` (or under traceDir). */
+function traceBase(test: LabTest, seed: number, options: RunOptions): string {
+  const dir = options.traceDir ?? process.env.LAB_TRACE_DIR ?? path.join('.lab', 'traces');
+  return path.join(dir, `${slug(test.part)}-${slug(test.title)}-seed${seed}`);
+}
+
 function saveTrace(
   result: RunResult,
   test: LabTest,
@@ -133,9 +140,8 @@ function saveTrace(
   debug: DebugLog,
   options: RunOptions,
 ): void {
-  const dir = options.traceDir ?? process.env.LAB_TRACE_DIR ?? path.join('.lab', 'traces');
-  fs.mkdirSync(dir, { recursive: true });
-  const base = path.join(dir, `${slug(test.part)}-${slug(test.title)}-seed${result.seed}`);
+  const base = traceBase(test, result.seed, options);
+  fs.mkdirSync(path.dirname(base), { recursive: true });
   const header = JSON.stringify({
     kind: 'meta',
     test: test.name,
