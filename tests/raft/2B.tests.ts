@@ -317,7 +317,56 @@ export const tests = [
       if (total3 - total2 > 3 * 20) cfg.fail(`too many RPCs (${total3 - total2}) for 1 second of idleness`);
     },
   }),
+
+  // Beyond Go: a peer that grants votes without comparing logs ([RV.2], §5.4.1) fails the Go tests
+  // only when a stale server happens to time out first. Here the only server a stale candidate can reach
+  // keeps hearing from its leader, so the stale candidate always asks first.
+  raftTest({
+    part: '2B',
+    title: 'election restriction, scripted (no vote for a candidate missing a committed entry)',
+    servers: 3,
+    body: electionRestriction,
+  }),
 ];
+
+/**
+ * s misses a committed entry and campaigns alone, its term rising. Then it is linked to v only, while v
+ * keeps its link to the leader l, whose heartbeats stop v from campaigning itself: s's next
+ * RequestVote reaches v before anything else can happen. v must refuse it, since s's log is behind.
+ */
+async function electionRestriction(cfg: RaftConfig): Promise<void> {
+  await cfg.one(randCommand(), 3, true);
+  const l = await cfg.checkOneLeader();
+  const [s, v] = [(l + 1) % 3, (l + 2) % 3];
+  cfg.disconnect(s);
+  const index = await cfg.one(randCommand(), 2, true);
+  const entry = `committed index ${index} (T${leaderOf(cfg, l).getState().term})`;
+
+  // s campaigns alone until its term passes v's.
+  const t0 = cfg.ctx.now();
+  while (leaderOf(cfg, s).getState().term <= leaderOf(cfg, v).getState().term) {
+    if (cfg.ctx.now() - t0 > 10 * RAFT_ELECTION_TIMEOUT) {
+      cfg.fail(
+        `disconnected S${s} stayed at T${leaderOf(cfg, s).getState().term} for 10 s: [C.4] start elections`,
+      );
+    }
+    await sleep(50);
+  }
+  cfg.link(s, v);
+  for (let waited = 0; waited < 2 * RAFT_ELECTION_TIMEOUT; waited += 10) {
+    const { term, isLeader } = leaderOf(cfg, s).getState();
+    if (isLeader) {
+      cfg.fail(
+        `S${s} became leader in T${term} with the vote of S${v}, but its log lacks ${entry}, which S${v} has: ` +
+          `[RV.2] grant a vote only to a candidate whose log is at least as up-to-date as yours (§5.4.1)`,
+      );
+    }
+    await sleep(10);
+  }
+
+  cfg.connect(s);
+  await cfg.one(randCommand(), 3, true);
+}
 
 /** The live peer at `i` (the tests only ask for servers they know are running). */
 function leaderOf(cfg: RaftConfig, i: number): NonNullable<RaftConfig['rafts'][number]> {

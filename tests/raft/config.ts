@@ -181,6 +181,13 @@ export class RaftConfig extends Checks implements ApplierHost {
     }
   }
 
+  /** Beyond Go: let i and j (both disconnected or not) reach each other only: a partial partition. */
+  link(i: number, j: number): void {
+    this.ctx.trace.record('fault', { action: 'link', server: i, peer: j });
+    this.net.enable(this.#endnames[i][j], true);
+    this.net.enable(this.#endnames[j][i], true);
+  }
+
   /**
    * Beyond Go: record every RPC that `select` picks, as it is sent, for scripted tests that deliver an old
    * request again (a delayed duplicate, which a real network may produce). The list grows as RPCs go.
