@@ -1,6 +1,7 @@
 /**
  * Part 2B: log replication (6.824 test_test.go, catalog §6.2): the 8 tests of 2022, plus the two that
- * 2022 shipped disabled and later editions run (progressive failure of followers, failure of leaders).
+ * 2022 shipped disabled and later editions run (progressive failure of followers, failure of leaders),
+ * and one beyond Go: the election restriction, scripted so that it fails a peer on every seed.
  */
 import { sleep } from '../../labrpc';
 import { RAFT_ELECTION_TIMEOUT } from './2A.tests';

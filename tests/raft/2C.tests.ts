@@ -1,6 +1,6 @@
 /**
  * Part 2C: persistence (6.824 test_test.go, catalog §6.3): crashes and restarts, Figure 8's scenario,
- * unreliable networks with long reordering, and churn.
+ * unreliable networks with long reordering, and churn; and beyond Go, Figure 8 scripted step by step.
  */
 import { randomInt, sleep } from '../../labrpc';
 import { RAFT_ELECTION_TIMEOUT } from './2A.tests';

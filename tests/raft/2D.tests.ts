@@ -1,7 +1,7 @@
 /**
  * Part 2D: log compaction (6.824 test_test.go, catalog §6.4): the six tests of 2022 and the later
- * editions' snapshot-initialisation test. All use the snapshot applier, which hands the peer a snapshot
- * at every 10th index.
+ * editions' snapshot-initialisation test, and beyond Go, two with a delayed duplicate InstallSnapshot.
+ * All use the snapshot applier, which hands the peer a snapshot at every 10th index.
  */
 import { randomInt } from '../../labrpc';
 import { formatVirtual } from '../harness';
