@@ -1,0 +1,112 @@
+/**
+ * The tester's clerk operations (6.824 kvraft/test_test.go's Get/Put/Append wrappers, catalog §7.3):
+ * each one counts an op for the Passed line and, given a log, records the operation with its call and
+ * return times for the linearizability check. Direct `ck.get(...)` calls (the speed test) count nothing.
+ *
+ * Times: virtual ms, plus a thousandth of a ms per earlier event at the same virtual ms. JavaScript runs
+ * one thing at a time, so events at the same virtual instant still happen in a definite order; keeping
+ * that order (as Go's nanosecond clock does) lets the checker see that an operation returned before the
+ * next one was called, instead of treating the two as concurrent.
+ */
+import type { Clerk } from '../../kvraft';
+import type { KvInput, KvOutput, Operation } from '../linearizability';
+import type { KvConfig } from './config';
+
+export type KvOperation = Operation<KvInput, KvOutput>;
+
+/** The history of one test: every logged operation, in the order it returned. */
+export class OpLog {
+  readonly #ops: KvOperation[] = [];
+  #lastMs = -1;
+  #sameMs = 0;
+
+  /** A timestamp strictly after every earlier one in the same virtual ms (up to 1000 of them). */
+  stamp(cfg: KvConfig): number {
+    const now = cfg.ctx.now();
+    if (now !== this.#lastMs) {
+      this.#lastMs = now;
+      this.#sameMs = 0;
+    }
+    return now + Math.min(this.#sameMs++, 999) / 1000;
+  }
+
+  append(op: KvOperation): void {
+    this.#ops.push(op);
+  }
+
+  read(): KvOperation[] {
+    return [...this.#ops];
+  }
+
+  get length(): number {
+    return this.#ops.length;
+  }
+}
+
+/** Get through `ck`, counted; logged under client `cli` if a log is given. */
+export async function get(
+  cfg: KvConfig,
+  ck: Clerk,
+  key: string,
+  log: OpLog | null,
+  cli: number,
+): Promise<string> {
+  const call = log?.stamp(cfg) ?? 0;
+  const value = await ck.get(key);
+  const ret = log?.stamp(cfg) ?? 0;
+  cfg.op();
+  log?.append({ clientId: cli, input: { op: 'get', key }, output: { value }, call, return: ret });
+  return value;
+}
+
+export async function put(
+  cfg: KvConfig,
+  ck: Clerk,
+  key: string,
+  value: string,
+  log: OpLog | null,
+  cli: number,
+): Promise<void> {
+  const call = log?.stamp(cfg) ?? 0;
+  await ck.put(key, value);
+  const ret = log?.stamp(cfg) ?? 0;
+  cfg.op();
+  log?.append({ clientId: cli, input: { op: 'put', key, value }, output: { value: '' }, call, return: ret });
+}
+
+export async function append(
+  cfg: KvConfig,
+  ck: Clerk,
+  key: string,
+  value: string,
+  log: OpLog | null,
+  cli: number,
+): Promise<void> {
+  const call = log?.stamp(cfg) ?? 0;
+  await ck.append(key, value);
+  const ret = log?.stamp(cfg) ?? 0;
+  cfg.op();
+  log?.append({
+    clientId: cli,
+    input: { op: 'append', key, value },
+    output: { value: '' },
+    call,
+    return: ret,
+  });
+}
+
+/** Go's check(): a Get (not logged) that must return `value`. */
+export async function check(cfg: KvConfig, ck: Clerk, key: string, value: string): Promise<void> {
+  const v = await get(cfg, ck, key, null, -1);
+  if (v !== value) {
+    cfg.fail(
+      `Get(${JSON.stringify(key)}) by ${cfg.clientName(ck)}: expected:\n${show(value)}\nreceived:\n${show(v)}`,
+    );
+  }
+}
+
+/** A value for a message: quoted, and cut in the middle when long. */
+export function show(value: string): string {
+  if (value.length <= 200) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, 90))} …(${value.length} chars)… ${JSON.stringify(value.slice(-90))}`;
+}
