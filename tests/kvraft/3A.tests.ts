@@ -110,7 +110,7 @@ export const tests = [
       first.sort((a, b) => (a.at ?? 0) - (b.at ?? 0));
       if (first.length > 0) {
         cfg.fail(
-          `${first[0].what} in minority completed (at ${((first[0].at ?? 0) / 1000).toFixed(3)} s; ` +
+          `${first[0].what} in minority completed (it returned at ${((first[0].at ?? 0) / 1000).toFixed(3)} s; ` +
             `servers [${p2.join(' ')}] are a minority of ${nservers} and must not commit anything)`,
         );
       }
