@@ -94,7 +94,7 @@ export class KvConfig {
   /** Crash server i: cut it off, delete it from the net, keep a copy of what it persisted, kill it. */
   shutdownServer(i: number): void {
     this.ctx.trace.record('fault', { action: 'crash', server: i });
-    this.#disconnectUnlocked(i, this.all());
+    this.disconnect(i, this.all());
     // Delete first: a reply from the old server must not arrive after its persister was replaced.
     this.net.deleteServer(i);
     const saved = this.saved[i];
@@ -115,10 +115,6 @@ export class KvConfig {
 
   /** Disable the links between server i and the servers in `from`, both directions. */
   disconnect(i: number, from: readonly number[]): void {
-    this.#disconnectUnlocked(i, from);
-  }
-
-  #disconnectUnlocked(i: number, from: readonly number[]): void {
     for (const j of from) {
       if (this.#endnames[i][j] !== undefined) this.net.enable(this.#endnames[i][j], false);
       if (this.#endnames[j][i] !== undefined) this.net.enable(this.#endnames[j][i], false);
