@@ -71,6 +71,19 @@ function warn(path: string, what: string): void {
  */
 const CYCLE_SUSPECT_DEPTH = 200;
 
+// Globals read once: inside jest's sandbox every global lookup goes through the vm context and costs
+// far more than a module-level binding, and the walk looks at every value of every message.
+const isFinite = Number.isFinite;
+const isArray = Array.isArray;
+const hasOwn = Object.prototype.hasOwnProperty;
+const Bytes = Uint8Array;
+
+/** Values that need no look at all: the bulk of every message. */
+function isPlainScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'boolean' || (type === 'number' && isFinite(value));
+}
+
 class Walk {
   readonly keys: Array<string | number> = [];
   constructor(
@@ -91,8 +104,7 @@ class Walk {
       case 'boolean':
         return;
       case 'number':
-        if (!Number.isFinite(value))
-          warn(this.path(), `${value} is almost always a bug (arithmetic on undefined?)`);
+        if (!isFinite(value)) warn(this.path(), `${value} is almost always a bug (arithmetic on undefined?)`);
         return;
       case 'undefined':
         return warn(this.path(), 'undefined will arrive as null');
@@ -103,13 +115,14 @@ class Walk {
       case 'bigint':
         throw new CodecError(`${this.path()}: BigInt cannot be encoded; send a number or a string instead`);
     }
-    if (value !== null && !(value instanceof Uint8Array)) this.visitObject(value as object);
+    if (value !== null && !(value instanceof Bytes)) this.visitObject(value as object);
   }
 
   visitObject(value: object): void {
     if (this.keys.length > CYCLE_SUSPECT_DEPTH) throw cycleError(this.root, this.value);
-    if (Array.isArray(value)) {
+    if (isArray(value)) {
       for (let i = 0; i < value.length; i++) {
+        if (isPlainScalar(value[i])) continue;
         this.keys.push(i);
         this.visit(value[i]);
         this.keys.pop();
@@ -118,9 +131,11 @@ class Walk {
     }
     reportForeignObject(value, this);
     for (const key in value) {
-      if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+      if (!hasOwn.call(value, key)) continue;
+      const item = (value as Record<string, unknown>)[key];
+      if (isPlainScalar(item)) continue;
       this.keys.push(key);
-      this.visit((value as Record<string, unknown>)[key]);
+      this.visit(item);
       this.keys.pop();
     }
   }
