@@ -59,7 +59,9 @@ export async function get(
   return value;
 }
 
-export async function put(
+/** Put or Append through `ck`, counted; logged under client `cli` if a log is given. */
+async function write(
+  op: 'put' | 'append',
   cfg: KvConfig,
   ck: Clerk,
   key: string,
@@ -68,13 +70,13 @@ export async function put(
   cli: number,
 ): Promise<void> {
   const call = log?.stamp(cfg) ?? 0;
-  await ck.put(key, value);
+  await (op === 'put' ? ck.put(key, value) : ck.append(key, value));
   const ret = log?.stamp(cfg) ?? 0;
   cfg.op();
-  log?.append({ clientId: cli, input: { op: 'put', key, value }, output: { value: '' }, call, return: ret });
+  log?.append({ clientId: cli, input: { op, key, value }, output: { value: '' }, call, return: ret });
 }
 
-export async function append(
+export function put(
   cfg: KvConfig,
   ck: Clerk,
   key: string,
@@ -82,17 +84,18 @@ export async function append(
   log: OpLog | null,
   cli: number,
 ): Promise<void> {
-  const call = log?.stamp(cfg) ?? 0;
-  await ck.append(key, value);
-  const ret = log?.stamp(cfg) ?? 0;
-  cfg.op();
-  log?.append({
-    clientId: cli,
-    input: { op: 'append', key, value },
-    output: { value: '' },
-    call,
-    return: ret,
-  });
+  return write('put', cfg, ck, key, value, log, cli);
+}
+
+export function append(
+  cfg: KvConfig,
+  ck: Clerk,
+  key: string,
+  value: string,
+  log: OpLog | null,
+  cli: number,
+): Promise<void> {
+  return write('append', cfg, ck, key, value, log, cli);
 }
 
 /** Go's check(): a Get (not logged) that must return `value`. */
