@@ -21,13 +21,9 @@ export interface RunSpec {
   readonly seed: number;
 }
 
-/** What one run came to. `hung` runs were killed by the watchdog; they have no trace. */
-export interface RunOutcome {
-  readonly test: string;
-  readonly part: string;
-  readonly seed: number;
+/** What a worker posts back to the parent when its run ends. */
+export interface WorkerReport {
   readonly passed: boolean;
-  readonly hung: boolean;
   /** "Name: message", the full text (first line is the headline). */
   readonly error?: string;
   readonly virtualMs: number;
@@ -35,21 +31,18 @@ export interface RunOutcome {
   readonly traceHash: string;
   readonly traceFile?: string;
   readonly logFile?: string;
+}
+
+/** What one run came to: the worker's report, and where it stands. `hung` runs have no trace. */
+export interface RunOutcome extends WorkerReport {
+  readonly test: string;
+  readonly part: string;
+  readonly seed: number;
+  readonly hung: boolean;
   /** `LAB_SEED=… npm test -- <file> -t '<title>'`, when a jest file registers the test. */
   readonly replayJest?: string;
   /** `npm run stress -- "<title>" -n 1 --seed …`. */
   readonly replayStress: string;
-}
-
-/** What a worker posts back to the parent when its run ends. */
-export interface WorkerReport {
-  readonly passed: boolean;
-  readonly error?: string;
-  readonly virtualMs: number;
-  readonly wallMs: number;
-  readonly traceHash: string;
-  readonly traceFile?: string;
-  readonly logFile?: string;
 }
 
 /** What the parent hands a worker. `progress` is shared: [virtual ms reached, events seen]. */
