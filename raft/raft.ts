@@ -25,7 +25,7 @@ import type * as T from './types';
 import { runApplyLoop, Signal, type PendingSnapshot } from './apply-loop';
 import { assert } from './errors';
 import { RaftLog } from './log';
-import { decodeState, encodeState } from './persist';
+import { decodeState, StateEncoder } from './persist';
 import { replicateAll } from './append-entries';
 import { startElection } from './request-vote';
 import { PeerTimers } from './timers';
@@ -62,6 +62,8 @@ export class Raft {
   pendingSnapshot: PendingSnapshot | null = null;
   readonly applySignal = new Signal();
   readonly timers = new PeerTimers(this);
+  /** Encodes the persistent state for persist(), re-using the bytes of entries it encoded before. */
+  readonly #stateEncoder = new StateEncoder();
   // #endregion
 
   /**
@@ -236,9 +238,13 @@ export class Raft {
     this.applySignal.notify();
   }
 
-  /** Save the persistent state, and the snapshot with it when there is one (one atomic save). */
+  /**
+   * Save the persistent state, and the snapshot with it when there is one (one atomic save). Figure 2:
+   * persistent state is "updated on stable storage before responding to RPCs", so the callers persist
+   * before they reply or send anything that depends on the change.
+   */
   persist(): void {
-    const bytes = encodeState({
+    const bytes = this.#stateEncoder.encode({
       currentTerm: this.currentTerm,
       votedFor: this.votedFor,
       lastIncludedIndex: this.log.firstIndex,
