@@ -1,5 +1,5 @@
 /** The framework layer that Raft and the KV service run on: network, codec, persister, sleep. */
-export { Network, ClientEnd } from './network';
+export { Network, ClientEnd, LINK_LATENCY_MS } from './network';
 export type { NetworkEvent, NetworkObserver, ServerName } from './network';
 export { Server, Service } from './service';
 export type { Handler } from './service';

@@ -15,8 +15,8 @@
  *   gets a decoded copy of the reply. Nothing is shared.
  * - Concurrent calls may be delivered in any order.
  *
- * Failure model (each number serves a test, see the comments at each one): reliable or not, long
- * reordering, long delays. All randomness comes from Math.random and all waiting from the global timers,
+ * Failure model (each number serves a test, see the comments at each one): every request and reply
+ * takes LINK_LATENCY_MS; on top of that, reliable or not, long reordering, long delays. All randomness comes from Math.random and all waiting from the global timers,
  * which the test harness seeds and virtualises; this module knows nothing of the simulation.
  */
 import { decode, encode } from './codec';
@@ -54,6 +54,18 @@ function delay(ms: number): Promise<void> {
 
 // Dead-destination polling period while a handler runs (catalog §1.4 step 4).
 const DEAD_POLL_MS = 100;
+
+/**
+ * Beyond Go's numbers, and why: every request and every reply that gets through takes 1 ms, reliable
+ * links included. In Go every RPC costs real microseconds, so peers whose election timers fire at the
+ * same moment each become candidates before the other's RequestVote arrives, and the votes split; with
+ * zero latency the first one to time out would collect every vote before the others' timers ran, and
+ * a fixed election timeout would pass 2A. 1 ms is the smallest latency the virtual clock can express:
+ * @sinonjs/fake-timers reads a delay with parseInt (0.05 becomes 0), and a 0 ms timer set while the
+ * driver runs fires 1 ms later (Node's clamp, which the driver keeps). It is the same on every link, so
+ * the race is decided by the peers' own (seeded) timers, not by a jitter 1000 times Go's.
+ */
+export const LINK_LATENCY_MS = 1;
 
 export class ClientEnd {
   readonly name: string;
@@ -199,8 +211,9 @@ export class Network {
     snap: Snapshot,
   ): Promise<unknown> {
     if (!snap.enabled || snap.server === undefined) return this.#failUnreachable(rpc);
+    // Unreliable: a short delay of 0–26 ms on top of the latency.
+    await sleep(LINK_LATENCY_MS + (snap.reliable ? 0 : randomInt(27)));
     if (!snap.reliable) {
-      await delay(randomInt(27)); // short delay: 0–26 ms
       if (randomInt(1000) < 100) {
         this.#emit({ kind: 'drop-request', rpc }); // 10 %: the handler never runs
         return null;
@@ -231,12 +244,13 @@ export class Network {
       this.#emit({ kind: 'drop-reply', rpc }); // 10 %: the handler ran, with its side effects
       return null;
     }
+    let delayMs = 0;
     if (snap.longReordering && randomInt(900) < 600) {
       // 2/3 of replies arrive 200–2199 ms late, skewed towards short delays.
-      const delayMs = 200 + randomInt(1 + randomInt(2000));
+      delayMs = 200 + randomInt(1 + randomInt(2000));
       this.#emit({ kind: 'reorder', rpc, delayMs });
-      await sleep(delayMs);
     }
+    await sleep(LINK_LATENCY_MS + delayMs);
     this.#bytes += replyBytes.length;
     const reply = decode(replyBytes);
     this.#emit({ kind: 'reply', rpc, bytes: replyBytes.length, reply });

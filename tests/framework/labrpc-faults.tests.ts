@@ -3,7 +3,7 @@
  * own events in virtual time, so they are exact. Fractions are checked over samples large enough that a
  * correct network misses the bound with negligible probability on any seed (≥ 4.5 standard deviations).
  */
-import { Network, Server, Service, encode, sleep, type NetworkEvent } from '../../labrpc';
+import { LINK_LATENCY_MS, Network, Server, Service, encode, sleep, type NetworkEvent } from '../../labrpc';
 import { check, defineLabTest, traceNetwork, type LabContext, type LabTest } from '../harness';
 
 const part = 'labrpc';
@@ -15,6 +15,11 @@ class Slow {
     await sleep(ms);
     this.ran += 1;
     return ms;
+  }
+  /** Answers at once (no timer of its own), so a round trip is the network's time only. */
+  Echo(x: number): number {
+    this.ran += 1;
+    return x;
   }
 }
 
@@ -85,11 +90,13 @@ const unreliableNumbers = defineLabTest({
     const r = rig(ctx);
     r.net.reliable(false);
     const replies = await Promise.all(r.ends(N).map((end) => end.call('Slow.Wait', 0)));
-    const d = delays(r, 'send', 'deliver').concat(delays(r, 'send', 'drop-request'));
+    const d = delays(r, 'send', 'deliver')
+      .concat(delays(r, 'send', 'drop-request'))
+      .map((x) => x - LINK_LATENCY_MS);
     check(d.length === N, `${d.length} of ${N} requests were delivered or dropped`);
     check(
       Math.min(...d) === 0 && Math.max(...d) === 26,
-      `request delays ranged ${Math.min(...d)}..${Math.max(...d)} ms, expected 0..26`,
+      `request delays beyond the link latency ranged ${Math.min(...d)}..${Math.max(...d)} ms, expected 0..26`,
     );
     // 10 %: σ = √(0.09/6000) ≈ 0.0039, so ±0.02 is > 5σ.
     between(count(r, 'drop-request') / N, 0.08, 0.12, 'the fraction of dropped requests');
@@ -112,10 +119,12 @@ const longReordering = defineLabTest({
   async body(ctx) {
     const r = rig(ctx);
     r.net.longReordering(true);
-    await Promise.all(r.ends(N).map((end) => end.call('Slow.Wait', 0)));
+    await Promise.all(r.ends(N).map((end) => end.call('Slow.Echo', 0)));
     // 2/3: σ = √((2/9)/6000) ≈ 0.0061, so ±0.03 is ~5σ.
     between(count(r, 'reorder') / N, 0.637, 0.697, 'the fraction of held-back replies');
-    const held = delays(r, 'reorder', 'reply').filter((x) => !Number.isNaN(x));
+    const held = delays(r, 'reorder', 'reply')
+      .filter((x) => !Number.isNaN(x))
+      .map((x) => x - LINK_LATENCY_MS);
     check(
       Math.min(...held) >= 200 && Math.max(...held) <= 2199,
       `hold-back ranged ${Math.min(...held)}..${Math.max(...held)} ms`,
@@ -123,8 +132,9 @@ const longReordering = defineLabTest({
     // 200 + rand(1 + rand(2000)) has mean ≈ 700 ms; a uniform 200..2199 would have mean ≈ 1200 ms.
     const mean = held.reduce((a, b) => a + b, 0) / held.length;
     between(Math.round(mean), 650, 750, 'the mean hold-back (ms)');
-    const immediate = delays(r, 'send', 'reply').length - held.length;
-    check(immediate === N - held.length, 'a reply that was not held back was delayed');
+    const roundTrips = delays(r, 'send', 'reply');
+    const immediate = roundTrips.filter((x) => x === 2 * LINK_LATENCY_MS).length;
+    check(immediate === N - held.length, 'a reply that was not held back took more than the link latency');
   },
 });
 
@@ -157,6 +167,69 @@ function unreachableTest(longDelays: boolean, max: number): LabTest {
   });
 }
 
+const latency = defineLabTest({
+  part,
+  title: `reliable links: every request and every reply takes ${LINK_LATENCY_MS} ms`,
+  async body(ctx) {
+    const r = rig(ctx);
+    const replies = await Promise.all(r.ends(100).map((end) => end.call('Slow.Echo', 0)));
+    check(
+      replies.every((x) => x === 0),
+      'a call on a reliable link failed',
+    );
+    const requests = new Set(delays(r, 'send', 'deliver'));
+    const roundTrips = new Set(delays(r, 'send', 'reply'));
+    check(
+      requests.size === 1 && requests.has(LINK_LATENCY_MS),
+      `requests took ${[...requests].join(', ')} ms, expected ${LINK_LATENCY_MS}`,
+    );
+    check(
+      roundTrips.size === 1 && roundTrips.has(2 * LINK_LATENCY_MS),
+      `round trips took ${[...roundTrips].join(', ')} ms, expected ${2 * LINK_LATENCY_MS}`,
+    );
+  },
+});
+
+/** Two peers whose timers fire at the same instant both act before either hears from the other (as in Go). */
+const sameInstantRace = defineLabTest({
+  part,
+  title: "peers whose timers fire at the same instant race: each acts before the other's request arrives",
+  async body(ctx) {
+    const net = new Network();
+    traceNetwork(ctx.trace, net, (end) => ({ from: end, to: end === 'a-b' ? 'b' : 'a' }));
+    const fired = { a: false, b: false };
+    const sawOtherFired: boolean[] = [];
+    class Peer {
+      constructor(readonly me: 'a' | 'b') {}
+      Ask(): boolean {
+        sawOtherFired.push(fired[this.me]);
+        return true;
+      }
+    }
+    for (const [me, other] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
+      const server = new Server();
+      server.addService(Service.of(new Peer(me)));
+      net.addServer(me, server);
+      const end = net.makeEnd(`${me}-${other}`);
+      net.connect(`${me}-${other}`, other);
+      net.enable(`${me}-${other}`, true);
+      setTimeout(() => {
+        fired[me] = true;
+        void end.call('Peer.Ask', me);
+      }, 300);
+    }
+    await sleep(310);
+    check(sawOtherFired.length === 2, `${sawOtherFired.length} of 2 requests arrived`);
+    check(
+      sawOtherFired.every((x) => x),
+      "a request arrived before its receiver's own timer (due at the same instant) had fired",
+    );
+  },
+});
+
 const deadPolling = defineLabTest({
   part,
   title: 'a destination that dies while its handler runs is noticed at the next 100 ms poll',
@@ -165,15 +238,17 @@ const deadPolling = defineLabTest({
     const [disabled, deleted] = r.ends(2);
     let a: number | null | undefined;
     let b: number | null | undefined;
+    // The handler starts once the request has crossed the link; the polls count from there.
+    const poll3 = 300 + LINK_LATENCY_MS;
     void disabled.call<number, number>('Slow.Wait', 10_000).then((x) => (a = x));
     await sleep(250);
     r.net.enable('end-0', false);
-    await sleep(49);
-    check(a === undefined, `the call returned at ${ctx.now()} ms, before the 300 ms poll`);
+    await sleep(poll3 - 250 - 1);
+    check(a === undefined, `the call returned at ${ctx.now()} ms, before the poll at ${poll3} ms`);
     await sleep(1);
     check(
       a === null,
-      `a call to an end disabled at 250 ms returned ${a} by 300 ms, expected null at the 300 ms poll`,
+      `a call to an end disabled at 250 ms returned ${a} by ${poll3} ms, expected null at that poll`,
     );
     void deleted.call<number, number>('Slow.Wait', 10_000).then((x) => (b = x));
     const t0 = ctx.now();
@@ -181,8 +256,8 @@ const deadPolling = defineLabTest({
     r.net.deleteServer(1);
     while (b === undefined) await sleep(1);
     check(
-      b === null && ctx.now() - t0 === 200,
-      `deleted server: returned ${b} after ${ctx.now() - t0} ms, expected null after 200`,
+      b === null && ctx.now() - t0 === 200 + LINK_LATENCY_MS,
+      `deleted server: returned ${b} after ${ctx.now() - t0} ms, expected null after ${200 + LINK_LATENCY_MS}`,
     );
   },
 });
@@ -236,6 +311,8 @@ const counters = defineLabTest({
 });
 
 export const faultTests: LabTest[] = [
+  latency,
+  sameInstantRace,
   unreliableNumbers,
   longReordering,
   unreachableTest(false, 99),
