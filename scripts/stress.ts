@@ -1,31 +1,28 @@
 /**
  * The stress runner: `npm run stress -- <pattern> [-n runs] [-p workers] [--seed s] [--shard i/n]
- * [--json file] [--realtime] [--check-determinism] [--tests paths…] [--hang seconds]`.
+ * [--json file] [--realtime] [--check-determinism] [--tests paths…] [--hang seconds] [--memory mb]`.
  *
  * Finds every lab test whose part or title matches, runs each one n times with seeds s, s+1, …, each run
  * in a fresh worker thread under a real-time watchdog, shows live progress and a table per test, and
  * ends with the table and, for every failing run, its seed, first error line, saved trace and log, and
  * the commands that replay it. Exit status: 0 when every run passed, 1 when any failed, 2 on bad input.
  *
- * Modules: stress/options (command line), discover (tests), bundle (how workers load TypeScript),
- * pool + worker (one run per worker, watchdog), outcome (replay commands, determinism), stats,
- * progress (live view), report (table, failures, --json).
+ * Each run goes through tests/harness/worker (runIsolated: a fresh worker, the watchdog, the memory cap,
+ * a verdict the worker cannot fake), the same mechanism `npm test` uses. Modules: stress/options
+ * (command line), discover (tests), pool (parallel lanes), outcome (replay commands, determinism),
+ * stats, progress (live view), report (table, failures, --json).
  */
 import '../tests/harness/random-setup'; // first: before lodash or any test module loads
-import fs from 'node:fs';
-import path from 'node:path';
 import { CommanderError } from 'commander';
-import { prepareBoot } from './stress/bundle';
+import { bundleFor, runIsolated } from '../tests/harness/worker';
 import { findTestModules, loadTests, matchTests } from './stress/discover';
 import { CliError, parseStressArgs, type StressOptions } from './stress/options';
-import { compareRuns, toOutcome, type ReplayFlags } from './stress/outcome';
-import { runInWorker, runPool, type WorkerOptions } from './stress/pool';
+import { compareRuns, replayCommands, toOutcome, type ReplayFlags } from './stress/outcome';
+import { runPool } from './stress/pool';
 import { liveView } from './stress/progress';
 import { finalReport, writeJson } from './stress/report';
 import { StressStats } from './stress/stats';
 import type { FoundTest, RunOutcome, RunSpec } from './stress/types';
-
-const BUILD_ROOT = path.resolve('.lab', 'stress-build');
 
 /** Every (test, seed) pair, seeds interleaved so all tests advance together; then this shard's share. */
 export function planRuns(tests: readonly FoundTest[], options: StressOptions): RunSpec[] {
@@ -50,32 +47,27 @@ function selectTests(options: StressOptions): FoundTest[] {
 }
 
 async function runAll(specs: RunSpec[], options: StressOptions, stats: StressStats): Promise<void> {
-  const moduleFiles = [...new Set(specs.map((s) => s.test.moduleFile))];
-  fs.mkdirSync(BUILD_ROOT, { recursive: true });
-  const buildDir = fs.mkdtempSync(path.join(BUILD_ROOT, 'run-')); // one per process: runs may overlap
-  const boot = await prepareBoot(moduleFiles, options.loader, buildDir);
+  // Build every module's bundle up front, so a module that does not compile stops the run at once.
+  await Promise.all([...new Set(specs.map((s) => s.test.moduleFile))].map((file) => bundleFor(file)));
   const flags: ReplayFlags = {
     realtime: options.realtime,
     checkDeterminism: options.checkDeterminism,
     testsGiven: options.tests !== undefined,
   };
-  const workerOptions: WorkerOptions = {
-    hangMs: options.hangMs,
-    boot,
-    input: (spec) => {
-      const replay = toOutcome(spec, { kind: 'hung', virtualMs: 0, wallMs: 0 }, flags, 0);
-      return {
-        testName: spec.test.name,
-        seed: spec.seed,
-        replay: replay.replayJest ?? replay.replayStress,
-        realtime: options.realtime,
-        traceDir: options.traceDir,
-        keepTrace: options.keepTraces,
-      };
-    },
+  const once = async (spec: RunSpec): Promise<RunOutcome> => {
+    const replay = replayCommands(spec, flags);
+    const run = { moduleFile: spec.test.moduleFile, testName: spec.test.name, seed: spec.seed };
+    const outcome = await runIsolated(run, {
+      replay: replay.jest ?? replay.stress,
+      realtime: options.realtime,
+      hangMs: options.hangMs,
+      memoryMb: options.memoryMb,
+      traceDir: options.traceDir,
+      keepTrace: options.keepTraces,
+      streamDebug: false, // the parent prints the summary; LAB_DEBUG lines stay in the saved .log
+    });
+    return toOutcome(spec, outcome, flags);
   };
-  const once = async (spec: RunSpec): Promise<RunOutcome> =>
-    toOutcome(spec, await runInWorker(spec, workerOptions), flags, options.hangMs);
   const job = async (spec: RunSpec): Promise<RunOutcome> => {
     const first = await once(spec);
     return options.checkDeterminism ? compareRuns(first, await once(spec)) : first;
@@ -85,7 +77,6 @@ async function runAll(specs: RunSpec[], options: StressOptions, stats: StressSta
     await runPool(specs, options.parallel, job, (_spec, outcome) => view.update(outcome, stats.add(outcome)));
   } finally {
     view.stop();
-    fs.rmSync(buildDir, { recursive: true, force: true });
   }
 }
 

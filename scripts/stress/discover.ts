@@ -9,25 +9,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabTest } from '../../tests/harness/lab-test';
+import { labTestsOf } from '../../tests/harness/worker';
 import { CliError } from './options';
 import type { FoundTest } from './types';
 
 const MODULE_SUFFIX = '.tests.ts';
-
-function isLabTest(value: unknown): value is LabTest {
-  if (typeof value !== 'object' || value === null) return false;
-  const t = value as Partial<Record<keyof LabTest, unknown>>;
-  return typeof t.name === 'string' && typeof t.part === 'string' && typeof t.body === 'function';
-}
-
-/** The lab tests a module exports: every exported array whose items are all LabTests. */
-export function labTestsOf(mod: Record<string, unknown>): LabTest[] {
-  const arrays = Object.values(mod).filter(
-    (value): value is LabTest[] => Array.isArray(value) && value.length > 0 && value.every(isLabTest),
-  );
-  return arrays.flat();
-}
 
 function walk(dir: string, out: string[]): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -6,7 +6,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { newSeed } from '../../tests/harness/env';
-import type { Loader } from './bundle';
 
 /** Bad command-line input: the message says what was expected and what was given. */
 export class CliError extends Error {
@@ -31,9 +30,10 @@ export interface StressOptions {
   /** Where to look for tests; undefined = the default (tests/). */
   readonly tests: readonly string[] | undefined;
   readonly hangMs: number;
+  /** Heap cap of each run's worker, in MB. */
+  readonly memoryMb: number;
   readonly traceDir: string;
   readonly keepTraces: boolean;
-  readonly loader: Loader;
 }
 
 function positiveInt(name: string): (text: string) => number {
@@ -72,13 +72,6 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-function loader(text: string): Loader {
-  if (text !== 'bundle' && text !== 'tsx') {
-    throw new InvalidArgumentError(`Expected --loader bundle or tsx, got \`${text}\`.`);
-  }
-  return text;
-}
-
 export function stressCommand(): Command {
   return new Command('stress')
     .description('Run lab tests many times with different seeds, in parallel, and report every failure.')
@@ -96,9 +89,14 @@ export function stressCommand(): Command {
     .option('--check-determinism', 'run each seed twice; fail when the trace hashes differ', false)
     .option('--tests <paths...>', 'folders of *.tests.ts modules, or module files (default: tests)')
     .option('--hang <seconds>', 'kill a run after this long without a single event', seconds, 10)
+    .option(
+      '--memory <mb>',
+      'heap cap of each run, in MB (past it the run fails: out of memory)',
+      positiveInt('--memory'),
+      2048,
+    )
     .option('--out <dir>', 'folder for traces and logs of failing runs', path.join('.lab', 'traces'))
     .option('--keep-traces', 'save traces of passing runs too', false)
-    .option('--loader <kind>', 'how workers load TypeScript: bundle (fast) or tsx', loader, 'bundle')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 }
@@ -113,9 +111,9 @@ interface RawOptions {
   checkDeterminism: boolean;
   tests?: string[];
   hang: number;
+  memory: number;
   out: string;
   keepTraces: boolean;
-  loader: Loader;
 }
 
 export function parseStressArgs(argv: readonly string[]): StressOptions {
@@ -138,8 +136,8 @@ export function parseStressArgs(argv: readonly string[]): StressOptions {
     checkDeterminism: raw.checkDeterminism,
     tests: raw.tests,
     hangMs: raw.hang * 1000,
+    memoryMb: raw.memory,
     traceDir: raw.out,
     keepTraces: raw.keepTraces,
-    loader: raw.loader,
   };
 }

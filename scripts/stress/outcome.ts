@@ -1,11 +1,11 @@
 /**
- * From what a worker said to a RunOutcome: the replay commands (jest's, with the harness's own
- * replayCommand, and the stress runner's), the hung and crashed cases, and the determinism check that
- * compares the trace hashes of two runs of the same seed.
+ * From an isolated run's outcome to a RunOutcome: the replay commands (jest's, with the harness's own
+ * replayCommand, and the stress runner's), and the determinism check that compares the trace hashes of
+ * two runs of the same seed.
  */
 import path from 'node:path';
 import { replayCommand } from '../../tests/harness/jest';
-import { hungMessage, type PoolResult } from './pool';
+import type { IsolatedOutcome } from '../../tests/harness/worker';
 import type { RunOutcome, RunSpec } from './types';
 
 export interface ReplayFlags {
@@ -32,35 +32,24 @@ export function replayCommands(spec: RunSpec, flags: ReplayFlags): { jest?: stri
   return { jest, stress: stress.join(' ') };
 }
 
-export function toOutcome(spec: RunSpec, result: PoolResult, flags: ReplayFlags, hangMs: number): RunOutcome {
+export function toOutcome(spec: RunSpec, result: IsolatedOutcome, flags: ReplayFlags): RunOutcome {
   const replay = replayCommands(spec, flags);
-  const base = {
+  return {
     test: spec.test.name,
     part: spec.test.part,
     seed: spec.seed,
+    passed: result.passed,
+    verdict: result.verdict,
+    hung: result.verdict === 'hung',
+    error: result.message,
+    virtualMs: result.virtualMs,
+    wallMs: result.wallMs,
+    traceHash: result.traceHash,
+    traceFile: result.traceFile,
+    logFile: result.logFile,
     replayJest: replay.jest,
     replayStress: replay.stress,
   };
-  switch (result.kind) {
-    case 'report':
-      return { ...base, ...result.report, hung: false };
-    case 'hung': {
-      const error = hungMessage(result.virtualMs, hangMs);
-      return {
-        ...base,
-        passed: false,
-        hung: true,
-        error,
-        virtualMs: result.virtualMs,
-        wallMs: result.wallMs,
-        traceHash: '',
-      };
-    }
-    case 'crashed': {
-      const { error, virtualMs, wallMs } = result;
-      return { ...base, passed: false, hung: false, error, virtualMs, wallMs, traceHash: '' };
-    }
-  }
 }
 
 /** The second run of a seed under --check-determinism: it fails the pair if the traces differ. */
@@ -71,5 +60,5 @@ export function compareRuns(first: RunOutcome, second: RunOutcome): RunOutcome {
     `NondeterminismError: seed ${first.seed} gave two different traces (${first.traceHash.slice(0, 12)} then ` +
     `${second.traceHash.slice(0, 12)}). Something outside the seed and the virtual clock influences the run: ` +
     'real I/O, crypto randomness, a captured Math.random, or state kept between runs.';
-  return { ...second, passed: false, error };
+  return { ...second, passed: false, verdict: 'fail', error };
 }

@@ -1,8 +1,8 @@
 /**
- * The data the stress runner passes around: what to run (a RunSpec per test and seed), what a worker
- * reports back (RunOutcome), and the per-test summary that the live display and the final table show.
- * Everything here is plain JSON, so it crosses the worker boundary and lands in `--json` unchanged.
+ * The data the stress runner passes around: what to run (a RunSpec per test and seed) and what each run
+ * came to (RunOutcome). Everything here is plain JSON, so it lands in `--json` unchanged.
  */
+import type { Verdict } from '../../tests/harness/worker';
 
 /** One lab test found by discovery: where it is defined and how jest reaches it. */
 export interface FoundTest {
@@ -21,9 +21,15 @@ export interface RunSpec {
   readonly seed: number;
 }
 
-/** What a worker posts back to the parent when its run ends. */
-export interface WorkerReport {
+/** What one run came to, as the stress runner reports it. `hung` runs have no trace. */
+export interface RunOutcome {
+  readonly test: string;
+  readonly part: string;
+  readonly seed: number;
   readonly passed: boolean;
+  /** The isolated run's verdict: pass, fail, hung, out-of-memory, exited, crashed, untrusted. */
+  readonly verdict: Verdict;
+  readonly hung: boolean;
   /** "Name: message", the full text (first line is the headline). */
   readonly error?: string;
   readonly virtualMs: number;
@@ -31,27 +37,8 @@ export interface WorkerReport {
   readonly traceHash: string;
   readonly traceFile?: string;
   readonly logFile?: string;
-}
-
-/** What one run came to: the worker's report, and where it stands. `hung` runs have no trace. */
-export interface RunOutcome extends WorkerReport {
-  readonly test: string;
-  readonly part: string;
-  readonly seed: number;
-  readonly hung: boolean;
   /** `LAB_SEED=… npm test -- <file> -t '<title>'`, when a jest file registers the test. */
   readonly replayJest?: string;
   /** `npm run stress -- "<title>" -n 1 --seed …`. */
   readonly replayStress: string;
-}
-
-/** What the parent hands a worker. `progress` is shared: [virtual ms reached, events seen]. */
-export interface WorkerInput {
-  readonly testName: string;
-  readonly seed: number;
-  readonly replay: string;
-  readonly realtime: boolean;
-  readonly traceDir: string;
-  readonly keepTrace: boolean;
-  readonly progress: SharedArrayBuffer;
 }

@@ -11,8 +11,13 @@
  * driver fails first and stops its clock), a busy-wait on Date.now/performance.now, an unhandled
  * rejection, a throw inside a timer callback, and `fail(error)` from anywhere in the test.
  *
- * This module captures the real setImmediate and performance.now when it loads, so it must load before
- * any clock is installed (it does: nothing installs one but this module).
+ * A busy-wait is caught by the number of reads in one instant, or by real time: a loop that awaits a
+ * microtask between reads is slow per read, so the wall time spent in one instant is checked every few
+ * thousand reads and a second of it is enough. Real timers reached during a run (see real-timers.ts) fail
+ * it too, naming where they were created.
+ *
+ * The real setImmediate and clock come from real-timers.ts, which captures them when it loads, before any
+ * clock is installed (nothing installs one but this module).
  */
 import FakeTimers from '@sinonjs/fake-timers';
 import {
@@ -23,15 +28,20 @@ import {
   VirtualTimeLimitError,
   WallClockLimitError,
 } from './errors';
+import { realTimers, setTripwireListener } from './real-timers';
 
-const nativeSetImmediate = globalThis.setImmediate;
-const realNow = performance.now.bind(performance);
+const nativeSetImmediate = realTimers.setImmediate;
+const realNow = realTimers.now;
 const hop = (): Promise<void> => new Promise((resolve) => nativeSetImmediate(resolve));
 
 /** Virtual runs start at this Date.now(): far from 0, so that 0 never looks like "a real time". */
 export const EPOCH_MS = 1_700_000_000_000;
 /** Reads of the clock within one virtual instant that count as a busy-wait. */
 const BUSY_WAIT_READS = 1_000_000;
+/** Real time spent in one virtual instant, while reading the clock, that counts as a busy-wait. */
+const BUSY_WAIT_WALL_MS = 1000;
+/** How often (in reads within one instant) the busy-wait guard looks at the real clock. */
+const BUSY_WAIT_WALL_CHECK_EVERY = 4096;
 const WALL_CHECK_EVERY = 1024;
 
 export interface DriverOptions {
@@ -42,6 +52,8 @@ export interface DriverOptions {
    * runner's watchdog uses it to say where a worker stuck in `while (true) {}` stopped.
    */
   onProgress?: (virtualMs: number) => void;
+  /** Filled when the run fails: what the driver saw (pending timers), for the failure's diagnosis. */
+  notes?: string[];
 }
 
 /** Where a test (or the driver's own guards) reports a failure that must end the run now. */
@@ -124,28 +136,56 @@ function installClock(): Clock {
   return clock;
 }
 
-/** Count clock reads per virtual instant; far too many means a loop is waiting for time that never passes. */
+/**
+ * Count clock reads per virtual instant; far too many, or a second of real time spent reading it in one
+ * instant, means a loop is waiting for time that never passes.
+ */
 function guardClockReads(clock: Clock, failure: FailureBox, now: () => number): void {
   let instant = -1;
   let reads = 0;
+  let instantWallStart = 0;
+  const busyWait = (what: string): never => {
+    // Every read past the limit throws, so that other loops spinning in the same instant stop too.
+    const error = new BusyWaitError(
+      `busy-wait detected at virtual time ${formatVirtual(now())}: ${what} without time passing. ` +
+        'Time only moves while your code waits: use `await sleep(ms)` or a timer (a missing `await` ' +
+        'in a loop that reads Date.now() does this too).',
+    );
+    failure.set(error);
+    throw error;
+  };
   const guard = (): void => {
     if (clock.now !== instant) {
       instant = clock.now;
       reads = 0;
+      instantWallStart = realNow();
     } else if (++reads >= BUSY_WAIT_READS) {
-      // Every read past the limit throws, so that other loops spinning in the same instant stop too.
-      const error = new BusyWaitError(
-        `busy-wait detected at virtual time ${formatVirtual(now())}: the clock was read ${BUSY_WAIT_READS} ` +
-          'times without time passing. Time only moves while your code waits: use `await sleep(ms)` or a timer.',
+      busyWait(`the clock was read ${BUSY_WAIT_READS} times`);
+    } else if (reads % BUSY_WAIT_WALL_CHECK_EVERY === 0 && realNow() - instantWallStart > BUSY_WAIT_WALL_MS) {
+      busyWait(
+        `the clock was read ${reads} times in ${(BUSY_WAIT_WALL_MS / 1000).toFixed(0)} s of real time`,
       );
-      failure.set(error);
-      throw error;
     }
   };
   const fakeDateNow = Date.now.bind(Date);
   Date.now = () => (guard(), fakeDateNow());
   const fakePerfNow = performance.now.bind(performance);
   performance.now = () => (guard(), fakePerfNow());
+}
+
+/** A line for the diagnosis: the fake timers still pending when the run stopped. */
+function pendingTimersNote(clock: Clock, now: () => number): string {
+  const count = clock.countTimers();
+  if (count === 0) return 'no timers pending';
+  // fake-timers keeps them in a Map by id (an object in older versions).
+  type Timers = Map<number, { callAt: number }> | Record<string, { callAt: number }>;
+  const raw = (clock as { timers?: Timers }).timers ?? {};
+  const timers = raw instanceof Map ? [...raw.values()] : Object.values(raw);
+  const next = Math.min(...timers.map((t) => t.callAt)) - EPOCH_MS;
+  const due = Number.isFinite(next)
+    ? `, the next due at virtual time ${formatVirtual(Math.max(next, now()))}`
+    : '';
+  return `${count} timer${count === 1 ? '' : 's'} pending${due}`;
 }
 
 /**
@@ -165,11 +205,16 @@ export async function runVirtual(
   const now = (): number => clock.now - EPOCH_MS;
   guardClockReads(clock, failure, now);
   const stopWatching = watchUnhandled(failure, now);
+  setTripwireListener((error) => failure.set(error));
   let events = 0;
   try {
     events = await drive(clock, () => body({ now }), options, failure, now);
     return { virtualMs: now(), events };
+  } catch (error) {
+    options.notes?.push(pendingTimersNote(clock, now));
+    throw error;
   } finally {
+    setTripwireListener(undefined);
     try {
       cleanup();
     } finally {

@@ -32,6 +32,12 @@ export interface LabContext {
   /** Run `fn` when the body ends (pass or fail), in reverse order of registration. */
   defer(fn: () => void): void;
   /**
+   * Say why, if the run fails: `fn` is called once, after the failure, and its lines are printed under
+   * the failure message (each server's role and term, RPCs in flight, …). Call it as often as you like;
+   * the lines come in registration order. A throw inside `fn` is caught and shown as one line.
+   */
+  diagnose(fn: () => string[]): void;
+  /**
    * Where this run's trace will be saved if it fails (`.lab/traces/<part>-<title>-seed<n>.jsonl`), so a
    * test can leave a file beside it (the kv tests write `<name>.history.html`, which the timeline links
    * to). Absent when the host saves no traces.

@@ -2,32 +2,43 @@
  * The stable Math.random wrapper. It must load before any other module, so that libraries which keep
  * a reference to Math.random when they load (lodash does) call the wrapper, and the driver can put a
  * seeded generator behind it for each run. Jest loads this file through `setupFiles`; scripts import
- * it first. Loading it twice is harmless.
+ * it first; the isolated worker's bundle loads it before any test module.
+ *
+ * The wrapper is locked in place (non-writable, non-configurable) and the generator behind it lives in
+ * this module's closure, not on a global: code under test can neither replace `Math.random` nor reach the
+ * seeded source (an assignment to Math.random is ignored, or throws in strict code). Only this module's
+ * `setRandomSource` changes the source. The module loads once per realm; a second copy in the same realm
+ * (two harnesses at once) could not control the wrapper, so it says so instead of seeding nothing.
  */
 type RandomSource = () => number;
 
-interface RandomHost {
-  __labRandom?: { native: RandomSource; current: RandomSource };
+const native: RandomSource = Math.random;
+let current: RandomSource = native;
+
+function random(): number {
+  return current();
 }
 
-const host = globalThis as typeof globalThis & RandomHost;
-
-if (!host.__labRandom) {
-  const state = { native: Math.random, current: Math.random };
-  host.__labRandom = state;
-  Math.random = function random(): number {
-    return state.current();
-  };
+const existing = Object.getOwnPropertyDescriptor(Math, 'random');
+if (existing?.configurable === false) {
+  throw new Error(
+    'tests/harness/random-setup.ts: Math.random is already locked by another copy of the harness in this ' +
+      'realm; load the harness from one place only (one project root per process or worker).',
+  );
 }
-
-const state = host.__labRandom;
+Object.defineProperty(Math, 'random', {
+  value: random,
+  writable: false,
+  configurable: false,
+  enumerable: false,
+});
 
 /** Put `source` behind Math.random; with no argument, restore the native generator. */
 export function setRandomSource(source?: RandomSource): void {
-  state.current = source ?? state.native;
+  current = source ?? native;
 }
 
 /** Whether a seeded source is currently installed. */
 export function hasSeededRandom(): boolean {
-  return state.current !== state.native;
+  return current !== native;
 }

@@ -15,6 +15,7 @@ import { seededRandom } from './seeded-random';
 import { Trace } from './trace';
 import { DebugLog, parseDebugTopics } from './debug-log';
 import { FailureBox, describeError, formatVirtual, runRealtime, runVirtual } from './driver';
+import { tripwireSightings } from './real-timers';
 import type { LabContext, LabTest } from './lab-test';
 
 export interface RunOptions {
@@ -26,6 +27,8 @@ export interface RunOptions {
   wallLimitMs?: number;
   /** Where test output lines go (default: straight to stdout). */
   write?: (text: string) => void;
+  /** Where LAB_DEBUG lines go (default: where `write` sends output lines). */
+  writeDebug?: (text: string) => void;
   /** Folder for failure traces (default: .lab/traces, or LAB_TRACE_DIR). */
   traceDir?: string;
   /** Write the trace file even when the run passes. */
@@ -56,9 +59,16 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const write = options.write ?? stdoutWrite;
   const failure = new FailureBox();
   const deferred: Array<() => void> = [];
+  const diagnoses: Array<() => string[]> = [];
+  const notes: string[] = [];
   let clockNow = (): number => 0;
   const trace = new Trace(() => clockNow());
-  const debug = new DebugLog(trace, () => clockNow(), parseDebugTopics(process.env.LAB_DEBUG), write);
+  const debug = new DebugLog(
+    trace,
+    () => clockNow(),
+    parseDebugTopics(process.env.LAB_DEBUG),
+    options.writeDebug ?? write,
+  );
   const ctx: LabContext = {
     seed: options.seed,
     tracePath: `${traceBase(test, options.seed, options)}.jsonl`,
@@ -70,6 +80,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     },
     fail: (error) => failure.set(error),
     defer: (fn) => void deferred.push(fn),
+    diagnose: (fn) => void diagnoses.push(fn),
   };
   const cleanup = (): void => {
     for (const fn of deferred.reverse()) fn();
@@ -94,6 +105,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
       virtualLimitMs: test.virtualLimitMs,
       wallLimitMs: options.wallLimitMs ?? wallLimit(),
       onProgress: options.onProgress,
+      notes,
     };
     virtualMs = (await run(body, limits, failure, cleanup)).virtualMs;
   } catch (thrown) {
@@ -114,7 +126,14 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     traceHash: trace.hash(),
   };
   if (error !== undefined || options.keepTrace) saveTrace(result, test, trace, debug, options);
-  if (error !== undefined) result.error = explain(error, result, options);
+  if (error !== undefined) {
+    const why = diagnosis(diagnoses, notes);
+    result.error = explain(error, result, {
+      replay: options.replay,
+      realtime: options.realtime,
+      diagnosis: why,
+    });
+  }
   return result;
 }
 
@@ -160,21 +179,78 @@ function saveTrace(
   }
 }
 
-/** The failure as the user should read it: what, when, and how to see it again. */
-function explain(error: Error, result: RunResult, options: RunOptions): Error {
-  const lines = [
-    describeError(error),
-    `  test:   ${result.test}`,
-    `  seed:   ${result.seed} (failed at virtual time ${formatVirtual(result.virtualMs)})`,
-  ];
-  if (result.traceFile !== undefined) lines.push(`  trace:  ${result.traceFile}`);
-  if (result.logFile !== undefined) lines.push(`  log:    ${result.logFile}`);
-  lines.push(`  replay: ${options.replay}`);
-  const explained = new Error(lines.join('\n'));
+/** The test's own diagnosis lines, then what the harness saw (real timers, pending timers). */
+function diagnosis(diagnoses: ReadonlyArray<() => string[]>, notes: readonly string[]): string[] {
+  const lines: string[] = [];
+  for (const fn of diagnoses) {
+    try {
+      lines.push(...fn());
+    } catch (thrown) {
+      lines.push(`(a diagnosis failed: ${describeError(thrown)})`);
+    }
+  }
+  for (const seen of tripwireSightings()) lines.push(seen);
+  lines.push(...notes);
+  return lines;
+}
+
+/** What a failure report says besides its headline. */
+export interface FailureFacts {
+  readonly test: string;
+  readonly seed: number;
+  readonly virtualMs: number;
+  readonly traceFile?: string;
+  readonly logFile?: string;
+}
+
+export interface FailureFraming {
+  readonly replay: string;
+  readonly realtime?: boolean;
+  /** Lines printed under the headline (LabContext.diagnose, and what the harness saw). */
+  readonly diagnosis?: readonly string[];
+  /** How the run ended, in the seed line ("failed", "hung"); default "failed". */
+  readonly ended?: string;
+}
+
+/**
+ * The text of a failure as the user should read it: the headline, the diagnosis, then the test, its seed
+ * and when it failed, the saved trace and log, and the replay command. Used for every kind of failed run,
+ * in the worker (a check failed) and in the parent (the worker hung, ran out of memory, exited).
+ */
+export function failureText(headline: string, facts: FailureFacts, framing: FailureFraming): string {
+  const when = framing.realtime
+    ? `after ${formatVirtual(facts.virtualMs)} real`
+    : `at virtual time ${formatVirtual(facts.virtualMs)}`;
+  const lines = [headline];
+  if (framing.diagnosis !== undefined && framing.diagnosis.length > 0) {
+    lines.push('  diagnosis:', ...framing.diagnosis.map((line) => `    ${line}`));
+  }
+  lines.push(`  test:   ${facts.test}`, `  seed:   ${facts.seed} (${framing.ended ?? 'failed'} ${when})`);
+  if (facts.traceFile !== undefined) lines.push(`  trace:  ${facts.traceFile}`);
+  if (facts.logFile !== undefined) lines.push(`  log:    ${facts.logFile}`);
+  lines.push(`  replay: ${framing.replay}`);
+  return lines.join('\n');
+}
+
+/** Is this stack frame in the student's code (raft/, kvraft/), rather than the framework or the tests? */
+function isStudentFrame(frame: string): boolean {
+  return /[/\\](raft|kvraft)[/\\]/.test(frame) && !/[/\\](tests|node_modules)[/\\]/.test(frame);
+}
+
+/** The frames of a stack, the student's first (a report shows the first frame's code), then the rest. */
+export function studentFramesFirst(stack: string): string[] {
+  const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
+  return [...frames.filter(isStudentFrame), ...frames.filter((frame) => !isStudentFrame(frame))];
+}
+
+/** The failure as the user should read it: what, when, why, and how to see it again. */
+function explain(error: Error, result: RunResult, framing: FailureFraming): Error {
+  const text = failureText(describeError(error), result, framing);
+  const explained = new Error(text);
   explained.name = error.name;
-  // Show where it went wrong in the test's own code: the stack of the innermost cause.
+  // Show where it went wrong: the stack of the innermost cause, the student's frames first.
   let root: Error = error;
   while (root.cause instanceof Error) root = root.cause;
-  explained.stack = `${lines.join('\n')}\n${(root.stack ?? '').split('\n').slice(1).join('\n')}`;
+  explained.stack = [text, ...studentFramesFirst(root.stack ?? '')].join('\n');
   return explained;
 }

@@ -138,9 +138,9 @@ describe('planning', () => {
     checkDeterminism: false,
     tests: undefined,
     hangMs: 1000,
+    memoryMb: 2048,
     traceDir: tmp,
     keepTraces: false,
-    loader: 'bundle',
   });
 
   test('run k of every test gets seed s+k', () => {

@@ -1,0 +1,151 @@
+/**
+ * Isolated runs (tests/harness/worker): one test in a fresh worker, judged by the parent. Every way a
+ * run can misbehave ends as a failed run with its own message naming the seed, the virtual time and the
+ * replay command, never as a hang or a crashed runner; a test module in another project root runs from
+ * that root; and the verdict and trace hash are those of an in-process run.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runLabTest } from '../harness';
+import { runIsolated, type IsolatedOptions, type IsolatedOutcome } from '../harness/worker';
+import { isolatedFixtures } from '../harness/fixtures/isolated.fixture';
+
+const ROOT = path.resolve(__dirname, '../..');
+const FIXTURE = path.join(ROOT, 'tests/harness/fixtures/isolated.fixture.ts');
+const POST_AT_LOAD = path.join(ROOT, 'tests/harness/fixtures/post-at-load.fixture.ts');
+
+let tmp = '';
+beforeAll(() => void (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'isolated-test-'))));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function run(title: string, options: Partial<IsolatedOptions> = {}, seed = 5): Promise<IsolatedOutcome> {
+  const spec = { moduleFile: options.root === undefined ? FIXTURE : path.relative(ROOT, FIXTURE), seed };
+  return runIsolated(
+    { ...spec, testName: `Test (harness): isolated ${title}` },
+    {
+      replay: `LAB_SEED=${seed} replay-${title.replace(/\W+/g, '-')}`,
+      traceDir: tmp,
+      hangMs: 1000,
+      ...options,
+    },
+  );
+}
+
+/** Every failure message ends with the test, its seed and time, and the replay command. */
+function expectFramed(outcome: IsolatedOutcome, seedLine: RegExp): void {
+  expect(outcome.passed).toBe(false);
+  expect(outcome.message).toContain(`  test:   ${outcome.test}`);
+  expect(outcome.message).toMatch(seedLine);
+  expect(outcome.message).toMatch(/\n {2}replay: LAB_SEED=5 replay-/);
+}
+
+test('a passing run streams its printed lines and matches an in-process run', async () => {
+  const streamed: string[] = [];
+  const outcome = await run('passes', { onLine: (text) => streamed.push(text) });
+  expect(outcome).toMatchObject({ verdict: 'pass', passed: true, virtualMs: 100 });
+  expect(outcome.lines).toEqual(['Test (harness): isolated passes ...', '  ... Passed']);
+  expect(streamed).toEqual(['Test (harness): isolated passes ...\n', '  ... Passed\n']);
+  const local = await runLabTest(isolatedFixtures[0], {
+    seed: 5,
+    replay: '-',
+    write: () => {},
+    traceDir: tmp,
+  });
+  expect(outcome.traceHash).toBe(local.traceHash);
+});
+
+test('a failing run prints its diagnosis (a throwing one caught) and the pending timers', async () => {
+  const outcome = await run('fails with a diagnosis');
+  expect(outcome.verdict).toBe('fail');
+  expect(outcome.message).toMatch(/^LabCheckFailure: expected one leader, got none\n {2}diagnosis:\n/);
+  expect(outcome.message).toContain('    S0 follower T1, last heard from a leader at 0.000 s\n');
+  expect(outcome.message).toContain('    (a diagnosis failed: Error: diagnosis bug)\n');
+  expect(outcome.message).toContain('    1 timer pending, the next due at virtual time 5.000 s\n');
+  expectFramed(outcome, /seed: {3}5 \(failed at virtual time 1\.200 s\)/);
+  expect(outcome.traceFile).toBeDefined();
+  expect(outcome.frames[0]).toContain('isolated.fixture.ts');
+});
+
+test('a body that never yields is stopped by the watchdog (HungRun)', async () => {
+  const outcome = await run('never yields');
+  expect(outcome.verdict).toBe('hung');
+  expect(outcome.message).toMatch(
+    /^HungRun: no progress for 1\.0 s of real time: hung at or after virtual time 0\.250 s/,
+  );
+  expectFramed(outcome, /seed: {3}5 \(hung at virtual time 0\.250 s\)/);
+});
+
+test('a microtask loop that starves the clock is stopped too', async () => {
+  const outcome = await run('starves the event loop with microtasks');
+  expect(outcome.verdict).toBe('hung');
+  expect(outcome.message).toContain('hung at or after virtual time 0.300 s');
+});
+
+test('a heap that grows without bound ends as out of memory, not a fatal error', async () => {
+  const outcome = await run('grows without bound', { memoryMb: 128 });
+  expect(outcome.verdict).toBe('out-of-memory');
+  expect(outcome.message).toMatch(/^OutOfMemory: the run used more than its 128 MB heap/);
+  expectFramed(outcome, /seed: {3}5 \(stopped at virtual time \d+\.\d{3} s\)/);
+});
+
+test('process.exit during a run is a failed run naming the call', async () => {
+  const outcome = await run('calls process.exit');
+  expect(outcome.verdict).toBe('exited');
+  expect(outcome.message).toMatch(
+    /^ProcessExit: process\.exit\(0\) was called during the run, at .*isolated\.fixture\.ts:\d+/,
+  );
+  expectFramed(outcome, /seed: {3}5 \(stopped at virtual time 0\.400 s\)/);
+});
+
+test('a real timer captured at module load fails the run, naming the call site', async () => {
+  const outcome = await run('uses a real timer captured at load');
+  expect(outcome.verdict).toBe('fail');
+  expect(outcome.message).toMatch(
+    /^RealTimerError: a real setInterval was called during a virtual run, at .*isolated\.fixture\.ts:\d+/,
+  );
+  expectFramed(outcome, /seed: {3}5 \(failed at virtual time 0\.100 s\)/);
+});
+
+test('a missing await in a loop that reads the clock is a busy-wait within a few seconds', async () => {
+  const outcome = await run('forgets an await in a loop', { hangMs: 10_000 });
+  expect(outcome.verdict).toBe('fail');
+  expect(outcome.message).toMatch(/^BusyWaitError: busy-wait detected at virtual time 0\.500 s/);
+  expect(outcome.wallMs).toBeLessThan(10_000); // the guard looks at real time; 1e6 reads used to take 20 s
+});
+
+test('Math.random cannot be replaced by the code under test', async () => {
+  const outcome = await run('replaces Math.random');
+  expect(outcome.verdict).toBe('pass');
+});
+
+test('a verdict posted at module load is not taken: there is no port, and the run fails', async () => {
+  const outcome = await runIsolated(
+    { moduleFile: POST_AT_LOAD, testName: 'Test (harness): isolated posts a verdict at load', seed: 5 },
+    { replay: 'LAB_SEED=5 replay', traceDir: tmp },
+  );
+  expect(outcome.verdict).toBe('fail');
+  expect(outcome.lines).toEqual(['parentPort at load: null']);
+  expect(outcome.message).toMatch(/^LabCheckFailure: expected one leader, got none/);
+});
+
+test('with verifyTrace a pass needs a saved trace whose lines hash to the reported hash', async () => {
+  const outcome = await run('passes', { verifyTrace: true });
+  expect(outcome.verdict).toBe('pass');
+  expect(outcome.traceFile).toBeDefined();
+});
+
+test('a test module in another project root runs from that root', async () => {
+  const copy = path.join(tmp, 'checkout');
+  fs.cpSync(ROOT, copy, {
+    recursive: true,
+    filter: (src) => !/[/\\](node_modules|\.lab|\.git|out)$/.test(src),
+  });
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+  const outcome = await run('fails with a diagnosis', { root: copy, traceDir: '.lab/traces' });
+  expect(outcome.verdict).toBe('fail');
+  expect(outcome.traceFile).toBe(
+    path.join(copy, '.lab/traces/harness-isolated-fails-with-a-diagnosis-seed5.jsonl'),
+  );
+  expect(outcome.frames[0]).toContain(path.join(copy, 'tests/harness/fixtures/isolated.fixture.ts'));
+});

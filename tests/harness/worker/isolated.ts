@@ -1,0 +1,168 @@
+/**
+ * `runIsolated(spec, options)`: one lab test, one seed, in a fresh worker thread, judged by the parent.
+ * See index.ts for the contract; this module turns a WorkerResult into an IsolatedOutcome whose message
+ * reads like every other failure (headline, diagnosis, test, seed and time, trace, replay).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatVirtual } from '../driver';
+import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst } from '../run';
+import { bundleFor, FRAMEWORK_ROOT } from './bundle';
+import { runInWorker, type WorkerResult } from './pool';
+import type { IsolatedOptions, IsolatedOutcome, IsolatedSpec, Verdict } from './api';
+
+export const DEFAULT_HANG_MS = 10_000;
+export const DEFAULT_MEMORY_MB = 2048;
+/** The parent's own wall limit is the driver's plus this margin (the driver normally fails first). */
+const HARD_WALL_MARGIN_MS = 30_000;
+
+/** The message for a run the watchdog killed. */
+export function hungMessage(virtualMs: number, hangMs: number): string {
+  return (
+    `HungRun: no progress for ${(hangMs / 1000).toFixed(1)} s of real time: hung at or after virtual time ` +
+    `${formatVirtual(virtualMs)}, inside one event (a loop that never awaits, e.g. \`while (true) {}\` or ` +
+    '`while (!done) await null`?). The worker was terminated; no trace was saved.'
+  );
+}
+
+/** The first frame of a stack in the student's code, or else the first frame outside the harness. */
+function siteOf(stack: string): string {
+  const harness = /[/\\]tests[/\\]harness[/\\](worker[/\\])?[\w.-]+\.[jt]s\b/;
+  const frames = studentFramesFirst(stack).filter((f) => !harness.test(f) && !f.includes('(node:'));
+  return frames[0]?.trim() ?? 'at <unknown>';
+}
+
+/** Headline and verdict of a run that ended without a trusted report. */
+function unreported(result: Exclude<WorkerResult, { kind: 'report' }>, hangMs: number): [Verdict, string] {
+  switch (result.kind) {
+    case 'hung':
+      if (result.loading) {
+        return [
+          'hung',
+          `HungRun: the test module was still loading after ${(result.stalledMs / 1000).toFixed(1)} s of real ` +
+            'time (a loop at the top level of a module?); the worker was terminated.',
+        ];
+      }
+      return ['hung', hungMessage(result.virtualMs, hangMs)];
+    case 'wall-limit':
+      return [
+        'hung',
+        `HungRun: the run went on past its real-time limit (${(result.wallMs / 1000).toFixed(1)} s) and was ` +
+          'terminated; no trace was saved.',
+      ];
+    case 'out-of-memory':
+      return [
+        'out-of-memory',
+        `OutOfMemory: the run used more than its ${result.memoryMb} MB heap and was stopped (something grows ` +
+          'without bound: a log never trimmed, an array appended to on every heartbeat?); no trace was saved.',
+      ];
+    case 'exited':
+      return [
+        'exited',
+        `ProcessExit: ${result.call} was called during the run, ${siteOf(result.stack)}. Lab code must not ` +
+          'end the process: return, or throw an error that says what went wrong.',
+      ];
+    case 'untrusted':
+      return ['untrusted', `UntrustedResult: ${result.why}; the run counts as failed.`];
+    case 'crashed':
+      return ['crashed', `${result.error} (outside the test: the worker could not run it)`];
+  }
+}
+
+/** The hash of a saved trace, recomputed from its lines (the header line excluded), as trace.ts hashes. */
+function hashOfTraceFile(file: string): { recorded: string; actual: string } {
+  const [header, ...lines] = fs.readFileSync(file, 'utf8').split('\n');
+  const hash = createHash('sha256');
+  for (const line of lines.slice(0, -1)) hash.update(line).update('\n');
+  const recorded = (JSON.parse(header) as { traceHash?: string }).traceHash ?? '';
+  return { recorded, actual: hash.digest('hex') };
+}
+
+/** A report's claims that the parent can check: its trace file, when it saved one. */
+function distrust(result: Extract<WorkerResult, { kind: 'report' }>, verify: boolean): string | undefined {
+  const { report } = result;
+  if (typeof report.passed !== 'boolean' || typeof report.traceHash !== 'string') return 'a malformed report';
+  if (!verify) return undefined;
+  if (report.traceFile === undefined) return 'a report without the trace it was asked to keep';
+  const { recorded, actual } = hashOfTraceFile(report.traceFile);
+  if (recorded !== report.traceHash || actual !== report.traceHash) {
+    return `a trace whose hash does not match its lines (${report.traceFile})`;
+  }
+  return undefined;
+}
+
+/** Where traces go: relative paths are taken from the root when one is given, else from the cwd (as printed). */
+function traceDirOf(options: IsolatedOptions): string {
+  const dir = options.traceDir ?? process.env.LAB_TRACE_DIR ?? path.join('.lab', 'traces');
+  return options.root === undefined ? dir : path.resolve(options.root, dir);
+}
+
+/** Run `spec` once in a fresh worker (see index.ts). Never rejects for a bad run; only for a bad spec. */
+export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions): Promise<IsolatedOutcome> {
+  const root = path.resolve(options.root ?? FRAMEWORK_ROOT);
+  const moduleFile = path.resolve(root, spec.moduleFile);
+  const bundle = await bundleFor(moduleFile, root);
+  const hangMs = options.hangMs ?? DEFAULT_HANG_MS;
+  const wallLimitMs = options.wallLimitMs ?? Number(process.env.LAB_WALL_LIMIT_MS ?? DEFAULT_WALL_LIMIT_MS);
+  const verify = options.verifyTrace ?? false;
+  const lines: string[] = [];
+  const result = await runInWorker(
+    bundle,
+    {
+      testName: spec.testName,
+      seed: spec.seed,
+      replay: options.replay,
+      realtime: options.realtime ?? false,
+      traceDir: traceDirOf(options),
+      keepTrace: (options.keepTrace ?? false) || verify,
+      wallLimitMs,
+      streamDebug: options.streamDebug ?? true,
+    },
+    {
+      hangMs,
+      hardWallMs: wallLimitMs + HARD_WALL_MARGIN_MS,
+      memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+      onLine(text) {
+        lines.push(text.replace(/\n$/, ''));
+        options.onLine?.(text);
+      },
+    },
+  );
+  const base = { test: spec.testName, seed: spec.seed, virtualMs: result.virtualMs, lines };
+  if (result.kind === 'report') {
+    const why = distrust(result, verify);
+    const { report } = result;
+    if (why === undefined) {
+      return {
+        ...base,
+        verdict: report.passed ? 'pass' : 'fail',
+        passed: report.passed,
+        message: report.error,
+        frames: report.frames ?? [],
+        virtualMs: report.virtualMs,
+        wallMs: result.wallMs,
+        traceHash: report.traceHash,
+        traceFile: report.traceFile,
+        logFile: report.logFile,
+      };
+    }
+    const headline = `UntrustedResult: the worker sent ${why}; the run counts as failed.`;
+    const message = failureText(headline, base, { replay: options.replay, realtime: options.realtime });
+    return {
+      ...base,
+      verdict: 'untrusted',
+      passed: false,
+      message,
+      frames: [],
+      wallMs: result.wallMs,
+      traceHash: '',
+    };
+  }
+  const [verdict, headline] = unreported(result, hangMs);
+  const ended = verdict === 'hung' ? 'hung' : 'stopped';
+  const stack = result.kind === 'exited' || result.kind === 'crashed' ? result.stack : undefined;
+  const frames = stack === undefined ? [] : studentFramesFirst(stack);
+  const message = failureText(headline, base, { replay: options.replay, realtime: options.realtime, ended });
+  return { ...base, verdict, passed: false, message, frames, wallMs: result.wallMs, traceHash: '' };
+}

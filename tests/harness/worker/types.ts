@@ -1,0 +1,59 @@
+/**
+ * The data that crosses the boundary of an isolated worker: what the parent hands it (WorkerInput), the
+ * messages it may send back (WorkerMessage, each carrying the run's nonce), and its final report. All of
+ * it is plain data (structured-clone safe).
+ */
+
+/** What the parent hands the worker for one run (inside workerData, with the nonce and progress buffer). */
+export interface WorkerInput {
+  /** The printed title of the test to run, e.g. "Test (2A): initial election". */
+  readonly testName: string;
+  readonly seed: number;
+  /** The command that replays this run, printed on failure. */
+  readonly replay: string;
+  readonly realtime: boolean;
+  /** Folder for the trace and log of a failing run (or of every run with keepTrace). */
+  readonly traceDir: string;
+  readonly keepTrace: boolean;
+  /** Real-time limit the driver enforces inside the worker. */
+  readonly wallLimitMs: number;
+  /** Send debug lines (LAB_DEBUG) to the parent as they are printed. */
+  readonly streamDebug: boolean;
+}
+
+/** The whole of workerData: read once by boot.js and then made unreachable. */
+export interface WorkerData {
+  /** The CommonJS bundle to load (bundle.ts). */
+  readonly bundle: string;
+  /** A per-run secret: the parent accepts only messages that carry it. */
+  readonly nonce: string;
+  /** [virtual ms reached, events fired, test started], written as the run goes (the watchdog reads it). */
+  readonly progress: SharedArrayBuffer;
+  readonly input: WorkerInput;
+}
+
+/** How a run ended, as the worker tells it. */
+export interface WorkerReport {
+  readonly passed: boolean;
+  /** The failure: "Name: message", the full text with seed and replay (first line is the headline). */
+  readonly error?: string;
+  /** The failure's stack frames (the student's first), for the host to show a code frame. */
+  readonly frames?: readonly string[];
+  readonly virtualMs: number;
+  readonly wallMs: number;
+  readonly traceHash: string;
+  readonly traceFile?: string;
+  readonly logFile?: string;
+}
+
+/** Every message a worker sends; the parent drops the run as untrusted if the nonce is wrong. */
+export type WorkerMessage =
+  | { readonly nonce: string; readonly kind: 'line'; readonly text: string }
+  | { readonly nonce: string; readonly kind: 'report'; readonly report: WorkerReport }
+  | {
+      readonly nonce: string;
+      readonly kind: 'exit';
+      /** What was called: "process.exit(0)", "process.abort()". */
+      readonly call: string;
+      readonly stack: string;
+    };
