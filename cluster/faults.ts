@@ -58,7 +58,12 @@ export function installFaults(peerPorts: readonly number[], faults: FaultState):
         faults.counts.droppedRequests += 1;
         return HttpResponse.error();
       }
-      const response = await fetch(bypass(request));
+      let response: Response;
+      try {
+        response = await fetch(bypass(request));
+      } catch {
+        return HttpResponse.error(); // the peer is down or reset the connection: no reply, as without msw
+      }
       if (randomInt(1000) < 100) {
         faults.counts.droppedReplies += 1;
         return HttpResponse.error();

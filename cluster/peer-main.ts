@@ -2,8 +2,8 @@
  * One cluster member, as its own process: a KVServer and its Raft, unchanged, on real timers, reached
  * over HTTP, saving to a FilePersister. The supervisor (supervisor.ts) starts it as
  *
- *   node --import tsx cluster/peer-main.ts --me 2 --ports 40101,40102,40103 --dir DATA/server-2
- *                                         [--faults unreliable] [--maxraftstate 65536] [--debug]
+ *   node out/cluster-peer.cjs --me 2 --ports 40101,40102,40103 --dir DATA/server-2   (peer-main.ts bundled)
+ *                                [--faults unreliable] [--maxraftstate 65536] [--debug]
  *
  * Besides the /rpc/ routes, it answers the supervisor on /admin/: `GET /admin/status` (term, leader,
  * fault counts), `POST /admin/partition {"blocked":[…]}` (peers it cannot reach from now on) and
