@@ -178,7 +178,8 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckReport> {
     events: [...nemesis.events].sort((a, b) => a.start - b.start),
     loadMs,
     latency: summarize(loadOps.map(latency)),
-    buckets: bucketize(loadOps, loadMs),
+    // To the last return, not the end of the load: operations that finished while the cluster settled count too.
+    buckets: bucketize(loadOps, Math.max(loadMs, ...loadOps.map((op) => op.return))),
     faultCounts: sumCounts([...counts.values()]),
     leaderChanges,
     pids: [...cluster.startedPids],
