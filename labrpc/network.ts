@@ -36,6 +36,8 @@ export type NetworkEvent =
       svcMeth: string;
       bytes: number;
       args: unknown;
+      /** The request as the codec encoded it (the trace hashes these bytes rather than encoding again). */
+      encoded: Uint8Array;
     }
   | { kind: 'unreachable'; rpc: number; delayMs: number }
   | { kind: 'drop-request'; rpc: number }
@@ -43,7 +45,7 @@ export type NetworkEvent =
   | { kind: 'dead'; rpc: number }
   | { kind: 'drop-reply'; rpc: number }
   | { kind: 'reorder'; rpc: number; delayMs: number }
-  | { kind: 'reply'; rpc: number; bytes: number; reply: unknown };
+  | { kind: 'reply'; rpc: number; bytes: number; reply: unknown; encoded: Uint8Array };
 
 export type NetworkObserver = (event: NetworkEvent) => void;
 
@@ -188,6 +190,7 @@ export class Network {
       svcMeth,
       bytes: argBytes.length,
       args,
+      encoded: argBytes,
     });
     return this.#processRequest(rpc, endName, svcMeth, argBytes, snap);
   }
@@ -253,7 +256,7 @@ export class Network {
     await sleep(LINK_LATENCY_MS + delayMs);
     this.#bytes += replyBytes.length;
     const reply = decode(replyBytes);
-    this.#emit({ kind: 'reply', rpc, bytes: replyBytes.length, reply });
+    this.#emit({ kind: 'reply', rpc, bytes: replyBytes.length, reply, encoded: replyBytes });
     return reply;
   }
 

@@ -1,9 +1,11 @@
 /**
  * Record a Network's RPC events into a run's trace, with the sender and receiver named the way the test
- * names servers (end names are random strings; the config knows which end is whose).
+ * names servers (end names are random strings; the config knows which end is whose). Arguments and
+ * replies go in as the bytes the network encoded: no second encoding, and a summary only if the trace
+ * is saved.
  */
 import type { Network, NetworkEvent } from '../../labrpc';
-import { summarize, type Trace } from './trace';
+import type { Trace } from './trace';
 
 /** Who an end belongs to and where it points; undefined for ends the config does not know. */
 export type EndpointOf = (endName: string) => { from: number | string; to: number | string } | undefined;
@@ -13,18 +15,18 @@ export function traceNetwork(trace: Trace, net: Network, endpointOf: EndpointOf)
     switch (event.kind) {
       case 'send': {
         const ends = endpointOf(event.end);
-        trace.record('rpc.send', {
+        const fields = {
           rpc: event.rpc,
           from: ends?.from ?? event.end,
           to: ends?.to ?? event.server ?? null,
           svcMeth: event.svcMeth,
           bytes: event.bytes,
-          args: summarize(event.args),
-        });
+        };
+        trace.recordEncoded('rpc.send', fields, 'args', event.encoded);
         return;
       }
       case 'reply':
-        trace.record('rpc.reply', { rpc: event.rpc, bytes: event.bytes, reply: summarize(event.reply) });
+        trace.recordEncoded('rpc.reply', { rpc: event.rpc, bytes: event.bytes }, 'reply', event.encoded);
         return;
       default: {
         const { kind, ...rest } = event;

@@ -1,7 +1,12 @@
 /**
- * The trace of one run: every event, in order, as one JSON object per line, with a running SHA-256 hash
- * over the lines. Same code + same seed ⇒ the same lines ⇒ the same hash; the determinism check and the
- * stress runner compare hashes.
+ * The trace of one run: every event, in order, with a running SHA-256 hash. Same code + same seed ⇒ the
+ * same events ⇒ the same hash; the determinism check and the stress runner compare hashes.
+ *
+ * Recording is cheap, because every run records (tens of thousands of events) and few runs keep their
+ * trace: an event is appended to a binary journal as one MessagePack value `[t, kind, fields]`, and an
+ * RPC's argument or reply goes in as the bytes the network already encoded (`[t, kind, fields, key]`
+ * followed by those bytes). The hash is taken over the journal, a chunk at a time. The JSON lines of a
+ * trace file (`lines`) are built from the journal only when a trace is saved: a failing run, or keepTrace.
  *
  * Every event has `t` (virtual ms since the run started) and `kind`. Kinds in use:
  *   print                { line }                       an output line of the test
@@ -14,15 +19,62 @@
  *   apply                { server, index, command? }    what the tester saw applied
  *   codec                { msg }                        a codec warning
  *   error                { name, msg }                  the failure that ended the run
- * Arguments and replies are summarised (long strings and arrays cut, bytes counted) to keep traces small.
+ * In trace files, arguments and replies are summarised (long strings and arrays cut, bytes counted) to
+ * keep them small; the hash covers them in full.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { Packr } from 'msgpackr';
 
 export type TraceFields = Record<string, unknown>;
 
+// Plain MessagePack, as the codec writes it, so that an RPC's encoded bytes read back the same way.
+const packr = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  encodeUndefinedAsNil: true,
+  moreTypes: false,
+  variableMapSize: true,
+});
+
+/** Bytes hashed and kept per chunk: large enough that hashing costs one update per many events. */
+const CHUNK_BYTES = 64 * 1024;
+
+/** The journal: events back to back in chunks; a full chunk is hashed once and kept for saving. */
+class Journal {
+  readonly #full: Uint8Array[] = [];
+  #chunk = new Uint8Array(CHUNK_BYTES);
+  #used = 0;
+  readonly #hash: Hash = createHash('sha256');
+
+  write(bytes: Uint8Array): void {
+    let from = 0;
+    while (from < bytes.length) {
+      const n = Math.min(bytes.length - from, CHUNK_BYTES - this.#used);
+      this.#chunk.set(n === bytes.length ? bytes : bytes.subarray(from, from + n), this.#used);
+      this.#used += n;
+      from += n;
+      if (this.#used === CHUNK_BYTES) {
+        this.#hash.update(this.#chunk);
+        this.#full.push(this.#chunk);
+        this.#chunk = new Uint8Array(CHUNK_BYTES);
+        this.#used = 0;
+      }
+    }
+  }
+
+  /** The hash of everything written so far, as hex. */
+  hash(): string {
+    return this.#hash.copy().update(this.#chunk.subarray(0, this.#used)).digest('hex');
+  }
+
+  bytes(): Uint8Array {
+    return Buffer.concat([...this.#full, this.#chunk.subarray(0, this.#used)]);
+  }
+}
+
 export class Trace {
-  readonly lines: string[] = [];
-  #hash: Hash = createHash('sha256');
+  readonly #journal = new Journal();
+  #events = 0;
   #now: () => number;
 
   constructor(now: () => number) {
@@ -31,19 +83,40 @@ export class Trace {
 
   /** Append one event at the current virtual time. */
   record(kind: string, fields: TraceFields = {}): void {
-    const line = JSON.stringify({ t: this.#now(), kind, ...fields });
-    this.lines.push(line);
-    this.#hash.update(line);
-    this.#hash.update('\n');
+    this.#journal.write(packr.pack([this.#now(), kind, fields]));
+    this.#events += 1;
   }
 
-  /** The hash of every line so far, as hex. */
+  /**
+   * Append one event that carries a value already encoded by the codec (an RPC's `args` or `reply`):
+   * the bytes are hashed and kept as they are, and decoded only if the trace is saved.
+   */
+  recordEncoded(kind: string, fields: TraceFields, key: string, encoded: Uint8Array): void {
+    this.#journal.write(packr.pack([this.#now(), kind, fields, key]));
+    this.#journal.write(encoded);
+    this.#events += 1;
+  }
+
+  /** The hash of every event so far, as hex. */
   hash(): string {
-    return this.#hash.copy().digest('hex');
+    return this.#journal.hash();
   }
 
   get length(): number {
-    return this.lines.length;
+    return this.#events;
+  }
+
+  /** The events as JSON lines, `{"t":…,"kind":…,…}`, built from the journal now (for a trace file). */
+  get lines(): string[] {
+    const values: unknown[] = packr.unpackMultiple(this.#journal.bytes());
+    const lines: string[] = [];
+    for (let i = 0; i < values.length; i++) {
+      const [t, kind, fields, key] = values[i] as [number, string, TraceFields, string?];
+      const event: TraceFields = { t, kind, ...fields };
+      if (key !== undefined) event[key] = summarize(values[++i]);
+      lines.push(JSON.stringify(event));
+    }
+    return lines;
   }
 }
 
