@@ -172,6 +172,7 @@ function saveTrace(
     replay: options.replay,
   });
   fs.writeFileSync(`${base}.jsonl`, [header, ...trace.lines].join('\n') + '\n');
+  if (options.keepTrace) fs.writeFileSync(`${base}.journal`, trace.journal()); // for checkSavedTrace
   result.traceFile = `${base}.jsonl`;
   if (debug.size > 0) {
     fs.writeFileSync(`${base}.log`, debug.text());

@@ -23,6 +23,7 @@
  * keep them small; the hash covers them in full.
  */
 import { createHash, type Hash } from 'node:crypto';
+import fs from 'node:fs';
 import { Packr } from 'msgpackr';
 
 export type TraceFields = Record<string, unknown>;
@@ -108,16 +109,41 @@ export class Trace {
 
   /** The events as JSON lines, `{"t":…,"kind":…,…}`, built from the journal now (for a trace file). */
   get lines(): string[] {
-    const values: unknown[] = packr.unpackMultiple(this.#journal.bytes());
-    const lines: string[] = [];
-    for (let i = 0; i < values.length; i++) {
-      const [t, kind, fields, key] = values[i] as [number, string, TraceFields, string?];
-      const event: TraceFields = { t, kind, ...fields };
-      if (key !== undefined) event[key] = summarize(values[++i]);
-      lines.push(JSON.stringify(event));
-    }
-    return lines;
+    return journalLines(this.#journal.bytes());
   }
+
+  /** The journal: every event as recorded, the bytes the hash covers. */
+  journal(): Uint8Array {
+    return this.#journal.bytes();
+  }
+}
+
+/** The JSON lines of a journal's events (RPC arguments and replies summarised). */
+export function journalLines(journal: Uint8Array): string[] {
+  const values: unknown[] = journal.length === 0 ? [] : packr.unpackMultiple(journal);
+  const lines: string[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const [t, kind, fields, key] = values[i] as [number, string, TraceFields, string?];
+    const event: TraceFields = { t, kind, ...fields };
+    if (key !== undefined) event[key] = summarize(values[++i]);
+    lines.push(JSON.stringify(event));
+  }
+  return lines;
+}
+
+/**
+ * Check a trace file saved with keepTrace against its journal: the journal's hash if the file's event
+ * lines (after the header line) are exactly the ones the journal gives, else a sentence saying why not.
+ */
+export function checkSavedTrace(traceFile: string): { hash: string } | { problem: string } {
+  const journalFile = traceFile.replace(/\.jsonl$/, '.journal');
+  if (!fs.existsSync(journalFile)) return { problem: `no journal beside it (${journalFile})` };
+  const journal = fs.readFileSync(journalFile);
+  const hash = createHash('sha256').update(journal).digest('hex');
+  const saved = fs.readFileSync(traceFile, 'utf8').split('\n').slice(1, -1);
+  const rebuilt = journalLines(journal);
+  const same = saved.length === rebuilt.length && saved.every((line, k) => line === rebuilt[k]);
+  return same ? { hash } : { problem: 'its lines are not the events its journal records' };
 }
 
 const MAX_STRING = 48;

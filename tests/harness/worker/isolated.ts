@@ -3,11 +3,11 @@
  * See index.ts for the contract; this module turns a WorkerResult into an IsolatedOutcome whose message
  * reads like every other failure (headline, diagnosis, test, seed and time, trace, replay).
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatVirtual } from '../driver';
 import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst } from '../run';
+import { checkSavedTrace } from '../trace';
 import { bundleFor, FRAMEWORK_ROOT } from './bundle';
 import { runInWorker, type WorkerResult } from './pool';
 import type { IsolatedOptions, IsolatedOutcome, IsolatedSpec, Verdict } from './api';
@@ -70,13 +70,12 @@ function unreported(result: Exclude<WorkerResult, { kind: 'report' }>, hangMs: n
   }
 }
 
-/** The hash of a saved trace, recomputed from its lines (the header line excluded), as trace.ts hashes. */
+/** The hash of a saved trace, recomputed from its journal (trace.ts), and the hash its header records. */
 function hashOfTraceFile(file: string): { recorded: string; actual: string } {
-  const [header, ...lines] = fs.readFileSync(file, 'utf8').split('\n');
-  const hash = createHash('sha256');
-  for (const line of lines.slice(0, -1)) hash.update(line).update('\n');
+  const [header] = fs.readFileSync(file, 'utf8').split('\n', 1);
   const recorded = (JSON.parse(header) as { traceHash?: string }).traceHash ?? '';
-  return { recorded, actual: hash.digest('hex') };
+  const check = checkSavedTrace(file);
+  return { recorded, actual: 'hash' in check ? check.hash : check.problem };
 }
 
 /** A report's claims that the parent can check: its trace file, when it saved one. */
