@@ -11,6 +11,7 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runCheck, type CheckReport } from '../cluster/check/run';
 import { writeCheckPage } from '../cluster/check/page';
@@ -54,6 +55,7 @@ export function summaryLines(report: CheckReport): string[] {
     `faults: ${kills.length} SIGKILLs (${kills.filter((k) => k.leader === true).length} of the leader), ` +
       `${report.events.length - kills.length} partitions, ${report.leaderChanges} leader changes; msw: ` +
       `${f.partitioned} calls cut by partitions, ${f.droppedRequests} requests and ${f.droppedReplies} replies dropped`,
+    `machine: load average ${report.loadAverage[0].toFixed(1)} at the start, ${report.loadAverage[1].toFixed(1)} at the end (${os.cpus().length} cores)`,
   ];
 }
 

@@ -5,6 +5,7 @@
  * single self-contained file that opens without a network).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { kvModel, renderVisualization } from '../../tests/linearizability';
 import type { CheckReport } from './run';
@@ -68,6 +69,11 @@ export function chartData(report: CheckReport): ChartData {
           `${f.droppedReplies} replies dropped, ${f.delayed} delayed`,
       ],
       ['checker', `${report.verdict} in ${fmt(report.checkMs / 1000, ' s')}`],
+      [
+        'machine',
+        `${os.cpus().length} cores, load average ${fmt(report.loadAverage[0])} at the start, ` +
+          `${fmt(report.loadAverage[1])} at the end of the load`,
+      ],
     ],
     buckets: report.buckets,
     faults: report.events.map((e) => ({

@@ -7,6 +7,7 @@
  * not a hang), read every key once more as one extra client, stop the cluster, then check: the
  * linearizability checker over the whole history, and lost acknowledged writes against the final reads.
  */
+import os from 'node:os';
 import { Clerk } from '../../kvraft';
 import { sleep } from '../../labrpc';
 import {
@@ -67,6 +68,8 @@ export interface CheckReport {
   leaderChanges: number;
   /** Process ids of every member process the run started, for the orphan check. */
   pids: number[];
+  /** The machine's one-minute load average when the load started and when it ended (timings need it). */
+  loadAverage: [number, number];
 }
 
 const POLL_MS = 1000;
@@ -94,10 +97,12 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckReport> {
   });
   const counts = new Map<number, FaultCounts>();
   let leaderChanges = 0;
+  let loadMs = 0; // set when the load phase ends
+  const loadAverage = [os.loadavg()[0], 0];
   let polling = true;
   const poller = (async (): Promise<void> => {
     let leader: string | null = null;
-    while (polling) {
+    for (let tick = 1; polling; tick++) {
       const all = await Promise.all(cluster.ports.map((_, i) => cluster.status(i)));
       for (const s of all) if (s !== null) counts.set(s.pid, s.faults);
       const best = all.filter((s) => s?.isLeader).sort((a, b) => (b?.term ?? 0) - (a?.term ?? 0))[0];
@@ -106,19 +111,24 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckReport> {
         if (leader !== null) leaderChanges += 1;
         leader = now;
       }
+      if (tick % 5 === 0 && loadMs === 0) {
+        log(
+          `${(tick * POLL_MS) / 1000} s: ${workload.ops.length} operations done, leader ${leader ?? 'none'}`,
+        );
+      }
       await sleep(POLL_MS);
     }
   })();
 
   let stuck: CheckReport['stuck'] = [];
   const finalValues = new Map<string, string>();
-  let loadMs = 0;
   try {
     workload.start();
     nemesis.start();
     log(`load: ${options.clients} clients on ${keys} keys for ${options.seconds} s`);
     await sleep(options.seconds * 1000);
     loadMs = now();
+    loadAverage[1] = os.loadavg()[0];
     log('load done: healing, restarting, waiting for the last operations');
     await nemesis.stop();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -183,6 +193,7 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckReport> {
     faultCounts: sumCounts([...counts.values()]),
     leaderChanges,
     pids: [...cluster.startedPids],
+    loadAverage: [loadAverage[0], loadAverage[1]],
   };
 }
 

@@ -94,6 +94,7 @@ function sampleReport(): CheckReport {
     faultCounts: { partitioned: 12, delayed: 0, droppedRequests: 0, droppedReplies: 0 },
     leaderChanges: 1,
     pids: [],
+    loadAverage: [1.5, 2],
   };
 }
 
