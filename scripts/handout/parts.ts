@@ -1,0 +1,81 @@
+/**
+ * The lab parts a handout can hand out, and `--parts` parsing: "2A-2D,3A-3B", "3A,3B", "all".
+ */
+
+/** Bad input to the handout generator: the message says what was wrong and what to do. */
+export class HandoutError extends Error {
+  override name = 'HandoutError';
+}
+
+export const PARTS = ['2A', '2B', '2C', '2D', '3A', '3B'] as const;
+export type Part = (typeof PARTS)[number];
+
+/** The parts of each lab, in order: the reference of a later part builds on the earlier parts' code. */
+const LABS: readonly (readonly Part[])[] = [
+  ['2A', '2B', '2C', '2D'],
+  ['3A', '3B'],
+];
+
+function partOf(text: string, spec: string): Part {
+  const part = text.trim().toUpperCase();
+  const known = PARTS.find((p) => p === part);
+  if (known === undefined) {
+    throw new HandoutError(
+      `unknown part \`${text.trim()}\` in --parts \`${spec}\`: the parts are ${PARTS.join(', ')} (ranges like 2A-2D, comma-separated)`,
+    );
+  }
+  return known;
+}
+
+/** The parts named by `spec` ("all", or comma-separated parts and ranges), checked. */
+export function parseParts(spec: string): Set<Part> {
+  if (spec.trim().toLowerCase() === 'all') return new Set(PARTS);
+  const parts = new Set<Part>();
+  for (const item of spec.split(',')) {
+    if (item.trim() === '') {
+      throw new HandoutError(`empty item in --parts \`${spec}\`: give parts like 2A-2D,3A-3B`);
+    }
+    const [from, to, ...rest] = item.split('-');
+    if (rest.length > 0)
+      throw new HandoutError(`malformed range \`${item}\` in --parts \`${spec}\`: write e.g. 2A-2D`);
+    const first = PARTS.indexOf(partOf(from, spec));
+    const last = to === undefined ? first : PARTS.indexOf(partOf(to, spec));
+    if (last < first) {
+      throw new HandoutError(
+        `range \`${item}\` in --parts \`${spec}\` runs backwards: write ${PARTS[last]}-${PARTS[first]}`,
+      );
+    }
+    for (let k = first; k <= last; k++) parts.add(PARTS[k]);
+  }
+  checkClosed(parts, spec);
+  return parts;
+}
+
+/**
+ * Within a lab, handing out a part means handing out every later part too: the reference of 2B uses the
+ * fields and helpers written in 2A, so a handout with 2A blank but 2B filled in would not compile (or
+ * would hand out 2B's answers on top of a blank 2A).
+ */
+function checkClosed(parts: ReadonlySet<Part>, spec: string): void {
+  for (const lab of LABS) {
+    const first = lab.findIndex((p) => parts.has(p));
+    if (first < 0) continue;
+    const missing = lab.slice(first).filter((p) => !parts.has(p));
+    if (missing.length > 0) {
+      throw new HandoutError(
+        `--parts \`${spec}\` hands out ${lab[first]} but not ${missing.join(', ')}: a later part's reference builds on the earlier parts' code, so hand out ${lab[first]}-${lab[lab.length - 1]}`,
+      );
+    }
+  }
+}
+
+/** "2A-2D, 3A-3B" for messages and the commit. */
+export function describeParts(parts: ReadonlySet<Part>): string {
+  const runs: string[] = [];
+  for (const lab of LABS) {
+    const chosen = lab.filter((p) => parts.has(p));
+    if (chosen.length === 0) continue;
+    runs.push(chosen.length === 1 ? chosen[0] : `${chosen[0]}-${chosen[chosen.length - 1]}`);
+  }
+  return runs.join(', ');
+}
