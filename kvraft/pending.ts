@@ -1,3 +1,9 @@
+// #region SOLUTION 3A
+// SKELETON: /**
+// SKELETON:  * A place for the requests that wait for their operation to be applied (3A): a handler hands its
+// SKELETON:  * operation to rf.start() and learns the index where it should appear; the apply path learns what
+// SKELETON:  * did appear there. Each request must get exactly one answer, also when its operation never commits.
+// SKELETON:  */
 /**
  * Requests waiting for their Ops to be applied: the bridge between the server, which called
  * rf.start(ops) and got the index where that batch should appear, and the apply path, which sees what
@@ -13,7 +19,6 @@
  * - TIMEOUT_MS pass without any of the above, e.g. a leader cut off in a minority: ErrTimeout;
  * - the server is killed: ErrWrongLeader.
  */
-// #region SOLUTION 3A
 import type { Err, Op } from './common';
 import type { OpResult } from './store';
 

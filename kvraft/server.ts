@@ -5,19 +5,25 @@
  *   const kv = new KVServer(servers, me, persister, maxraftstate);   // servers[i] reaches peer i's Raft
  *   server.addService(Service.of(kv)); server.addService(Service.of(kv.rf));   // the test config does this
  *
- * RPCs: "KVServer.Get" and "KVServer.PutAppend". A handler hands the request to Raft as an Op (Gets
- * too: a read served from a stale leader's store would not be linearizable) and answers once that Op
- * has been applied at the index start() returned (pending.ts says when it gives up instead), so a client
- * never hears OK for an operation that might still be lost. Requests arriving close together share one
- * log entry (#propose). Every replica applies the committed Ops, in log order, to its store (store.ts),
- * which skips duplicates.
+ * RPCs: "KVServer.Get" and "KVServer.PutAppend". A server answers a request only once its operation has
+ * been applied through the Raft log, so a client never hears OK for an operation that might still be
+ * lost; every replica applies the committed operations, in log order.
  *
- * 3B: when the raft state reaches `maxraftstate` bytes (-1: never), the server snapshots its store,
- * duplicate table included, with rf.snapshot(index, bytes); it restores from the persisted snapshot when
- * it starts and from every snapshot Raft delivers.
+ * 3B: when the raft state reaches `maxraftstate` bytes (-1: never), the server hands Raft a snapshot of
+ * its state with rf.snapshot(index, bytes), and restores from the persisted snapshot when it starts and
+ * from every snapshot Raft delivers.
  *
  * The constructor must return quickly; everything else runs from Raft's applyCh and the handlers.
  */
+// #region SOLUTION 3A
+/*
+ * A handler hands the request to Raft as an Op (Gets too: a read served from a stale leader's store
+ * would not be linearizable) and answers once that Op has been applied at the index start() returned
+ * (pending.ts says when it gives up instead). Requests arriving close together share one log entry
+ * (#propose). Every replica applies the committed Ops, in log order, to its store (store.ts), which
+ * skips duplicates. The 3B snapshot holds the store, duplicate table included.
+ */
+// #endregion
 import type { ClientEnd, Persister } from '../labrpc';
 import { Raft, type ApplyMsg } from '../raft';
 import type { GetArgs, GetReply, PutAppendArgs, PutAppendReply } from './common';
@@ -30,6 +36,9 @@ import { KVStore } from './store';
 
 /** The shortest time between two batches (log entries) that this server starts; see #propose. */
 const BATCH_MS = 10;
+// #endregion
+// #region SOLUTION 3B
+// SKELETON: import { todo } from './todo';
 // #endregion
 
 export class KVServer {
@@ -93,6 +102,10 @@ export class KVServer {
     if (msg.kind === 'command') this.#applyCommand(commandToOps(msg.command), msg.commandIndex);
     // #endregion
     // #region SOLUTION 3B
+    // SKELETON: if (msg.kind === 'snapshot') todo('3B: restore the state from a snapshot Raft delivers');
+    // SKELETON: if (this.maxraftstate >= 0 && this.rf.persister.raftStateSize() >= this.maxraftstate) {
+    // SKELETON:   todo('3B: the raft state has reached maxraftstate: hand Raft a snapshot with rf.snapshot(index, bytes)');
+    // SKELETON: }
     if (msg.kind === 'command') this.#maybeSnapshot(msg.commandIndex);
     else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);
     // #endregion

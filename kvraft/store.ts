@@ -1,3 +1,9 @@
+// #region SOLUTION 3A
+// SKELETON: /**
+// SKELETON:  * A place for the replicated state machine of one KV server (3A): the key/value map, and what it needs
+// SKELETON:  * to execute each client request exactly once. Every replica applies the same operations in the
+// SKELETON:  * same order. In 3B it must also turn into snapshot bytes and back.
+// SKELETON:  */
 /**
  * The replicated state machine of one KV server: the key/value map and the duplicate table, and their
  * snapshot encoding. Every replica applies the same Ops in the same order, so every replica holds the
@@ -9,7 +15,6 @@
  * effect, so executing it again is harmless and it needs no entry.) The table is part of the snapshot:
  * a replica restored from a snapshot must still recognise the duplicates of what the snapshot covers.
  */
-// #region SOLUTION 3A
 import { decode, encode } from '../labrpc';
 import type { Err, Op } from './common';
 

@@ -1,9 +1,13 @@
 /**
- * The apply path: the only code that calls applyCh.
- *
+ * The apply path: the only code that calls applyCh. It delivers each committed command to the service
+ * in index order ([All.1]), and in 2D the snapshots a leader installs, awaiting the service before the
+ * next message (Go's unbuffered applyCh). The service must never see an index twice or out of order.
+ */
+// #region SOLUTION 2B
+/*
  * One loop per peer delivers, in order, either the pending snapshot or the next committed command, and
- * awaits the service before choosing the next message (Go's unbuffered applyCh). Why the service can
- * never go backwards and never sees a snapshot interleaved wrongly with commands, by construction:
+ * awaits the service before choosing the next message. Why the service can never go backwards and
+ * never sees a snapshot interleaved wrongly with commands, by construction:
  *
  * - The choice is made synchronously from plain state, right before the call: a snapshot is delivered
  *   only if it is ahead of lastApplied (older ones are dropped unseen), and then lastApplied jumps to its
@@ -17,6 +21,7 @@
  *   Invariant: lastApplied <= commitIndex, and every index in (lastApplied, commitIndex] is either in
  *   the log or covered by the pending snapshot.
  */
+// #endregion
 import type { Raft } from './raft';
 import type { ApplyMsg } from './types';
 // #region SOLUTION 2B
@@ -24,6 +29,7 @@ import type { ApplyMsg } from './types';
 import { assert } from './errors';
 // #endregion
 
+// #region SOLUTION 2B
 /** A snapshot waiting for the apply loop to hand it to the service. */
 export interface PendingSnapshot {
   data: Uint8Array;
@@ -45,6 +51,7 @@ export class Signal {
     wake?.();
   }
 }
+// #endregion
 
 /** Deliver committed commands and installed snapshots to the service until the peer is killed. */
 export async function runApplyLoop(rf: Raft): Promise<void> {

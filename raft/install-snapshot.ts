@@ -1,9 +1,14 @@
 /**
  * InstallSnapshot (Figure 13, §7): a leader whose log no longer holds the entries a follower needs
  * sends its snapshot instead, whole, in one RPC (so Figure 13's offset and done fields, [IS.2]–[IS.5],
- * do not apply). The follower keeps the log entries that follow the snapshot if its log agrees at the
- * snapshot point, and hands the snapshot to the service through the apply loop (apply-loop.ts).
+ * do not apply).
  */
+// #region SOLUTION 2D
+/*
+ * The follower keeps the log entries that follow the snapshot if its log agrees at the snapshot point,
+ * and hands the snapshot to the service through the apply loop (apply-loop.ts).
+ */
+// #endregion
 import { debugLog } from '../labrpc';
 import type { Raft } from './raft';
 import type { InstallSnapshotArgs, InstallSnapshotReply } from './types';

@@ -1,8 +1,12 @@
 /**
- * The Raft log, with the index arithmetic that compaction (2D) needs kept in one place.
- *
- * Indices are Raft log indices everywhere: the first command a tester sees is index 1, and an index
- * keeps its meaning after a snapshot has cut away the entries before it. Only this file knows offsets.
+ * The Raft log. Indices are Figure 2's everywhere: the first command a tester sees is index 1, and an
+ * index keeps its meaning after a snapshot (2D) has cut away the entries before it. Keeping the
+ * arithmetic between log indices and array positions in this one class keeps the rest of the peer
+ * unaware of snapshots.
+ */
+// #region SOLUTION 2B
+/*
+ * Only this file knows offsets.
  *
  *   Invariant: entries[0] is a sentinel standing for the last entry covered by the snapshot, at index
  *   `firstIndex` (= lastIncludedIndex, 0 before any snapshot) with term lastIncludedTerm; entries[k]
@@ -10,6 +14,7 @@
  *
  * term(i) is known for firstIndex <= i <= lastIndex; entry(i) for firstIndex < i <= lastIndex.
  */
+// #endregion
 import type { LogEntry } from './types';
 // #region SOLUTION 2B
 import { assert } from './errors';

@@ -1,20 +1,27 @@
 /**
- * A Raft peer (Figure 2 of the extended Raft paper, plus §7 snapshots): its state, its role changes,
- * its timers, and the service API: start, getState, snapshot, kill. The rules of each RPC live beside
- * it in request-vote.ts, append-entries.ts and install-snapshot.ts; the log's index arithmetic in
- * log.ts; stable storage in persist.ts; delivery to the service in apply-loop.ts.
- *
+ * A Raft peer (Figure 2 of the extended Raft paper, plus §7 snapshots): the API the tester and the KV
+ * service call (the constructor, start, getState, snapshot, kill) and the RPC handlers other peers call.
+ * The receiver of each RPC lives in its own file (request-vote.ts, append-entries.ts,
+ * install-snapshot.ts); the log in log.ts, stable storage in persist.ts, delivery to the service in
+ * apply-loop.ts, timers in timers.ts.
+ */
+// #region SOLUTION 2A
+/*
  * Shape: the rules are synchronous code over plain fields (JavaScript runs one callback at a time, so
  * no locks); sending RPCs, persisting and applying happen at the edges. A role changes only in
  * becomeFollower / becomeCandidate / becomeLeader. Rule ids ([RV.2], [AE.3], [L.4], …) name the line
  * of Figure 2 (or Figure 13, [IS.n]) that a piece of code carries out.
- *
+ */
+// #endregion
+// #region INSTRUCTORS
+/*
  * Handout regions: the line "Your code here (2A)." stays in the student's copy. The reference solution
  * sits between `// #region SOLUTION 2A` and `// #endregion` (no nesting); the handout generator
- * replaces each region by the `// SKELETON: <line>` comments inside it, uncommented, e.g.
- * `return todo('2A: getState');`, which throws a NotImplementedError naming the part. The handout must
- * type-check, so skeleton lines must be valid on their own.
+ * (npm run handout) replaces each region by the `// SKELETON: <line>` comments inside it, uncommented,
+ * e.g. `return todo('2A: getState');`, which throws a NotImplementedError naming the part. The handout
+ * must type-check, so skeleton lines must be valid on their own. INSTRUCTORS.md has the details.
  */
+// #endregion
 import { debugLog, type ClientEnd, type Persister } from '../labrpc';
 import { handleAppendEntries } from './append-entries';
 import { handleInstallSnapshot } from './install-snapshot';
@@ -29,6 +36,12 @@ import { decodeState, StateEncoder } from './persist';
 import { replicateAll } from './append-entries';
 import { startElection } from './request-vote';
 import { PeerTimers } from './timers';
+// #endregion
+// #region SOLUTION 2B
+// SKELETON: import { todo } from './todo';
+// #endregion
+// #region SOLUTION 2D
+// SKELETON: import { todo } from './todo';
 // #endregion
 
 // #region SOLUTION 2A
@@ -78,6 +91,7 @@ export class Raft {
     this.applyCh = applyCh;
     // Your initialization code here (2A, 2B, 2C).
     // #region SOLUTION 2A
+    // SKELETON: todo('2A: the constructor must start the election timer (timers.ts): a peer that hears from no leader for a randomized timeout starts an election');
     this.#restore();
     this.timers.resetElection();
     void runApplyLoop(this);
@@ -137,6 +151,7 @@ export class Raft {
     this.#dead = true;
     // Your code here, if desired.
     // #region SOLUTION 2A
+    // SKELETON: // Stop your timers and loops here: a killed peer sends, answers and applies nothing more.
     this.timers.stopAll();
     this.applySignal.notify();
     // #endregion

@@ -1,8 +1,15 @@
 /**
- * A peer's timers: the randomised election timeout, the leader's heartbeat, and the short delay that
- * batches the start() calls of one moment into one round of AppendEntries. Only the global timers are
- * used (the test harness runs them in virtual time); kill() stops them all, so a dead peer stays quiet.
+ * A peer's timers: the randomized election timeout (a follower that hears from no leader in time starts
+ * an election) and the leader's heartbeats. Use the global setTimeout/setInterval, which the tests run
+ * in virtual time, and a seeded random number (randomInt from labrpc, or lodash's random) for the
+ * timeout; kill() must stop every timer, so a dead peer stays quiet.
  */
+// #region SOLUTION 2A
+/*
+ * Besides those two, a short delay batches the start() calls of one moment into one round of
+ * AppendEntries.
+ */
+// #endregion
 import { randomInt } from '../labrpc';
 import type { Raft } from './raft';
 // #region SOLUTION 2A

@@ -10,7 +10,8 @@ import * as prettier from 'prettier';
 import { studentMarkdown } from './docs';
 import { STUDENT_DOCS, isInstructorOnly, isStudentCode, listSourceFiles, studentPackageJson } from './files';
 import { HandoutError, describeParts, type Part } from './parts';
-import { OverlayProject } from './project';
+import { checkOut } from './out-dir';
+import { OverlayProject, dropDuplicateImports } from './project';
 import { stripRegions } from './regions';
 
 export interface HandoutOptions {
@@ -47,7 +48,7 @@ export async function generateHandout(options: HandoutOptions): Promise<HandoutR
   // 1. Regions of the chosen parts → skeletons (every student file is parsed: malformed markers fail here).
   const code = new Map<string, string>();
   for (const file of shipped.filter(isStudentCode))
-    code.set(file, stripRegions(file, read(file), options.parts));
+    code.set(file, dropDuplicateImports(file, stripRegions(file, read(file), options.parts)));
   const changed = [...code.keys()].filter((file) => code.get(file) !== read(file));
 
   // 2. Imports left unused, through TypeScript's organize imports; then Prettier.
@@ -88,23 +89,6 @@ export async function generateHandout(options: HandoutOptions): Promise<HandoutR
     `wrote ${shipped.length} files to ${out} (${changed.length} with skeletons; ${omitted.length} instructor-only files left out)`,
   );
   return { files: shipped, rewritten: changed, omitted };
-}
-
-function checkOut(source: string, out: string): void {
-  const rel = path.relative(source, out);
-  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
-    throw new HandoutError(
-      `--out ${out} is inside the source repository ${source}: choose a folder outside it, e.g. ../handout`,
-    );
-  }
-  if (!fs.existsSync(out)) return;
-  if (!fs.statSync(out).isDirectory())
-    throw new HandoutError(`--out ${out} exists and is not a folder: choose a new folder`);
-  if (fs.readdirSync(out).length > 0) {
-    throw new HandoutError(
-      `--out ${out} exists and is not empty: choose a new folder, or empty this one first`,
-    );
-  }
 }
 
 async function format(source: string, file: string, text: string): Promise<string> {

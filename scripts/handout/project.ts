@@ -122,3 +122,22 @@ export class OverlayProject {
 function flatten(message: string | ts.DiagnosticMessageChain): string {
   return ts.flattenDiagnosticMessageText(message, ' ');
 }
+
+/**
+ * `text` without repeated import declarations: two stripped regions of different parts may each bring
+ * the same skeleton import (`import { todo } from './todo';`), and a handout of both parts gets it twice.
+ */
+export function dropDuplicateImports(file: string, text: string): string {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const seen = new Set<string>();
+  const cuts: { start: number; end: number }[] = [];
+  for (const statement of source.statements) {
+    if (!ts.isImportDeclaration(statement)) continue;
+    const key = statement.getText(source);
+    if (seen.has(key)) cuts.push({ start: statement.getFullStart(), end: statement.getEnd() });
+    seen.add(key);
+  }
+  let out = text;
+  for (const cut of cuts.reverse()) out = out.slice(0, cut.start) + out.slice(cut.end);
+  return out;
+}

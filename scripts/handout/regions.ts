@@ -7,7 +7,10 @@
  *   …reference code…                                ← dropped
  *   // #endregion
  *
- * Regions do not nest. Every `#region` line in these files must be a SOLUTION marker of a known part;
+ * `// #region INSTRUCTORS` … `// #endregion` holds notes for instructors (how the markup works): it is
+ * replaced by its skeleton lines in every handout, whatever the parts.
+ *
+ * Regions do not nest. Every `#region` line in these files must be one of these two markers;
  * anything else (an unpaired or nested marker, a SKELETON line outside a region) is a HandoutError that
  * names the file and line, so a typo never ships the reference.
  */
@@ -15,11 +18,13 @@ import { HandoutError, PARTS, type Part } from './parts';
 
 const REGION = /^(\s*)\/\/\s*#region\b(.*)$/;
 const SOLUTION = /^\s+SOLUTION (\S+)\s*$/;
+const INSTRUCTORS = /^\s+INSTRUCTORS\s*$/;
 const END = /^\s*\/\/\s*#endregion\b(.*)$/;
 const SKELETON = /^(\s*)\/\/ SKELETON:(?: (.*))?$/;
 
 export interface Region {
-  readonly part: Part;
+  /** The part whose solution this is, or 'INSTRUCTORS' for notes that no handout keeps. */
+  readonly part: Part | 'INSTRUCTORS';
   /** 1-based line numbers of the two markers. */
   readonly startLine: number;
   readonly endLine: number;
@@ -31,7 +36,7 @@ export interface Region {
 export function parseRegions(file: string, text: string): Region[] {
   const lines = text.split('\n');
   const regions: Region[] = [];
-  let open: { part: Part; line: number; skeleton: string[] } | null = null;
+  let open: { part: Part | 'INSTRUCTORS'; line: number; skeleton: string[] } | null = null;
   lines.forEach((line, k) => {
     const where = `${file}:${k + 1}`;
     const region = REGION.exec(line);
@@ -39,20 +44,20 @@ export function parseRegions(file: string, text: string): Region[] {
     const skeleton = SKELETON.exec(line);
     if (region !== null) {
       const solution = SOLUTION.exec(region[2]);
-      if (solution === null) {
+      if (solution === null && !INSTRUCTORS.test(region[2])) {
         throw new HandoutError(
-          `${where}: malformed region marker \`${line.trim()}\`: expected \`// #region SOLUTION <part>\` with a part of ${PARTS.join(', ')}`,
+          `${where}: malformed region marker \`${line.trim()}\`: expected \`// #region SOLUTION <part>\` with a part of ${PARTS.join(', ')}, or \`// #region INSTRUCTORS\``,
         );
       }
-      const part = solution[1];
-      if (!isPart(part)) {
+      const part = solution === null ? 'INSTRUCTORS' : solution[1];
+      if (part !== 'INSTRUCTORS' && !isPart(part)) {
         throw new HandoutError(
           `${where}: unknown part \`${part}\` in \`${line.trim()}\`: the parts are ${PARTS.join(', ')}`,
         );
       }
       if (open !== null) {
         throw new HandoutError(
-          `${where}: region SOLUTION ${part} opens inside region SOLUTION ${open.part} (opened at line ${open.line}): regions do not nest; close the first with \`// #endregion\``,
+          `${where}: region ${part} opens inside region ${open.part} (opened at line ${open.line}): regions do not nest; close the first with \`// #endregion\``,
         );
       }
       open = { part, line: k + 1, skeleton: [] };
@@ -74,10 +79,10 @@ export function parseRegions(file: string, text: string): Region[] {
       open.skeleton.push(`${skeleton[1]}${skeleton[2] ?? ''}`);
     }
   });
-  const unclosed = open as { part: Part; line: number } | null;
+  const unclosed = open as { part: string; line: number } | null;
   if (unclosed !== null) {
     throw new HandoutError(
-      `${file}:${unclosed.line}: region SOLUTION ${unclosed.part} is never closed: add \`// #endregion\``,
+      `${file}:${unclosed.line}: region ${unclosed.part} is never closed: add \`// #endregion\``,
     );
   }
   return regions;
@@ -91,7 +96,7 @@ export function stripRegions(file: string, text: string, parts: ReadonlySet<Part
   let next = 0; // 0-based index of the first line not yet copied
   for (const region of regions) {
     out.push(...lines.slice(next, region.startLine - 1));
-    if (parts.has(region.part)) {
+    if (region.part === 'INSTRUCTORS' || parts.has(region.part)) {
       out.push(...region.skeleton);
     } else {
       const body = lines.slice(region.startLine, region.endLine - 1);
