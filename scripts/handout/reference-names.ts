@@ -34,6 +34,7 @@ export const REFERENCE_ONLY_NAMES: readonly string[] = [
   'nextApplyMsg',
   'sendAndHandle',
   'StoredState',
+  'StateEncoder',
   'HEARTBEAT_MS',
   'ELECTION_TIMEOUT_MIN_MS',
   'ELECTION_TIMEOUT_SPREAD_MS',
