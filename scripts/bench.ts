@@ -6,11 +6,13 @@
  *   timer      one timer event through the driver (fire one timer, drain continuations): cost vs a hop
  *   rpc        labrpc calls delivered per wall second in virtual time, reliable and unreliable, and the
  *              cost of one delivered RPC vs an in-process encode+decode of the same arguments and reply
+ *   parts      CPU time of the reference on every 2A–3B test vs a bare timer loop (bench-parts.ts)
  */
 import '../tests/harness/random-setup';
 import Table from 'cli-table3';
 import { Network, Server, Service, decode, encode, sleep } from '../labrpc';
 import { defineLabTest, runLabTest } from '../tests/harness';
+import { benchParts, LAB_PARTS, partsTable, timerLoopCpuMs } from './bench-parts';
 
 const realNow = performance.now.bind(performance);
 
@@ -124,6 +126,11 @@ async function main(): Promise<void> {
     }),
   );
   process.stdout.write(`raftlab framework benchmark (node ${process.version})\n${table.toString()}\n`);
+
+  const seed = 1;
+  const baseline = await timerLoopCpuMs(seed);
+  const parts = await benchParts(LAB_PARTS, seed);
+  process.stdout.write(partsTable(parts, baseline, seed));
 }
 
 void main();

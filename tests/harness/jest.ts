@@ -51,7 +51,7 @@ export function registerWithJest(tests: readonly LabTest[]): void {
         }
       }
       process.stdout.write(
-        `  [seed ${seed} · ${(first.virtualMs / 1000).toFixed(1)} s virtual · trace ${first.traceHash.slice(0, 16)}]\n`,
+        `  [seed ${seed} · ${(first.virtualMs / 1000).toFixed(1)} s virtual · ${(first.cpuMs / 1000).toFixed(2)} s CPU · trace ${first.traceHash.slice(0, 16)}]\n`,
       );
     });
   }

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { resetCodecWarnings, setCodecWarningSink, setDebugSink } from '../../labrpc';
+import { threadCpuMs } from './cpu-time';
 import { setRandomSource } from './random-setup';
 import { seededRandom } from './seeded-random';
 import { Trace } from './trace';
@@ -45,6 +46,8 @@ export interface RunResult {
   error?: Error;
   virtualMs: number;
   wallMs: number;
+  /** CPU time of the run (this thread's, see cpu-time.ts): the cost of the code under test, in ms. */
+  cpuMs: number;
   traceHash: string;
   traceFile?: string;
   logFile?: string;
@@ -90,6 +93,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     await test.body(ctx);
   };
   const wallStart = realNow();
+  const cpuStart = threadCpuMs();
   setRandomSource(seededRandom(options.seed));
   setDebugSink((server, topic, msg) => debug.add(server, topic, msg));
   resetCodecWarnings();
@@ -123,6 +127,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     passed: error === undefined,
     virtualMs,
     wallMs: realNow() - wallStart,
+    cpuMs: threadCpuMs() - cpuStart,
     traceHash: trace.hash(),
   };
   if (error !== undefined || options.keepTrace) saveTrace(result, test, trace, debug, options);
