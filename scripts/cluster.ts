@@ -5,7 +5,8 @@
  *
  * Starts the members (cluster/supervisor.ts), prints where they listen and where they log, then a line
  * whenever the leader changes. Talk to it from another terminal with `npm run kv -- put k v` (or just
- * `npm run kv` for a prompt). Ctrl-C stops every member.
+ * `npm run kv` for a prompt). `kill -9` a member's pid (`npm run kv -- status` lists them) and it comes
+ * back from its files --restart-after seconds later (0: stays down). Ctrl-C stops every member.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import path from 'node:path';
@@ -18,6 +19,7 @@ interface CliOptions {
   faults: FaultModel;
   maxraftstate: number;
   debug: boolean;
+  restartAfter: number;
 }
 
 export const DEFAULT_DIR = path.join('out', 'cluster');
@@ -54,7 +56,17 @@ async function run(options: CliOptions): Promise<void> {
   }
   say(`ready: npm run kv -- put k v | npm run kv -- get k | npm run kv  (Ctrl-C here stops the cluster)`);
   let last = '';
+  const downSince = new Map<number, number>();
   while (!stopping) {
+    for (let i = 0; i < cluster.size && options.restartAfter > 0; i++) {
+      if (cluster.isUp(i)) downSince.delete(i);
+      else if (!downSince.has(i)) downSince.set(i, Date.now());
+      else if (Date.now() - (downSince.get(i) ?? 0) >= options.restartAfter * 1000 && !stopping) {
+        say(`restarting S${i} from its files`);
+        await cluster.restart(i).catch((error: unknown) => say(`S${i} did not restart: ${String(error)}`));
+        downSince.delete(i);
+      }
+    }
     const leader = await cluster.leader();
     const status = leader === null ? null : await cluster.status(leader);
     const now = status === null ? 'no leader' : `leader S${status.me} in term ${status.term}`;
@@ -81,6 +93,12 @@ const program = new Command()
     65536,
   )
   .option('--debug', 'servers also log Raft’s and the KV server’s debug lines', false)
+  .option(
+    '--restart-after <s>',
+    'restart a server that died (kill -9) after this many seconds; 0: never',
+    Number,
+    3,
+  )
   .action((options: CliOptions) =>
     run(options).catch((error: unknown) => {
       process.stderr.write(`cluster: ${error instanceof Error ? error.message : String(error)}\n`);
