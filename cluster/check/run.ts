@@ -33,6 +33,9 @@ export interface CheckRunOptions {
   /** Seconds between SIGKILLs / partitions; undefined: none. */
   killEvery?: number;
   partitionEvery?: number;
+  /** Keep the load on past `seconds` until this many operations completed, but not past maxSeconds. */
+  minOps?: number;
+  maxSeconds?: number;
   /** Keys the clients share; default: one per client, as the Go tests. */
   keys?: number;
   /** Longest wait for the last operations once every server is back; default 60 s. */
@@ -127,6 +130,9 @@ export async function runCheck(options: CheckRunOptions): Promise<CheckReport> {
     nemesis.start();
     log(`load: ${options.clients} clients on ${keys} keys for ${options.seconds} s`);
     await sleep(options.seconds * 1000);
+    // A slow machine gets more time to reach minOps, up to maxSeconds.
+    const limitMs = Math.max(options.seconds, options.maxSeconds ?? 0) * 1000;
+    while (workload.ops.length < (options.minOps ?? 0) && now() < limitMs) await sleep(200);
     loadMs = now();
     loadAverage[1] = os.loadavg()[0];
     log('load done: healing, restarting, waiting for the last operations');
