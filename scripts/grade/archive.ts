@@ -123,8 +123,8 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFREG = 0o100000;
 
-function zipEntryKind(entry: yauzl.Entry): 'file' | 'directory' | 'link' | 'other' {
-  if (entry.fileName.endsWith('/')) return 'directory';
+function zipEntryKind(entry: yauzl.Entry, rawName: string): 'file' | 'directory' | 'link' | 'other' {
+  if (rawName.endsWith('/')) return 'directory';
   const unixMode = (entry.externalFileAttributes >>> 16) & S_IFMT;
   if (unixMode === S_IFLNK) return 'link';
   return unixMode === 0 || unixMode === S_IFREG ? 'file' : 'other';
@@ -165,7 +165,7 @@ export async function readZip(file: string): Promise<ArchiveEntry[]> {
       budget.entry();
       const rawName = (entry.fileNameRaw as Buffer).toString('utf8');
       const relPath = safePath(rawName, file);
-      const kind = zipEntryKind(entry);
+      const kind = zipEntryKind(entry, rawName);
       if (kind === 'directory') out.push({ path: relPath, type: 'directory' });
       else if (kind === 'link') out.push({ path: relPath, type: 'rejected', reason: 'symbolic link' });
       else if (kind === 'other') out.push({ path: relPath, type: 'rejected', reason: 'not a regular file' });

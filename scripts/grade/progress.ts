@@ -71,7 +71,7 @@ export function summaryTable(grades: readonly SubmissionGrade[]): string {
       g.error !== undefined
         ? `unreadable: ${g.error.slice(0, 60)}`
         : enforced.length > 0
-          ? `policy: ${[...new Set(enforced.map((v) => v.rule))].join(', ')}`
+          ? `policy (${[...new Set(enforced.flatMap((v) => v.parts))].filter((p) => g.byPart[p] !== undefined).join(', ') || 'no graded part'}): ${[...new Set(enforced.map((v) => v.rule))].join(', ')}`
           : g.tests.some((t) => t.runs.some((r) => r.kind === 'hung'))
             ? 'hung runs'
             : '';

@@ -86,9 +86,9 @@ export function gradescopeResults(g: SubmissionGrade): GradescopeResults {
     test_output_format: 'text',
     visibility: 'visible',
     stdout_visibility: 'hidden',
-    tests: g.tests.map((t, i) => ({
+    tests: g.tests.map((t) => ({
       name: t.name,
-      number: `${t.part}.${i + 1}`,
+      number: `${t.part}.${g.tests.filter((u) => u.part === t.part).indexOf(t) + 1}`,
       score: t.score,
       max_score: t.maxScore,
       status:
