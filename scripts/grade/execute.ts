@@ -1,18 +1,17 @@
 /**
- * Running one graded test once, for one submission, in a fresh worker (scripts/stress/pool.ts): the
- * worker loads the test module from the submission's workspace (bundled there, so the harness, the
- * tests and the student's code are one module graph of the workspace's files) and the trusted parent
- * turns whatever happens into a RunVerdict: passed, failed (with the harness's message), hung (the
- * watchdog's), crashed (the worker died or exited), or not built (the code does not compile).
+ * Running one graded test once, for one submission: `runIsolated` (tests/harness/worker) with the
+ * submission's workspace as its root, so the test module, the harness and the student's code are all
+ * bundled from the workspace's files, in a fresh worker with a heap cap and a watchdog. The parent
+ * decides the verdict: a pass needs a report carrying the run's nonce and a saved trace whose lines hash
+ * to the reported hash (`verifyTrace`); everything else (fail, hung, out of memory, exited, crashed,
+ * untrusted) is a failed run with its message. A workspace whose code does not compile fails every run
+ * of that module with the compiler's message.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { replayCommand } from '../../tests/harness/jest';
-import { hungMessage, runInWorker, type PoolResult } from '../stress/pool';
-import type { RunSpec } from '../stress/types';
+import { runIsolated, type Verdict } from '../../tests/harness/worker';
 import type { Workspace } from './workspace';
 
-export type VerdictKind = 'passed' | 'failed' | 'hung' | 'crashed' | 'not-built';
+export type VerdictKind = Verdict | 'not-built';
 
 export interface RunVerdict {
   readonly test: string;
@@ -30,135 +29,82 @@ export interface RunVerdict {
 
 export interface ExecuteOptions {
   readonly hangMs: number;
-  /** Where failing runs' traces and logs go. */
+  /** Heap cap of a run's worker. */
+  readonly memoryMb: number;
+  /** Where runs' traces and logs go (absolute). */
   readonly traceDir: string;
 }
 
-type Boot = (moduleFile: string) => string;
-type PrepareBoot = (moduleFiles: readonly string[], loader: 'bundle', buildDir: string) => Promise<Boot>;
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+export interface GradedTestRef {
+  readonly name: string;
+  /** Relative to the project root. */
+  readonly moduleFile: string;
+  readonly jestFile: string;
 }
 
 export function replayFor(test: string, jestFile: string, seed: number): string {
   return replayCommand(seed, jestFile, test);
 }
 
-export function stressReplayFor(test: string, seed: number): string {
-  return `npm run stress -- ${shellQuote(test)} -n 1 --seed ${seed}`;
+/** The compiler's complaint, with the workspace's paths made relative to the project. */
+function buildMessage(error: unknown, root: string): string {
+  type EsbuildMessage = { text: string; location?: { file: string; line: number; column: number } | null };
+  const errors = (error as { errors?: EsbuildMessage[] }).errors;
+  const text =
+    errors === undefined || errors.length === 0
+      ? String((error as Error).message ?? error)
+      : errors
+          .slice(0, 5)
+          .map((e) =>
+            e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text,
+          )
+          .join('\n');
+  return text.split(`${root}/`).join('');
 }
 
-/** Runs tests of one workspace. `prepare` first: it bundles each test module (a syntax error shows here). */
+/** Runs the tests of one workspace. */
 export class WorkspaceRunner {
-  private readonly boots = new Map<string, Boot>();
-  private readonly buildErrors = new Map<string, string>();
-  private readonly buildDir: string;
-
   constructor(
     private readonly ws: Workspace,
     private readonly options: ExecuteOptions,
-  ) {
-    this.buildDir = path.join(ws.dir, '.lab', 'grade-build');
+  ) {}
+
+  /** Workspace paths as the student knows them: `raft/raft.ts:12:5`, not the temporary folder's. */
+  private projectPaths(text: string): string {
+    const dir = `${this.ws.dir}/`;
+    return text.split(dir).join('').split(dir.slice(1)).join('');
   }
 
-  /** Bundle these modules (paths relative to the workspace); returns the build error of each that failed. */
-  async prepare(moduleFiles: readonly string[]): Promise<ReadonlyMap<string, string>> {
-    // The workspace's own copy of the stress runner's bundler: its worker and harness are the workspace's.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a framework file of the workspace
-    const bundler = require(path.join(this.ws.dir, 'scripts', 'stress', 'bundle.ts')) as {
-      prepareBoot: PrepareBoot;
-    };
-    for (const [k, rel] of moduleFiles.entries()) {
-      try {
-        const boot = await bundler.prepareBoot(
-          [path.join(this.ws.dir, rel)],
-          'bundle',
-          path.join(this.buildDir, String(k)),
-        );
-        this.boots.set(rel, boot);
-      } catch (error) {
-        this.buildErrors.set(rel, buildMessage(error));
-      }
-    }
-    return this.buildErrors;
-  }
-
-  async run(
-    test: { name: string; moduleFile: string; jestFile: string; part: string },
-    seed: number,
-  ): Promise<RunVerdict> {
+  async run(test: GradedTestRef, seed: number): Promise<RunVerdict> {
     const replay = replayFor(test.name, test.jestFile, seed);
     const base = { test: test.name, seed, replay };
-    const boot = this.boots.get(test.moduleFile);
-    if (boot === undefined) {
-      const error = `BuildError: the submission does not compile, so ${test.moduleFile} cannot load:\n${this.buildErrors.get(test.moduleFile) ?? 'not prepared'}`;
-      return { ...base, kind: 'not-built', error, virtualMs: 0, wallMs: 0, traceHash: '' };
-    }
-    const moduleFile = path.join(this.ws.dir, test.moduleFile);
-    const spec: RunSpec = {
-      test: { name: test.name, part: test.part, moduleFile, jestFile: undefined },
-      seed,
-    };
-    fs.mkdirSync(this.options.traceDir, { recursive: true });
-    const result = await runInWorker(spec, {
-      hangMs: this.options.hangMs,
-      boot,
-      input: () => ({
-        testName: test.name,
-        seed,
-        replay,
-        realtime: false,
-        traceDir: this.options.traceDir,
-        keepTrace: false,
-      }),
-    });
-    return { ...base, ...this.verdictOf(result) };
-  }
-
-  private verdictOf(result: PoolResult): Omit<RunVerdict, 'test' | 'seed' | 'replay'> {
-    switch (result.kind) {
-      case 'report': {
-        const r = result.report;
-        const kind: VerdictKind = r.passed ? 'passed' : 'failed';
-        return {
-          kind,
-          error: r.error,
-          virtualMs: r.virtualMs,
-          wallMs: r.wallMs,
-          traceHash: r.traceHash,
-          traceFile: r.traceFile,
-        };
-      }
-      case 'hung':
-        return {
-          kind: 'hung',
-          error: hungMessage(result.virtualMs, this.options.hangMs),
-          virtualMs: result.virtualMs,
-          wallMs: result.wallMs,
-          traceHash: '',
-        };
-      case 'crashed':
-        return {
-          kind: 'crashed',
-          error: result.error,
-          virtualMs: result.virtualMs,
-          wallMs: result.wallMs,
-          traceHash: '',
-        };
+    try {
+      const outcome = await runIsolated(
+        { moduleFile: test.moduleFile, testName: test.name, seed },
+        {
+          replay,
+          root: this.ws.dir,
+          hangMs: this.options.hangMs,
+          memoryMb: this.options.memoryMb,
+          traceDir: this.options.traceDir,
+          verifyTrace: true,
+          streamDebug: false,
+        },
+      );
+      return {
+        ...base,
+        kind: outcome.verdict,
+        error: outcome.message === undefined ? undefined : this.projectPaths(outcome.message),
+        virtualMs: outcome.virtualMs,
+        wallMs: outcome.wallMs,
+        traceHash: outcome.traceHash,
+        traceFile: outcome.passed ? undefined : outcome.traceFile,
+      };
+    } catch (error) {
+      const error_ =
+        `BuildError: the submission does not compile, so ${test.moduleFile} cannot load:\n` +
+        buildMessage(error, this.ws.dir);
+      return { ...base, kind: 'not-built', error: error_, virtualMs: 0, wallMs: 0, traceHash: '' };
     }
   }
-}
-
-function buildMessage(error: unknown): string {
-  const errors = (
-    error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } }> }
-  ).errors;
-  if (errors === undefined || errors.length === 0) return String((error as Error).message ?? error);
-  return errors
-    .slice(0, 5)
-    .map((e) =>
-      e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text,
-    )
-    .join('\n');
 }

@@ -190,9 +190,9 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
     const workspace = makeWorkspace(GRADER_ROOT, intake.files, tmp);
     const runner = new WorkspaceRunner(workspace, {
       hangMs: options.hangMs,
+      memoryMb: options.memoryMb,
       traceDir: path.join(path.resolve(dir), 'traces'),
     });
-    await runner.prepare([...new Set(toRun.map((t) => homeOf(t.part).moduleFile))]);
     const sub: Prepared = {
       name,
       dir,

@@ -24,6 +24,8 @@ export interface GradeOptions {
   readonly rubric: string;
   readonly allow: ReadonlySet<RuleId>;
   readonly hangMs: number;
+  /** Heap cap of each run's worker, in MB. */
+  readonly memoryMb: number;
   /** Also write the (single) submission's results.json here (Gradescope's /autograder/results/results.json). */
   readonly resultsFile: string | undefined;
   /** Grade again even when <out> holds a finished grade with the same key. */
@@ -119,6 +121,7 @@ export function gradeCommand(): Command {
     .option('--rubric <file>', 'rubric, YAML or JSON', DEFAULT_RUBRIC)
     .option('--allow <rules>', 'let a policy rule pass (repeatable, or comma-separated)', rules)
     .option('--hang <seconds>', 'kill a run after this long without a single event', seconds, 10)
+    .option('--memory <mb>', "heap cap of each run's worker, in MB", positiveInt('--memory'), 256)
     .option('--results-file <file>', "also write the submission's results.json here (Gradescope)")
     .option('--fresh', 'grade again even when <out> already holds a finished grade with the same key', false)
     .option('--gradescope-autograder <zip>', 'package this grader as a Gradescope autograder zip, and stop')
@@ -135,6 +138,7 @@ interface RawOptions {
   rubric: string;
   allow?: RuleId[];
   hang: number;
+  memory: number;
   resultsFile?: string;
   fresh: boolean;
   gradescopeAutograder?: string;
@@ -163,6 +167,7 @@ export function parseGradeArgs(argv: readonly string[]): GradeOptions {
     rubric: raw.rubric,
     allow: new Set(raw.allow ?? []),
     hangMs: raw.hang * 1000,
+    memoryMb: raw.memory,
     resultsFile: raw.resultsFile,
     fresh: raw.fresh,
     autograder: raw.gradescopeAutograder,

@@ -47,7 +47,7 @@ export function gradeView(stream: NodeJS.WriteStream = process.stderr): GradeVie
   return {
     planned: (_name, runs) => bar.setTotal(bar.getTotal() + runs),
     run: (_name, verdict) => {
-      if (verdict.kind !== 'passed') failed++;
+      if (verdict.kind !== 'pass') failed++;
       bar.increment(1, { failed });
     },
     done: (grade, resumed) => {

@@ -65,12 +65,12 @@ export function htmlReport(g: SubmissionGrade): string {
     .filter((l) => l.trim() !== '')
     .map((l) => `<li>${esc(l.replace(/^- /, '').replace(/\*\*/g, '').replace(/`/g, ''))}</li>`)
     .join('');
-  const failures = g.tests.filter((t) => t.runs.some((r) => r.kind !== 'passed'));
+  const failures = g.tests.filter((t) => t.runs.some((r) => r.kind !== 'pass'));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(g.submission.name)}: ${g.score} / ${g.maxScore}</title>
 <style>${STYLE}</style></head><body>
 <h1>${esc(g.submission.name)}: ${g.score} / ${g.maxScore}</h1>
-<p class="note">${esc(g.rubricName)} · grader ${esc(g.key.graderVersion)} · seeds from --seed ${g.key.baseSeed} · ${failures.length} test(s) with failing runs${failures.length > 0 ? `: first — ${esc(headline(failures[0].runs.find((r) => r.kind !== 'passed')?.error))}` : ''}</p>
+<p class="note">${esc(g.rubricName)} · grader ${esc(g.key.graderVersion)} · seeds from --seed ${g.key.baseSeed} · ${failures.length} test(s) with failing runs${failures.length > 0 ? `: first — ${esc(headline(failures[0].runs.find((r) => r.kind !== 'pass')?.error))}` : ''}</p>
 <ul class="note">${notes}</ul>
 <table><tr><th>part</th><th>score</th></tr>${parts}</table>
 <table><tr><th>test</th><th>runs</th><th>score</th></tr>

@@ -41,7 +41,7 @@ export function testOutput(t: TestGrade): string {
   if (t.notRun !== undefined) return `Not run: ${t.notRun}`;
   const total = t.runs.length;
   const lines = [`Passed ${t.passedRuns} of ${total} run${total === 1 ? '' : 's'} (credit: ${t.credit}).`];
-  const failing = t.runs.filter((r) => r.kind !== 'passed');
+  const failing = t.runs.filter((r) => r.kind !== 'pass');
   if (failing.length === 0) {
     lines.push(`Seeds: ${t.runs.map((r) => r.seed).join(', ')}`);
     return lines.join('\n');

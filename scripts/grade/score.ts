@@ -66,7 +66,7 @@ export function testScore(test: RubricTest, passedRuns: number, totalRuns: numbe
 }
 
 export function gradeTest(test: RubricTest, runs: readonly RunVerdict[], notRun?: string): TestGrade {
-  const passedRuns = runs.filter((r) => r.kind === 'passed').length;
+  const passedRuns = runs.filter((r) => r.kind === 'pass').length;
   return {
     name: test.name,
     part: test.part,

@@ -26,7 +26,7 @@ export function referenceCopy(dir: string): string {
 /** The reference with fixtures/grade/<name>.patch applied. */
 export function patchedCopy(dir: string, name: string): string {
   referenceCopy(dir);
-  execFileSync('git', ['apply', '--whitespace=nowarn', path.join(PATCHES, `${name}.patch`)], {
+  execFileSync('git', ['apply', '-C1', '--whitespace=nowarn', path.join(PATCHES, `${name}.patch`)], {
     cwd: dir,
     stdio: 'pipe',
   });
@@ -75,14 +75,14 @@ export interface ZipItem {
   readonly symlinkTo?: string;
 }
 
-/** A zip of these items. A name starting with `../` or `/` is written byte for byte (yazl refuses them). */
+/** A zip of these items. A name with `..` or a leading `/` is written byte for byte (yazl refuses them). */
 export async function makeZip(file: string, items: readonly ZipItem[]): Promise<string> {
   const zip = new yazl.ZipFile();
   const renames: Array<[string, string]> = [];
   for (const item of items) {
     let name = item.name;
-    if (name.startsWith('../') || name.startsWith('/')) {
-      const safe = name.startsWith('../') ? `QQ${name.slice(2)}` : `Q${name.slice(1)}`;
+    if (name.startsWith('/') || name.split('/').includes('..')) {
+      const safe = name.replace(/^\//, 'Q').replace(/\.\./g, 'QQ');
       renames.push([safe, name]);
       name = safe;
     }
