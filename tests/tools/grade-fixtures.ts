@@ -1,7 +1,7 @@
 /**
  * Submissions for the grader's tests, made at test time from this checkout: the reference (raft/ and
  * kvraft/ as they are), a stripped copy (every solution region replaced by its SKELETON lines, as the
- * handout does), and planted bugs and cheats kept as small patch files in fixtures/grade/, applied
+ * handout does), and planted bugs and cheats kept as small patch files in grade-patches/, applied
  * to a copy of the reference with `git apply`. Archives (zip, tar.gz) are built here too, including the
  * hostile kinds (zip-slip, absolute paths, symlinks) that intake must reject.
  */
@@ -13,7 +13,7 @@ import { Header } from 'tar';
 import yazl from 'yazl';
 
 export const ROOT = path.resolve(__dirname, '../..');
-export const PATCHES = path.join(__dirname, 'fixtures', 'grade');
+export const PATCHES = path.join(__dirname, 'grade-patches');
 const OWNED = ['raft', 'kvraft'];
 
 /** A copy of the reference's owned folders under `dir`. */
@@ -23,7 +23,7 @@ export function referenceCopy(dir: string): string {
   return dir;
 }
 
-/** The reference with fixtures/grade/<name>.patch applied. */
+/** The reference with grade-patches/<name>.patch applied. */
 export function patchedCopy(dir: string, name: string): string {
   referenceCopy(dir);
   execFileSync('git', ['apply', '-C1', '--whitespace=nowarn', path.join(PATCHES, `${name}.patch`)], {

@@ -7,10 +7,12 @@
  * derived seeds, scoring, and the output formats.
  */
 import { execFileSync } from 'node:child_process';
+import yauzl from 'yauzl';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { takeSubmission } from '../../scripts/grade/intake';
+import { packageAutograder } from '../../scripts/grade/autograder';
 import { expandSubmissions } from '../../scripts/grade/grader';
 import { parseParts } from '../../scripts/grade/options';
 import { writeGradebook } from '../../scripts/grade/outputs';
@@ -384,4 +386,32 @@ describe('outputs', () => {
       'submission,score,max_score,percent,2A,status,content_hash,source\nalice,5,10,50,5,graded,c0ffee,/s/alice\n',
     );
   });
+});
+
+test('the Gradescope autograder zip: setup.sh and run_autograder (executable), the rubric, the framework, no reference', async () => {
+  const file = await packageAutograder(path.join(tmp, 'autograder.zip'), DEFAULT_RUBRIC);
+  const zip = await yauzl.openPromise(file);
+  const modes = new Map<string, number>();
+  await new Promise<void>((resolve, reject) => {
+    zip.on('entry', (e: yauzl.Entry) => {
+      modes.set(e.fileName, (e.externalFileAttributes >>> 16) & 0o777);
+      zip.readEntry();
+    });
+    zip.on('end', resolve);
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+  zip.close();
+  expect(modes.get('setup.sh')).toBe(0o755);
+  expect(modes.get('run_autograder')).toBe(0o755);
+  for (const name of [
+    'rubric.yaml',
+    'package-lock.json',
+    'scripts/grade.ts',
+    'tests/raft/2A.tests.ts',
+    'labrpc/network.ts',
+  ]) {
+    expect(modes.has(name)).toBe(true);
+  }
+  expect([...modes.keys()].filter((name) => /^(raft|kvraft|node_modules)\//.test(name))).toEqual([]);
 });
