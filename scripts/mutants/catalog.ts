@@ -1,0 +1,503 @@
+/**
+ * The catalog of broken peers: classic Raft and KV bugs, each a few exact edits to the reference, with
+ * the rule it breaks (rules.ts) and the part whose tests must kill it. `npm run mutants` applies each to a
+ * fresh copy of the project and runs that part; every entry must be killed within 3 seeds.
+ *
+ * Writing an entry: anchor each edit on code, not on comments (comments and handout regions change);
+ * keep the search text as short as makes it unique in its file; describe the bug as a student would.
+ */
+import type { Edit, Mutant } from './types';
+
+/**
+ * Applied to every mutant: the reference's own invariant checks (raft/errors.ts `assert`) are switched
+ * off, since a student's peer has none. A mutant must be killed by the tests, not by the reference
+ * catching itself (e.g. "a second leader in the same term").
+ */
+export const baseEdits: readonly Edit[] = [
+  {
+    file: 'raft/errors.ts',
+    search: 'if (!condition) throw new RaftInvariantError(message());',
+    replace: 'void condition;\n  void message;',
+  },
+];
+
+const RV = 'raft/request-vote.ts';
+const AE = 'raft/append-entries.ts';
+const IS = 'raft/install-snapshot.ts';
+const RAFT = 'raft/raft.ts';
+const TIMERS = 'raft/timers.ts';
+const APPLY = 'raft/apply-loop.ts';
+const LOG = 'raft/log.ts';
+const SERVER = 'kvraft/server.ts';
+const STORE = 'kvraft/store.ts';
+const PENDING = 'kvraft/pending.ts';
+const CLIENT = 'kvraft/client.ts';
+
+/** The start of mergeEntries' body, where two mutants put a blunter merge. */
+const MERGE = "function mergeEntries(rf: Raft, prevLogIndex: number, entries: AppendEntriesArgs['entries']): boolean {";
+
+export const mutants: readonly Mutant[] = [
+  // ---- 2A: leader election ----
+  {
+    id: 'fixed-election-timeout',
+    rule: '[F.2]',
+    part: '2A',
+    bug: 'every election timeout is the same 300 ms: not randomised',
+    edits: [
+      {
+        file: TIMERS,
+        search: 'const timeout = ELECTION_TIMEOUT_MIN_MS + randomInt(ELECTION_TIMEOUT_SPREAD_MS);',
+        replace: 'const timeout = ELECTION_TIMEOUT_MIN_MS;',
+      },
+    ],
+  },
+  {
+    id: 'no-timer-reset-on-vote',
+    rule: '[F.2]',
+    part: '2A',
+    bug: 'granting a vote does not reset the election timer',
+    edits: [{ file: RV, search: 'rf.timers.resetElection();', replace: '' }],
+  },
+  {
+    id: 'no-timer-reset-on-heartbeat',
+    rule: '[F.2]',
+    part: '2A',
+    bug: "a follower does not reset its election timer when the leader's AppendEntries arrive",
+    edits: [{ file: AE, search: 'rf.timers.resetElection();', replace: '' }],
+  },
+  {
+    id: 'vote-twice',
+    rule: '[RV.2]',
+    part: '2A',
+    bug: 'grants its vote to every candidate that asks, even after voting for another in the same term',
+    edits: [
+      {
+        file: RV,
+        search: 'const free = rf.votedFor === null || rf.votedFor === args.candidateId;',
+        replace: 'const free = true;',
+      },
+    ],
+  },
+  {
+    id: 'vote-for-older-term',
+    rule: '[RV.1]',
+    part: '2A',
+    bug: 'answers a RequestVote from an earlier term like a current one (goes back to that term and may vote)',
+    edits: [
+      {
+        file: RV,
+        search: 'if (args.term < rf.currentTerm) return reply;',
+        replace:
+          'if (args.term < rf.currentTerm) {\n    rf.currentTerm = args.term;\n    rf.votedFor = null;\n    reply.term = args.term;\n  }',
+      },
+    ],
+  },
+  {
+    id: 'keep-vote-in-new-term',
+    rule: '[All.2]',
+    part: '2A',
+    bug: 'on a newer term it takes the term but keeps votedFor from the old one',
+    edits: [{ file: RAFT, search: 'this.currentTerm = term;\n      this.votedFor = null;', replace: 'this.currentTerm = term;' }],
+  },
+  {
+    id: 'leader-ignores-newer-term-reply',
+    rule: '[All.2]',
+    part: '2A',
+    bug: 'a leader does not step down when an AppendEntries reply carries a newer term',
+    edits: [{ file: AE, search: 'rf.observeTerm(reply.term, `AppendEntries reply from S${peer}`);', replace: '' }],
+  },
+  {
+    id: 'no-term-increment',
+    rule: '[C.1]',
+    part: '2A',
+    bug: 'a candidate campaigns in its current term instead of incrementing it',
+    edits: [{ file: RAFT, search: 'this.currentTerm += 1;', replace: '' }],
+  },
+  {
+    id: 'no-self-vote',
+    rule: '[C.1]',
+    part: '2A',
+    bug: 'a candidate does not count its own vote',
+    edits: [
+      {
+        file: RAFT,
+        search: "this.state = { role: 'candidate', votes: new Set([this.me]) };",
+        replace: "this.state = { role: 'candidate', votes: new Set<number>() };",
+      },
+    ],
+  },
+  {
+    id: 'count-stale-vote',
+    rule: '[C.2]',
+    part: '2A',
+    bug: "a candidate counts a vote granted to its RequestVote of an earlier term",
+    edits: [
+      {
+        file: RV,
+        search: "if (s.role !== 'candidate' || rf.currentTerm !== args.term || !reply.voteGranted) return;",
+        replace: "if (s.role !== 'candidate' || !reply.voteGranted) return;",
+      },
+    ],
+  },
+  {
+    id: 'leader-one-vote-short',
+    rule: '[C.2]',
+    part: '2A',
+    bug: 'becomes leader one vote short of a majority (its own vote counted twice)',
+    edits: [
+      {
+        file: RV,
+        search: 'if (s.votes.size >= rf.majority()) rf.becomeLeader();',
+        replace: 'if (s.votes.size >= rf.majority() - 1) rf.becomeLeader();',
+      },
+    ],
+  },
+  {
+    id: 'candidate-rejects-leader',
+    rule: '[C.3]',
+    part: '2A',
+    bug: "a candidate rejects AppendEntries from its own term's leader (steps down only for a newer term)",
+    edits: [
+      {
+        file: AE,
+        search: 'if (rf.killed() || args.term < rf.currentTerm) return reply;',
+        replace:
+          "if (rf.killed() || args.term < rf.currentTerm || (args.term === rf.currentTerm && rf.state.role === 'candidate'))\n    return reply;",
+      },
+    ],
+  },
+  {
+    id: 'candidate-never-retries',
+    rule: '[C.4]',
+    part: '2A',
+    bug: 'a candidate whose election fails waits forever instead of starting another one',
+    edits: [
+      {
+        file: TIMERS,
+        search: "if (!this.#rf.killed()) this.#rf.becomeCandidate('election timeout');",
+        replace:
+          "if (!this.#rf.killed() && this.#rf.state.role === 'follower') this.#rf.becomeCandidate('election timeout');",
+      },
+    ],
+  },
+  {
+    id: 'no-heartbeats',
+    rule: '[L.1]',
+    part: '2A',
+    bug: 'a new leader sends one round of AppendEntries, then none while idle',
+    edits: [{ file: RAFT, search: 'this.timers.startHeartbeats();', replace: '' }],
+  },
+  {
+    id: 'accept-older-leader',
+    rule: '[AE.1]',
+    part: '2B',
+    bug: 'accepts AppendEntries from a leader of an earlier term',
+    edits: [{ file: AE, search: 'if (rf.killed() || args.term < rf.currentTerm) return reply;', replace: 'if (rf.killed()) return reply;' }],
+  },
+
+  // ---- 2B: log replication ----
+  {
+    id: 'no-up-to-date-check',
+    rule: '[RV.2]',
+    part: '2B',
+    bug: "grants votes without comparing the candidate's log with its own",
+    edits: [
+      {
+        file: RV,
+        search: 'const upToDate = isUpToDate(args.lastLogTerm, args.lastLogIndex, rf.log);',
+        replace: 'const upToDate = true;',
+      },
+    ],
+  },
+  {
+    id: 'up-to-date-by-length',
+    rule: '[RV.2]',
+    part: '2B',
+    bug: 'compares logs by length only, ignoring the term of the last entry',
+    edits: [{ file: LOG, search: 'if (lastLogTerm !== log.lastTerm) return lastLogTerm > log.lastTerm;', replace: '' }],
+  },
+  {
+    id: 'apply-uncommitted',
+    rule: '[All.1]',
+    part: '2B',
+    bug: 'applies every entry in its log, committed or not',
+    edits: [
+      {
+        file: APPLY,
+        search: 'if (rf.lastApplied >= rf.commitIndex) return null;',
+        replace: 'if (rf.lastApplied >= rf.log.lastIndex) return null;',
+      },
+    ],
+  },
+  {
+    id: 'no-prev-term-check',
+    rule: '[AE.2]',
+    part: '2B',
+    bug: 'checks only that it has an entry at prevLogIndex, not its term',
+    edits: [{ file: AE, search: 'if (ourTerm !== prevLogTerm) {', replace: 'if (ourTerm === undefined) {' }],
+  },
+  {
+    id: 'no-truncate-on-conflict',
+    rule: '[AE.3]',
+    part: '2B',
+    bug: "on a conflicting entry, appends the leader's entries without deleting its own",
+    edits: [{ file: AE, search: 'rf.log.truncateFrom(index);', replace: '' }],
+  },
+  {
+    id: 'append-duplicates',
+    rule: '[AE.4]',
+    part: '2B',
+    bug: 'appends the entries of every AppendEntries to its log, even those it already has',
+    edits: [{ file: AE, search: MERGE, replace: `${MERGE}\n  rf.log.append(...entries);\n  if (entries.length > 0) return true;` }],
+  },
+  {
+    id: 'commit-before-log-check',
+    rule: '[AE.5]',
+    part: '2B',
+    bug: "a follower takes leaderCommit even from an AppendEntries it rejects, committing its own entries",
+    edits: [
+      {
+        file: AE,
+        search: 'const ourTerm = rf.log.term(prevLogIndex);',
+        replace: 'rf.commitTo(Math.min(args.leaderCommit, rf.log.lastIndex));\n  const ourTerm = rf.log.term(prevLogIndex);',
+      },
+    ],
+  },
+  {
+    id: 'start-returns-previous-index',
+    rule: '[L.2]',
+    part: '2B',
+    bug: 'start() returns the index before the new entry',
+    edits: [
+      {
+        file: RAFT,
+        search: 'return { index: this.log.lastIndex, term: this.currentTerm, isLeader: true };',
+        replace: 'return { index: this.log.lastIndex - 1, term: this.currentTerm, isLeader: true };',
+      },
+    ],
+  },
+  {
+    id: 'no-backtrack',
+    rule: '[L.3]',
+    part: '2B',
+    bug: 'never decrements nextIndex when a follower refuses AppendEntries',
+    edits: [{ file: AE, search: 's.nextIndex[peer] = Math.max(s.matchIndex[peer] + 1, Math.min(before, hinted));', replace: '' }],
+  },
+  {
+    id: 'match-index-from-own-log',
+    rule: '[L.3]',
+    part: '2B',
+    bug: "on success, sets the follower's matchIndex to the leader's last index, not to what the RPC carried",
+    edits: [{ file: AE, search: 'const match = args.prevLogIndex + args.entries.length;', replace: 'const match = rf.log.lastIndex;' }],
+  },
+  {
+    id: 'commit-without-majority',
+    rule: '[L.4]',
+    part: '2B',
+    bug: 'commits an entry when one server fewer than a majority has it',
+    edits: [{ file: AE, search: 'if (replicas >= rf.majority()) {', replace: 'if (replicas >= rf.majority() - 1) {' }],
+  },
+
+  // ---- 2C: persistence ----
+  {
+    id: 'commit-earlier-term',
+    rule: '[L.4]',
+    part: '2C',
+    bug: "commits an earlier term's entry once a majority has it (Figure 8)",
+    edits: [{ file: AE, search: 'if ((rf.log.term(n) as number) < rf.currentTerm) return;', replace: '' }],
+  },
+  {
+    id: 'truncate-without-conflict',
+    rule: '[AE.3]',
+    part: '2C',
+    bug: 'replaces everything after prevLogIndex by the RPC’s entries, even entries that match (a late RPC cuts the log)',
+    edits: [
+      {
+        file: AE,
+        search: MERGE,
+        replace: `${MERGE}\n  if (rf.log.lastIndex > prevLogIndex) rf.log.truncateFrom(prevLogIndex + 1);\n  rf.log.append(...entries);\n  return true;`,
+      },
+    ],
+  },
+  {
+    id: 'no-persist',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'never saves its state',
+    edits: [{ file: RAFT, search: 'persist(): void {\n    const bytes', replace: 'persist(): void {\n    return;\n    const bytes' }],
+  },
+  {
+    id: 'no-persist-vote',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'does not save votedFor when it grants a vote (only on the next term change or append)',
+    edits: [{ file: RV, search: 'rf.persist();', replace: '' }],
+  },
+  {
+    id: 'persist-vote-after-reply',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'saves the vote 10 ms after granting it, when the reply has already left',
+    edits: [{ file: RV, search: 'rf.persist();', replace: 'setTimeout(() => rf.persist(), 10);' }],
+  },
+  {
+    id: 'no-persist-appended-entries',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a follower does not save the entries it appends before replying',
+    edits: [
+      {
+        file: AE,
+        search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
+        replace: 'mergeEntries(rf, prevLogIndex, entries);',
+      },
+    ],
+  },
+  {
+    id: 'no-restore',
+    rule: '[P.2]',
+    part: '2C',
+    bug: 'a restarted peer ignores what it persisted',
+    edits: [{ file: RAFT, search: 'this.#restore();', replace: '' }],
+  },
+
+  // ---- 2D: snapshots ----
+  {
+    id: 'snapshot-not-persisted',
+    rule: '[P.1]',
+    part: '2D',
+    bug: 'snapshot() trims the log but does not save the snapshot and state',
+    edits: [{ file: RAFT, search: 'this.snapshotData = snapshot;\n    this.persist();', replace: 'this.snapshotData = snapshot;' }],
+  },
+  {
+    id: 'install-older-term',
+    rule: '[IS.1]',
+    part: '2D',
+    bug: 'installs an InstallSnapshot from a leader of an earlier term',
+    edits: [{ file: IS, search: 'if (rf.killed() || args.term < rf.currentTerm) return reply;', replace: 'if (rf.killed()) return reply;' }],
+  },
+  {
+    id: 'install-discards-log',
+    rule: '[IS.6]',
+    part: '2D',
+    bug: "discards its whole log on InstallSnapshot, even the entries after the snapshot's last one",
+    edits: [{ file: IS, search: 'if (rf.log.term(index) === term) {', replace: 'if (index < 0) {' }],
+  },
+  {
+    id: 'install-wrong-last-term',
+    rule: '[IS.7]',
+    part: '2D',
+    bug: "after discarding its log, records its own last term as the snapshot's last term",
+    edits: [{ file: IS, search: 'rf.log.resetTo(index, term);', replace: 'rf.log.resetTo(index, rf.log.lastTerm);' }],
+  },
+  {
+    id: 'install-not-applied',
+    rule: '[IS.8]',
+    part: '2D',
+    bug: 'installs the snapshot in Raft but never sends it to the service',
+    edits: [{ file: IS, search: 'rf.offerSnapshot({ data: args.data, term, index });', replace: '' }],
+  },
+  {
+    id: 'stale-snapshot-applied',
+    rule: '[IS.8]',
+    part: '2D',
+    bug: 'installs and applies a snapshot older than what it has already applied',
+    edits: [
+      { file: IS, search: 'if (index <= rf.commitIndex) return reply;', replace: '' },
+      { file: APPLY, search: 'if (pending !== null && pending.index > rf.lastApplied) {', replace: 'if (pending !== null) {' },
+    ],
+  },
+
+  // ---- 3A: the KV service ----
+  {
+    id: 'kv-no-duplicate-detection',
+    rule: '[KV.1]',
+    part: '3A',
+    bug: 'applies every committed Put/Append, retries included',
+    edits: [{ file: STORE, search: 'if (op.seq > (this.#lastSeq.get(op.clientId) ?? 0)) {', replace: 'if (op.seq !== 0) {' }],
+  },
+  {
+    id: 'clerk-new-seq-per-retry',
+    rule: '[KV.1]',
+    part: '3A',
+    bug: 'the Clerk gives every retry of a request a new sequence number',
+    edits: [
+      {
+        file: CLIENT,
+        search: 'const reply = await this.servers[this.#leader].call<A, R>(svcMeth, args);',
+        replace: 'const reply = await this.servers[this.#leader].call<A, R>(svcMeth, { ...args, seq: ++this.#seq });',
+      },
+    ],
+  },
+  {
+    id: 'kv-reply-at-start',
+    rule: '[KV.2]',
+    part: '3A',
+    bug: 'answers Put/Append OK as soon as start() accepts it, without waiting for it to be applied',
+    edits: [
+      {
+        file: SERVER,
+        search: 'const { err } = await this.#propose({ kind, key, value, clientId, seq });',
+        replace:
+          "const leader = this.rf.getState().isLeader;\n    void this.#propose({ kind, key, value, clientId, seq });\n    const err = leader ? 'OK' : 'ErrWrongLeader';",
+      },
+    ],
+  },
+  {
+    id: 'kv-any-op-at-index',
+    rule: '[KV.3]',
+    part: '3A',
+    bug: 'answers OK once its index is applied, whichever op a new leader put there',
+    edits: [
+      {
+        file: PENDING,
+        search: 'return k < 0 ? WRONG_LEADER : results[k];',
+        replace: "return k < 0 ? { err: 'OK', value: results[0]?.value ?? '' } : results[k];",
+      },
+    ],
+  },
+  {
+    id: 'kv-local-get',
+    rule: '[KV.4]',
+    part: '3A',
+    bug: 'a leader answers Get from its own store, without going through the log',
+    edits: [
+      {
+        file: SERVER,
+        search: "return this.#propose({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq });",
+        replace:
+          "if (!this.rf.getState().isLeader) return Promise.resolve(WRONG_LEADER);\n    return Promise.resolve(this.#store.apply({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq }));",
+      },
+    ],
+  },
+
+  // ---- 3B: the KV service with snapshots ----
+  {
+    id: 'kv-snapshot-without-dedup',
+    rule: '[KV.5]',
+    part: '3B',
+    bug: 'the snapshot holds the key/value map but not the duplicate table',
+    edits: [{ file: STORE, search: 'lastSeq: Object.fromEntries(this.#lastSeq),', replace: 'lastSeq: {},' }],
+  },
+  {
+    id: 'kv-no-restore-on-start',
+    rule: '[KV.6]',
+    part: '3B',
+    bug: 'a restarted server starts from an empty store instead of its persisted snapshot',
+    edits: [{ file: SERVER, search: 'this.#restore(persister.readSnapshot());', replace: '' }],
+  },
+  {
+    id: 'kv-never-snapshot',
+    rule: '[KV.7]',
+    part: '3B',
+    bug: 'never calls rf.snapshot(), whatever the size of the raft state',
+    edits: [{ file: SERVER, search: 'this.rf.snapshot(index, this.#store.encode());', replace: '' }],
+  },
+  {
+    id: 'kv-ignores-installed-snapshot',
+    rule: '[KV.8]',
+    part: '3B',
+    bug: 'ignores the snapshots Raft delivers from the leader',
+    edits: [{ file: SERVER, search: 'else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);', replace: '' }],
+  },
+];
