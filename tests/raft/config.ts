@@ -24,6 +24,7 @@ import {
 import { applier, applierSnap, type ApplierHost } from './appliers';
 import { CommittedLogs } from './committed-log';
 import { Checks } from './checks';
+import { ReplyHolds, TesterEnd, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
 
 export interface RaftTestSpec {
   part: Part;
@@ -77,6 +78,7 @@ export class RaftConfig extends Checks implements ApplierHost {
   readonly #endnames: string[][];
   readonly #owner = new Map<string, { from: number | 'tester'; to: number }>();
   readonly #snapshot: boolean;
+  readonly #holds = new ReplyHolds();
   #t0 = 0;
   #rpcs0 = 0;
   #bytes0 = 0;
@@ -132,7 +134,8 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.ctx.trace.record('fault', { action: 'start', server: i });
     this.#endnames[i] = Array.from({ length: this.n }, () => randString(20));
     const ends = this.#endnames[i].map((name, j) => {
-      const end: ClientEnd = this.net.makeEnd(name);
+      this.net.makeEnd(name);
+      const end: ClientEnd = new TesterEnd(name, this.net, { from: i, to: j }, this.#holds);
       this.#owner.set(name, { from: i, to: j });
       this.net.connect(name, j);
       return end;
@@ -225,6 +228,36 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.ctx.trace.record('fault', { action: 'redeliver', server: rpc.to, svcMeth: rpc.svcMeth });
     await end.call(rpc.svcMeth, rpc.args);
     this.net.enable(name, false);
+  }
+
+  /**
+   * Beyond Go: keep the replies to the RPCs `select` picks (sent from now on) in flight until the test
+   * calls release(): a late reply, arriving after its caller has moved on (see reply-hooks.ts).
+   */
+  holdReplies(select: RpcSelect): ReplyHold {
+    return this.#holds.hold(select);
+  }
+
+  /**
+   * Beyond Go: call `fn` at the instant the reply to an RPC that `select` picks leaves the network for
+   * its caller, before the caller sees it (e.g. to crash the server that answered).
+   */
+  onReply(select: RpcSelect, fn: (rpc: RpcPath & { reply: unknown }) => void): void {
+    const sent = new Map<number, RpcPath>();
+    this.net.observe((event) => {
+      if (event.kind === 'send') {
+        const ends = this.#owner.get(event.end);
+        if (ends === undefined || ends.from === 'tester') return;
+        const rpc = { from: ends.from, to: ends.to, svcMeth: event.svcMeth };
+        if (select(rpc)) sent.set(event.rpc, rpc);
+      } else if (event.kind === 'reply') {
+        const rpc = sent.get(event.rpc);
+        sent.delete(event.rpc);
+        if (rpc !== undefined) fn({ ...rpc, reply: event.reply });
+      } else if (event.kind !== 'deliver' && event.kind !== 'reorder') {
+        sent.delete(event.rpc);
+      }
+    });
   }
 
   setUnreliable(unreliable: boolean): void {
