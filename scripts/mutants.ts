@@ -34,7 +34,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(listing(mutants));
     return 0;
   }
-  const seeds = options.k === 1 ? `seed ${options.firstSeed}` : `seeds ${options.firstSeed}..${options.firstSeed + options.k - 1}`;
+  const seeds =
+    options.k === 1
+      ? `seed ${options.firstSeed}`
+      : `seeds ${options.firstSeed}..${options.firstSeed + options.k - 1}`;
   process.stderr.write(`mutants: ${mutants.length} mutants, ${seeds}, ${options.parallel} at a time\n`);
   const started = performance.now();
   const results = await runMutants({
@@ -60,8 +63,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (options.json !== undefined) {
     const command = ['npm run mutants --', ...argv].join(' ');
-    writeJson(options.json, { command, firstSeed: options.firstSeed, k: options.k, wallMs: Math.round(wallMs) }, results);
-    process.stderr.write(`mutants: results written to ${path.relative(process.cwd(), path.resolve(options.json))}\n`);
+    writeJson(
+      options.json,
+      { command, firstSeed: options.firstSeed, k: options.k, wallMs: Math.round(wallMs) },
+      results,
+    );
+    process.stderr.write(
+      `mutants: results written to ${path.relative(process.cwd(), path.resolve(options.json))}\n`,
+    );
   }
   return survivors.length === 0 ? 0 : 1;
 }

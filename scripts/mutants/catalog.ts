@@ -34,7 +34,8 @@ const PENDING = 'kvraft/pending.ts';
 const CLIENT = 'kvraft/client.ts';
 
 /** The start of mergeEntries' body, where two mutants put a blunter merge. */
-const MERGE = "function mergeEntries(rf: Raft, prevLogIndex: number, entries: AppendEntriesArgs['entries']): boolean {";
+const MERGE =
+  "function mergeEntries(rf: Raft, prevLogIndex: number, entries: AppendEntriesArgs['entries']): boolean {";
 
 export const mutants: readonly Mutant[] = [
   // ---- 2A: leader election ----
@@ -97,14 +98,22 @@ export const mutants: readonly Mutant[] = [
     rule: '[All.2]',
     part: '2A',
     bug: 'on a newer term it takes the term but keeps votedFor from the old one',
-    edits: [{ file: RAFT, search: 'this.currentTerm = term;\n      this.votedFor = null;', replace: 'this.currentTerm = term;' }],
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.currentTerm = term;\n      this.votedFor = null;',
+        replace: 'this.currentTerm = term;',
+      },
+    ],
   },
   {
     id: 'leader-ignores-newer-term-reply',
     rule: '[All.2]',
     part: '2A',
     bug: 'a leader does not step down when an AppendEntries reply carries a newer term',
-    edits: [{ file: AE, search: 'rf.observeTerm(reply.term, `AppendEntries reply from S${peer}`);', replace: '' }],
+    edits: [
+      { file: AE, search: 'rf.observeTerm(reply.term, `AppendEntries reply from S${peer}`);', replace: '' },
+    ],
   },
   {
     id: 'no-term-increment',
@@ -130,7 +139,7 @@ export const mutants: readonly Mutant[] = [
     id: 'count-stale-vote',
     rule: '[C.2]',
     part: '2A',
-    bug: "a candidate counts a vote granted to its RequestVote of an earlier term",
+    bug: 'a candidate counts a vote granted to its RequestVote of an earlier term',
     edits: [
       {
         file: RV,
@@ -192,7 +201,13 @@ export const mutants: readonly Mutant[] = [
     rule: '[AE.1]',
     part: '2B',
     bug: 'accepts AppendEntries from a leader of an earlier term',
-    edits: [{ file: AE, search: 'if (rf.killed() || args.term < rf.currentTerm) return reply;', replace: 'if (rf.killed()) return reply;' }],
+    edits: [
+      {
+        file: AE,
+        search: 'if (rf.killed() || args.term < rf.currentTerm) return reply;',
+        replace: 'if (rf.killed()) return reply;',
+      },
+    ],
   },
 
   // ---- 2B: log replication ----
@@ -214,7 +229,13 @@ export const mutants: readonly Mutant[] = [
     rule: '[RV.2]',
     part: '2B',
     bug: 'compares logs by length only, ignoring the term of the last entry',
-    edits: [{ file: LOG, search: 'if (lastLogTerm !== log.lastTerm) return lastLogTerm > log.lastTerm;', replace: '' }],
+    edits: [
+      {
+        file: LOG,
+        search: 'if (lastLogTerm !== log.lastTerm) return lastLogTerm > log.lastTerm;',
+        replace: '',
+      },
+    ],
   },
   {
     id: 'apply-uncommitted',
@@ -248,18 +269,25 @@ export const mutants: readonly Mutant[] = [
     rule: '[AE.4]',
     part: '2B',
     bug: 'appends the entries of every AppendEntries to its log, even those it already has',
-    edits: [{ file: AE, search: MERGE, replace: `${MERGE}\n  rf.log.append(...entries);\n  if (entries.length > 0) return true;` }],
+    edits: [
+      {
+        file: AE,
+        search: MERGE,
+        replace: `${MERGE}\n  rf.log.append(...entries);\n  if (entries.length > 0) return true;`,
+      },
+    ],
   },
   {
     id: 'commit-before-log-check',
     rule: '[AE.5]',
     part: '2B',
-    bug: "a follower takes leaderCommit even from an AppendEntries it rejects, committing its own entries",
+    bug: 'a follower takes leaderCommit even from an AppendEntries it rejects, committing its own entries',
     edits: [
       {
         file: AE,
         search: 'const ourTerm = rf.log.term(prevLogIndex);',
-        replace: 'rf.commitTo(Math.min(args.leaderCommit, rf.log.lastIndex));\n  const ourTerm = rf.log.term(prevLogIndex);',
+        replace:
+          'rf.commitTo(Math.min(args.leaderCommit, rf.log.lastIndex));\n  const ourTerm = rf.log.term(prevLogIndex);',
       },
     ],
   },
@@ -281,21 +309,39 @@ export const mutants: readonly Mutant[] = [
     rule: '[L.3]',
     part: '2B',
     bug: 'never decrements nextIndex when a follower refuses AppendEntries',
-    edits: [{ file: AE, search: 's.nextIndex[peer] = Math.max(s.matchIndex[peer] + 1, Math.min(before, hinted));', replace: '' }],
+    edits: [
+      {
+        file: AE,
+        search: 's.nextIndex[peer] = Math.max(s.matchIndex[peer] + 1, Math.min(before, hinted));',
+        replace: '',
+      },
+    ],
   },
   {
     id: 'match-index-from-own-log',
     rule: '[L.3]',
     part: '2B',
     bug: "on success, sets the follower's matchIndex to the leader's last index, not to what the RPC carried",
-    edits: [{ file: AE, search: 'const match = args.prevLogIndex + args.entries.length;', replace: 'const match = rf.log.lastIndex;' }],
+    edits: [
+      {
+        file: AE,
+        search: 'const match = args.prevLogIndex + args.entries.length;',
+        replace: 'const match = rf.log.lastIndex;',
+      },
+    ],
   },
   {
     id: 'commit-without-majority',
     rule: '[L.4]',
     part: '2B',
     bug: 'commits an entry when one server fewer than a majority has it',
-    edits: [{ file: AE, search: 'if (replicas >= rf.majority()) {', replace: 'if (replicas >= rf.majority() - 1) {' }],
+    edits: [
+      {
+        file: AE,
+        search: 'if (replicas >= rf.majority()) {',
+        replace: 'if (replicas >= rf.majority() - 1) {',
+      },
+    ],
   },
 
   // ---- 2C: persistence ----
@@ -324,7 +370,13 @@ export const mutants: readonly Mutant[] = [
     rule: '[P.1]',
     part: '2C',
     bug: 'never saves its state',
-    edits: [{ file: RAFT, search: 'persist(): void {\n    const bytes', replace: 'persist(): void {\n    return;\n    const bytes' }],
+    edits: [
+      {
+        file: RAFT,
+        search: 'persist(): void {\n    const bytes',
+        replace: 'persist(): void {\n    return;\n    const bytes',
+      },
+    ],
   },
   {
     id: 'no-persist-vote',
@@ -367,14 +419,26 @@ export const mutants: readonly Mutant[] = [
     rule: '[P.1]',
     part: '2D',
     bug: 'snapshot() trims the log but does not save the snapshot and state',
-    edits: [{ file: RAFT, search: 'this.snapshotData = snapshot;\n    this.persist();', replace: 'this.snapshotData = snapshot;' }],
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.snapshotData = snapshot;\n    this.persist();',
+        replace: 'this.snapshotData = snapshot;',
+      },
+    ],
   },
   {
     id: 'install-older-term',
     rule: '[IS.1]',
     part: '2D',
     bug: 'installs an InstallSnapshot from a leader of an earlier term',
-    edits: [{ file: IS, search: 'if (rf.killed() || args.term < rf.currentTerm) return reply;', replace: 'if (rf.killed()) return reply;' }],
+    edits: [
+      {
+        file: IS,
+        search: 'if (rf.killed() || args.term < rf.currentTerm) return reply;',
+        replace: 'if (rf.killed()) return reply;',
+      },
+    ],
   },
   {
     id: 'install-discards-log',
@@ -388,7 +452,13 @@ export const mutants: readonly Mutant[] = [
     rule: '[IS.7]',
     part: '2D',
     bug: "after discarding its log, records its own last term as the snapshot's last term",
-    edits: [{ file: IS, search: 'rf.log.resetTo(index, term);', replace: 'rf.log.resetTo(index, rf.log.lastTerm);' }],
+    edits: [
+      {
+        file: IS,
+        search: 'rf.log.resetTo(index, term);',
+        replace: 'rf.log.resetTo(index, rf.log.lastTerm);',
+      },
+    ],
   },
   {
     id: 'install-not-applied',
@@ -404,7 +474,11 @@ export const mutants: readonly Mutant[] = [
     bug: 'installs and applies a snapshot older than what it has already applied',
     edits: [
       { file: IS, search: 'if (index <= rf.commitIndex) return reply;', replace: '' },
-      { file: APPLY, search: 'if (pending !== null && pending.index > rf.lastApplied) {', replace: 'if (pending !== null) {' },
+      {
+        file: APPLY,
+        search: 'if (pending !== null && pending.index > rf.lastApplied) {',
+        replace: 'if (pending !== null) {',
+      },
     ],
   },
 
@@ -414,7 +488,13 @@ export const mutants: readonly Mutant[] = [
     rule: '[KV.1]',
     part: '3A',
     bug: 'applies every committed Put/Append, retries included',
-    edits: [{ file: STORE, search: 'if (op.seq > (this.#lastSeq.get(op.clientId) ?? 0)) {', replace: 'if (op.seq !== 0) {' }],
+    edits: [
+      {
+        file: STORE,
+        search: 'if (op.seq > (this.#lastSeq.get(op.clientId) ?? 0)) {',
+        replace: 'if (op.seq !== 0) {',
+      },
+    ],
   },
   {
     id: 'clerk-new-seq-per-retry',
@@ -425,7 +505,8 @@ export const mutants: readonly Mutant[] = [
       {
         file: CLIENT,
         search: 'const reply = await this.servers[this.#leader].call<A, R>(svcMeth, args);',
-        replace: 'const reply = await this.servers[this.#leader].call<A, R>(svcMeth, { ...args, seq: ++this.#seq });',
+        replace:
+          'const reply = await this.servers[this.#leader].call<A, R>(svcMeth, { ...args, seq: ++this.#seq });',
       },
     ],
   },
@@ -464,7 +545,8 @@ export const mutants: readonly Mutant[] = [
     edits: [
       {
         file: SERVER,
-        search: "return this.#propose({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq });",
+        search:
+          "return this.#propose({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq });",
         replace:
           "if (!this.rf.getState().isLeader) return Promise.resolve(WRONG_LEADER);\n    return Promise.resolve(this.#store.apply({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq }));",
       },
@@ -498,6 +580,8 @@ export const mutants: readonly Mutant[] = [
     rule: '[KV.8]',
     part: '3B',
     bug: 'ignores the snapshots Raft delivers from the leader',
-    edits: [{ file: SERVER, search: 'else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);', replace: '' }],
+    edits: [
+      { file: SERVER, search: 'else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);', replace: '' },
+    ],
   },
 ];

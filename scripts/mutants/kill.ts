@@ -20,7 +20,9 @@ const FLAGS: ReplayFlags = { realtime: false, checkDeterminism: false, testsGive
 /** The copy's own prepareBoot (its __dirname, hence its worker and random-setup, are the copy's). */
 function copyPrepareBoot(copy: string): typeof PrepareBoot {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a module of the copy, found at run time
-  const mod = require(path.join(copy, 'scripts', 'stress', 'bundle.ts')) as { prepareBoot: typeof PrepareBoot };
+  const mod = require(path.join(copy, 'scripts', 'stress', 'bundle.ts')) as {
+    prepareBoot: typeof PrepareBoot;
+  };
   return mod.prepareBoot;
 }
 

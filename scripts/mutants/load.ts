@@ -12,8 +12,10 @@ function problemsOf(mutant: Mutant, seen: Set<string>): string[] {
   const problems: string[] = [];
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(mutant.id)) problems.push(`id \`${mutant.id}\` is not kebab-case`);
   if (seen.has(mutant.id)) problems.push(`id \`${mutant.id}\` is used twice`);
-  if (!/^\[[A-Za-z]+\.\d+[a-z]?\]$/.test(mutant.rule)) problems.push(`rule \`${mutant.rule}\` is not like [RV.2]`);
-  if (!PARTS.has(mutant.part) && mutant.tests === undefined) problems.push(`part \`${mutant.part}\` is not a lab part`);
+  if (!/^\[[A-Za-z]+\.\d+[a-z]?\]$/.test(mutant.rule))
+    problems.push(`rule \`${mutant.rule}\` is not like [RV.2]`);
+  if (!PARTS.has(mutant.part) && mutant.tests === undefined)
+    problems.push(`part \`${mutant.part}\` is not a lab part`);
   if (mutant.bug.trim() === '' || mutant.bug.includes('\n')) problems.push('the bug must be one line');
   if (mutant.edits.length === 0) problems.push('it has no edits');
   return problems;
@@ -38,7 +40,9 @@ export function loadCatalog(file: string): Catalog {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the catalog is chosen at run time
     mod = require(full) as Partial<Catalog>;
   } catch (error) {
-    throw new CliError(`--catalog: cannot load ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new CliError(
+      `--catalog: cannot load ${file}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   if (!Array.isArray(mod.mutants)) throw new CliError(`--catalog: ${file} exports no \`mutants\` array`);
   const catalog: Catalog = { mutants: mod.mutants, baseEdits: mod.baseEdits };

@@ -63,9 +63,17 @@ export function mutantsCommand(): Command {
     .option('--seed <s>', 'first seed; the others follow (default: random)', seed)
     .option('-p, --parallel <p>', 'mutants tested at once (default: the cores)', positiveInt('-p'))
     .option('--json <file>', 'write every result to this file')
-    .option('--hang <seconds>', 'a run without a single event for this long is killed (and counts as a kill)', '10')
+    .option(
+      '--hang <seconds>',
+      'a run without a single event for this long is killed (and counts as a kill)',
+      '10',
+    )
     .option('--keep', 'keep each mutant’s copy of the project (its path is printed)', false)
-    .option('--catalog <module>', 'a catalog module exporting `mutants`', path.join('scripts', 'mutants', 'catalog.ts'))
+    .option(
+      '--catalog <module>',
+      'a catalog module exporting `mutants`',
+      path.join('scripts', 'mutants', 'catalog.ts'),
+    )
     .option('--list', 'print the catalog (id, rule, part, bug) and exit', false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -89,7 +97,8 @@ export function parseMutantsArgs(argv: readonly string[]): MutantsOptions {
   command.parse([...argv], { from: 'user' });
   const raw = command.opts<RawOptions>();
   const hang = Number(raw.hang);
-  if (!Number.isFinite(hang) || hang <= 0) throw new CliError(`Expected --hang seconds > 0, got \`${raw.hang}\`.`);
+  if (!Number.isFinite(hang) || hang <= 0)
+    throw new CliError(`Expected --hang seconds > 0, got \`${raw.hang}\`.`);
   return {
     only: raw.only,
     parts: raw.parts,
@@ -109,12 +118,16 @@ export function selectMutants(catalog: Catalog, options: Pick<MutantsOptions, 'o
   const ids = new Set(catalog.mutants.map((m) => m.id));
   const unknown = (options.only ?? []).filter((id) => !ids.has(id));
   if (unknown.length > 0) {
-    throw new CliError(`--only: no mutant named ${unknown.join(', ')}. Run \`npm run mutants -- --list\` to see them.`);
+    throw new CliError(
+      `--only: no mutant named ${unknown.join(', ')}. Run \`npm run mutants -- --list\` to see them.`,
+    );
   }
   const parts = new Set<string>(catalog.mutants.map((m) => m.part));
   const badParts = (options.parts ?? []).filter((p) => !parts.has(p.toUpperCase()));
   if (badParts.length > 0) {
-    throw new CliError(`--parts: no mutant of part ${badParts.join(', ')}; the catalog has ${[...parts].join(', ')}.`);
+    throw new CliError(
+      `--parts: no mutant of part ${badParts.join(', ')}; the catalog has ${[...parts].join(', ')}.`,
+    );
   }
   const wantedParts = options.parts?.map((p) => p.toUpperCase() as Part);
   return catalog.mutants.filter(

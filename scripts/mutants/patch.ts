@@ -34,8 +34,10 @@ export function planEdits(root: string, edits: readonly Edit[], owner: string): 
   const texts = new Map<string, string>();
   for (const edit of edits) {
     const file = path.join(root, edit.file);
-    if (edit.search === '') throw new PatchError(`${owner}: an edit of ${edit.file} has an empty search text`);
-    if (edit.search === edit.replace) throw new PatchError(`${owner}: an edit of ${edit.file} changes nothing`);
+    if (edit.search === '')
+      throw new PatchError(`${owner}: an edit of ${edit.file} has an empty search text`);
+    if (edit.search === edit.replace)
+      throw new PatchError(`${owner}: an edit of ${edit.file} changes nothing`);
     if (!texts.has(file)) {
       if (!fs.existsSync(file)) throw new PatchError(`${owner}: ${edit.file} does not exist`);
       texts.set(file, fs.readFileSync(file, 'utf8'));

@@ -6,31 +6,40 @@
 export const RULES: Readonly<Record<string, string>> = {
   // Figure 2: Rules for All Servers, Followers, Candidates, Leaders
   '[All.1]': 'commitIndex > lastApplied: apply log[lastApplied + 1], in order',
-  '[All.2]': 'a request or reply with term T > currentTerm: set currentTerm = T (forgetting the vote), follow',
-  '[F.2]': 'no AppendEntries from the current leader and no vote granted for a (random) election timeout: campaign',
-  '[C.1]': 'on becoming candidate: increment currentTerm, vote for self, reset the election timer, ask everyone',
+  '[All.2]':
+    'a request or reply with term T > currentTerm: set currentTerm = T (forgetting the vote), follow',
+  '[F.2]':
+    'no AppendEntries from the current leader and no vote granted for a (random) election timeout: campaign',
+  '[C.1]':
+    'on becoming candidate: increment currentTerm, vote for self, reset the election timer, ask everyone',
   '[C.2]': 'votes from a majority of servers, for this term: become leader',
   '[C.3]': 'AppendEntries from the new leader (of this term or later): become follower',
   '[C.4]': 'the election timeout elapses again: start a new election',
-  '[L.1]': 'on election and during idle periods: heartbeats to every server, often enough to prevent elections',
+  '[L.1]':
+    'on election and during idle periods: heartbeats to every server, often enough to prevent elections',
   '[L.2]': 'start(command): append to the local log; the index returned is where it will commit',
-  '[L.3]': 'send each follower the entries from its nextIndex; success: advance matchIndex/nextIndex; failure: back up',
-  '[L.4]': 'commit N when a majority has it and log[N].term == currentTerm (never an earlier term by counting)',
+  '[L.3]':
+    'send each follower the entries from its nextIndex; success: advance matchIndex/nextIndex; failure: back up',
+  '[L.4]':
+    'commit N when a majority has it and log[N].term == currentTerm (never an earlier term by counting)',
   // Figure 2: RequestVote and AppendEntries receivers
   '[RV.1]': 'RequestVote: reply false if term < currentTerm',
   '[RV.2]': 'grant only if votedFor is null or the candidate, and its log is at least as up-to-date (§5.4.1)',
   '[AE.1]': 'AppendEntries: reply false if term < currentTerm',
   '[AE.2]': 'reply false if the log has no entry at prevLogIndex with term prevLogTerm',
-  '[AE.3]': 'an existing entry conflicts with a new one (same index, other term): delete it and all that follow — only then',
+  '[AE.3]':
+    'an existing entry conflicts with a new one (same index, other term): delete it and all that follow — only then',
   '[AE.4]': 'append any new entries not already in the log',
-  '[AE.5]': 'leaderCommit > commitIndex: commitIndex = min(leaderCommit, index of last new entry), after the checks',
+  '[AE.5]':
+    'leaderCommit > commitIndex: commitIndex = min(leaderCommit, index of last new entry), after the checks',
   // Figure 13: InstallSnapshot receiver (whole snapshot in one RPC: [IS.2]–[IS.5] do not apply)
   '[IS.1]': 'InstallSnapshot: reply immediately if term < currentTerm',
   '[IS.6]': 'the log has the snapshot’s last entry: keep the entries after it',
   '[IS.7]': 'otherwise discard the entire log (the snapshot point, with its term, starts the log)',
   '[IS.8]': 'reset the state machine from the snapshot — only a snapshot newer than what was applied',
   // Figure 2's "Persistent state" box (ids defined here)
-  '[P.1]': 'currentTerm, votedFor and log[] reach stable storage before the RPC reply (or start()) that depends on them',
+  '[P.1]':
+    'currentTerm, votedFor and log[] reach stable storage before the RPC reply (or start()) that depends on them',
   '[P.2]': 'a restarted server reads back what it persisted (and its snapshot)',
   // The KV service (Lab 3; ids defined here)
   '[KV.1]': 'exactly once: a Put/Append is applied at most once per clientId + seq (a retry keeps its seq)',

@@ -51,14 +51,19 @@ function testsFor(root: string, mutants: readonly Mutant[]): Map<Mutant, FoundTe
     const key = roots.join('\n');
     if (!byRoots.has(key)) byRoots.set(key, loadTests(findTestModules(roots)));
     const tests = (byRoots.get(key) as FoundTest[]).filter((t) => t.part === mutant.part);
-    if (tests.length === 0) throw new PatchError(`mutant "${mutant.id}": no lab test of part ${mutant.part} to run`);
+    if (tests.length === 0)
+      throw new PatchError(`mutant "${mutant.id}": no lab test of part ${mutant.part} to run`);
     found.set(mutant, tests);
   }
   return found;
 }
 
 /** Test one mutant in a fresh copy of the project. */
-async function testMutant(run: MutantsRun, mutant: Mutant, tests: readonly FoundTest[]): Promise<MutantResult> {
+async function testMutant(
+  run: MutantsRun,
+  mutant: Mutant,
+  tests: readonly FoundTest[],
+): Promise<MutantResult> {
   const started = performance.now();
   const copy = makeSandbox(run.root, mutant.id);
   try {
