@@ -248,6 +248,12 @@ export const mutants: readonly Mutant[] = [
         search: 'if (rf.lastApplied >= rf.commitIndex) return null;',
         replace: 'if (rf.lastApplied >= rf.log.lastIndex) return null;',
       },
+      // … and it applies as soon as an entry is in its log: start() wakes the apply loop too.
+      {
+        file: RAFT,
+        search: 'this.timers.replicateSoon();',
+        replace: 'this.timers.replicateSoon();\n    this.applySignal.notify();',
+      },
     ],
   },
   {
@@ -415,15 +421,16 @@ export const mutants: readonly Mutant[] = [
 
   // ---- 2D: snapshots ----
   {
-    id: 'snapshot-not-persisted',
+    id: 'persist-without-snapshot',
     rule: '[P.1]',
     part: '2D',
-    bug: 'snapshot() trims the log but does not save the snapshot and state',
+    bug: 'saves its trimmed log after a snapshot, but not the snapshot beside it',
     edits: [
       {
         file: RAFT,
-        search: 'this.snapshotData = snapshot;\n    this.persist();',
-        replace: 'this.snapshotData = snapshot;',
+        search: 'if (this.log.firstIndex > 0) this.persister.saveStateAndSnapshot(bytes, this.snapshotData);',
+        replace:
+          'if (this.log.firstIndex < 0) this.persister.saveStateAndSnapshot(bytes, this.snapshotData);',
       },
     ],
   },
@@ -444,8 +451,11 @@ export const mutants: readonly Mutant[] = [
     id: 'install-discards-log',
     rule: '[IS.6]',
     part: '2D',
-    bug: "discards its whole log on InstallSnapshot, even the entries after the snapshot's last one",
-    edits: [{ file: IS, search: 'if (rf.log.term(index) === term) {', replace: 'if (index < 0) {' }],
+    bug: "discards its whole log on every InstallSnapshot, even the entries after the snapshot's last one",
+    edits: [
+      { file: IS, search: 'if (index <= rf.commitIndex) return reply;', replace: '' },
+      { file: IS, search: 'if (rf.log.term(index) === term) {', replace: 'if (index < 0) {' },
+    ],
   },
   {
     id: 'install-wrong-last-term',
