@@ -6,7 +6,8 @@
  * the reference. For each one: a fresh copy of the project in a temporary folder (the checkout is never
  * touched), the edits applied, and the mutant's part run on k seeds in fresh workers, stopping at the
  * first failure. Prints the kill table; exit 0 only if every mutant was killed, 1 if any survived,
- * 2 on bad input or an edit that no longer applies to the reference.
+ * 2 on bad input, an edit that no longer applies to the reference, or a run that never started (a
+ * module that does not load: that is no kill).
  *
  * Modules: mutants/catalog (the data), rules (the rule ids), load (catalog shape), options (command
  * line), patch (edits), sandbox (the copy), run (orchestration), kill (the runs inside a copy),
@@ -17,6 +18,7 @@ import path from 'node:path';
 import { CommanderError } from 'commander';
 import { loadCatalog } from './mutants/load';
 import { CliError, parseMutantsArgs, selectMutants } from './mutants/options';
+import { MutantRunError } from './mutants/kill';
 import { PatchError } from './mutants/patch';
 import { killTable, summary, verdict, writeJson } from './mutants/report';
 import { runMutants } from './mutants/run';
@@ -81,7 +83,7 @@ if (require.main === module) {
     (error: unknown) => {
       if (error instanceof CommanderError) {
         process.exitCode = error.exitCode === 0 ? 0 : 2; // commander already printed the message
-      } else if (error instanceof CliError || error instanceof PatchError) {
+      } else if (error instanceof CliError || error instanceof PatchError || error instanceof MutantRunError) {
         process.stderr.write(`mutants: ${error.message}\n`);
         process.exitCode = 2;
       } else {

@@ -3,7 +3,8 @@
  *
  * Every run is one isolated run (tests/harness/worker: a fresh worker, the watchdog, the heap cap)
  * bundled from the copy's own sources (`root` = the copy: its harness, tests and patched raft/ and
- * kvraft/), one at a time, seed by seed: all the part's tests on the first seed, then the next seed.
+ * kvraft/), one at a time, seed by seed: all the part's tests on the first seed (Go's first, then the
+ * scripted beyond-Go ones), then the next seed.
  * So the kill is the first failing run in that order, the same on every machine, and a killed mutant
  * costs only the runs up to it.
  */
@@ -11,6 +12,23 @@ import path from 'node:path';
 import { runIsolated } from '../../tests/harness/worker';
 import type { FoundTest } from '../stress/types';
 import type { KillRunAnswer } from './types';
+
+/**
+ * A run that ended outside the test (its module did not load, the worker crashed, an untrusted report):
+ * a broken catalog entry or setup, not a kill.
+ */
+export class MutantRunError extends Error {
+  override name = 'MutantRunError';
+}
+
+/** Verdicts that say nothing about the mutant's Raft: the run never really happened. */
+const NOT_A_KILL = new Set(['crashed', 'untrusted']);
+
+/** The Go tests first, then the beyond-Go scripted files: the kill table shows whether Go's tests suffice. */
+function goTestsFirst(tests: readonly FoundTest[]): FoundTest[] {
+  const scripted = (t: FoundTest): number => (/scripted/.test(path.basename(t.moduleFile)) ? 1 : 0);
+  return [...tests].sort((a, b) => scripted(a) - scripted(b));
+}
 
 /** Run `tests` (found in the checkout `root`) inside `copy` on `seeds`, until the first failure. */
 export async function killRun(
@@ -23,7 +41,7 @@ export async function killRun(
   const planned = seeds.length * tests.length;
   let runs = 0;
   for (const seed of seeds) {
-    for (const test of tests) {
+    for (const test of goTestsFirst(tests)) {
       runs += 1;
       const moduleFile = path.join(copy, path.relative(root, test.moduleFile));
       const outcome = await runIsolated(
@@ -35,6 +53,11 @@ export async function killRun(
           streamDebug: false,
         },
       );
+      if (NOT_A_KILL.has(outcome.verdict)) {
+        throw new MutantRunError(
+          `${test.name} (seed ${seed}) did not run (${outcome.verdict}): ${outcome.message ?? ''}`,
+        );
+      }
       if (!outcome.passed) {
         const error = (outcome.message ?? outcome.verdict).split('\n')[0];
         const kill = { test: test.name, seed, error, hung: outcome.verdict === 'hung' };

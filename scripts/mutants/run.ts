@@ -7,7 +7,7 @@ import path from 'node:path';
 import { findTestModules, loadTests } from '../stress/discover';
 import { runPool } from '../stress/pool';
 import type { FoundTest } from '../stress/types';
-import { killRun } from './kill';
+import { MutantRunError, killRun } from './kill';
 import { PatchError, applyEdits, planEdits } from './patch';
 import { makeSandbox, removeSandbox } from './sandbox';
 import type { Catalog, Mutant, MutantResult } from './types';
@@ -69,7 +69,10 @@ async function testMutant(
   try {
     applyEdits(copy, [...(run.catalog.baseEdits ?? []), ...mutant.edits], `mutant "${mutant.id}"`);
     const seeds = Array.from({ length: run.k }, (_, i) => run.firstSeed + i);
-    const answer = await killRun(run.root, copy, tests, seeds, run.hangMs);
+    const answer = await killRun(run.root, copy, tests, seeds, run.hangMs).catch((error: unknown) => {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new MutantRunError(`mutant "${mutant.id}": ${why}`);
+    });
     const { id, rule, part, bug } = mutant;
     const result = { id, rule, part, bug, ...answer, wallMs: Math.round(performance.now() - started) };
     run.onResult?.(result, run.keep ? copy : undefined);
