@@ -83,7 +83,11 @@ if (require.main === module) {
     (error: unknown) => {
       if (error instanceof CommanderError) {
         process.exitCode = error.exitCode === 0 ? 0 : 2; // commander already printed the message
-      } else if (error instanceof CliError || error instanceof PatchError || error instanceof MutantRunError) {
+      } else if (
+        error instanceof CliError ||
+        error instanceof PatchError ||
+        error instanceof MutantRunError
+      ) {
         process.stderr.write(`mutants: ${error.message}\n`);
         process.exitCode = 2;
       } else {
