@@ -1,5 +1,5 @@
 /**
- * The mutants tool (npm run mutants): end to end on a tiny fixture catalog (fixtures/mutants/), a mutant
+ * The mutants tool (npm run mutants): end to end on a tiny fixture catalog (mutants-fixture/), a mutant
  * the fixture test kills and one it cannot, and a catalog whose edit no longer applies; the edits' rules;
  * and the real catalog's coverage of the rule ids the reference names. Each CLI case spawns
  * `tsx scripts/mutants.ts` as an instructor would.
@@ -15,7 +15,7 @@ import { NOT_APPLICABLE, RULES } from '../../scripts/mutants/rules';
 import type { MutantResult } from '../../scripts/mutants/types';
 
 const ROOT = path.resolve(__dirname, '../..');
-const FIXTURES = 'tests/tools/fixtures/mutants';
+const FIXTURES = 'tests/tools/mutants-fixture';
 const SUBJECT = path.join(ROOT, FIXTURES, 'subject.ts');
 const TSX_CLI = require.resolve('tsx/cli');
 
@@ -87,7 +87,7 @@ test('an edit that no longer applies stops everything, naming the mutant and the
   const run = mutantsCli(['--catalog', `${FIXTURES}/catalog-stale.fixture.ts`, '-k', '1']);
   expect(run.status).toBe(2);
   expect(run.stderr).toContain(
-    'mutant "stale-edit": tests/tools/fixtures/mutants/subject.ts no longer contains',
+    'mutant "stale-edit": tests/tools/mutants-fixture/subject.ts no longer contains',
   );
   expect(run.stderr).toContain('return a + b + 0;');
   expect(run.results).toEqual([]);
