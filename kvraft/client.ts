@@ -51,7 +51,7 @@ export class Clerk {
   async get(key: string): Promise<string> {
     // You will have to modify this function.
     // #region SOLUTION 3A
-    // SKELETON: return todo('3A: Clerk.get');
+    // SKELETON: return todo('3A: Clerk.get: send Get to one server after another until one answers');
     const args: GetArgs = { key, clientId: this.clientId, seq: ++this.#seq };
     const reply = await this.#callLeader<GetArgs, GetReply>('KVServer.Get', args);
     return reply.err === 'ErrNoKey' ? '' : reply.value;
@@ -62,7 +62,7 @@ export class Clerk {
   async putAppend(key: string, value: string, op: 'Put' | 'Append'): Promise<void> {
     // You will have to modify this function.
     // #region SOLUTION 3A
-    // SKELETON: return todo('3A: Clerk.putAppend');
+    // SKELETON: return todo('3A: Clerk.putAppend: send PutAppend to one server after another until one succeeds');
     const args: PutAppendArgs = { key, value, op, clientId: this.clientId, seq: ++this.#seq };
     await this.#callLeader<PutAppendArgs, PutAppendReply>('KVServer.PutAppend', args);
     // #endregion

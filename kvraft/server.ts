@@ -79,7 +79,7 @@ export class KVServer {
   Get(args: GetArgs): Promise<GetReply> {
     // Your code here (3A).
     // #region SOLUTION 3A
-    // SKELETON: return todo('3A: KVServer.Get');
+    // SKELETON: return todo('3A: KVServer.Get: start the operation in Raft, answer once it has been applied');
     return this.#propose({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq });
     // #endregion
   }
@@ -87,7 +87,7 @@ export class KVServer {
   async PutAppend(args: PutAppendArgs): Promise<PutAppendReply> {
     // Your code here (3A).
     // #region SOLUTION 3A
-    // SKELETON: return todo('3A: KVServer.PutAppend');
+    // SKELETON: return todo('3A: KVServer.PutAppend: start the operation in Raft, answer once it has been applied');
     const { key, value, op: kind, clientId, seq } = args;
     const { err } = await this.#propose({ kind, key, value, clientId, seq });
     return { err };
@@ -98,7 +98,7 @@ export class KVServer {
   applyMsg(msg: ApplyMsg): void {
     // Your code here (3A, 3B).
     // #region SOLUTION 3A
-    // SKELETON: todo('3A: apply committed Ops');
+    // SKELETON: todo('3A: applyMsg: apply each committed operation to the key/value state, in log order');
     if (msg.kind === 'command') this.#applyCommand(commandToOps(msg.command), msg.commandIndex);
     // #endregion
     // #region SOLUTION 3B

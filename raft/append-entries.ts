@@ -88,7 +88,7 @@ function mergeEntries(rf: Raft, prevLogIndex: number, entries: AppendEntriesArgs
 export function replicateAll(rf: Raft): void {
   // Your code here (2A, 2B).
   // #region SOLUTION 2A
-  // SKELETON: todo('2A: send heartbeats');
+  // SKELETON: todo('2A: replicateAll: a leader sends AppendEntries (a heartbeat when there is nothing new) to every other peer');
   if (rf.killed() || rf.state.role !== 'leader') return;
   rf.peers.forEach((_, peer) => {
     if (peer !== rf.me) replicateTo(rf, peer);

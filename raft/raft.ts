@@ -102,7 +102,7 @@ export class Raft {
   getState(): { term: number; isLeader: boolean } {
     // Your code here (2A).
     // #region SOLUTION 2A
-    // SKELETON: return todo('2A: getState');
+    // SKELETON: return todo('2A: getState: the current term, and whether this peer believes it is the leader');
     return { term: this.currentTerm, isLeader: this.state.role === 'leader' };
     // #endregion
   }
@@ -114,7 +114,7 @@ export class Raft {
   start(command: unknown): T.StartResult {
     // Your code here (2B).
     // #region SOLUTION 2B
-    // SKELETON: return todo('2B: start');
+    // SKELETON: return todo('2B: start: a leader appends the command to its log and returns at once; others return isLeader false');
     const s = this.state;
     if (this.#dead || s.role !== 'leader') return { index: -1, term: this.currentTerm, isLeader: false };
     this.log.append({ term: this.currentTerm, command }); // [L.2] append the command to the local log
@@ -133,7 +133,7 @@ export class Raft {
   snapshot(index: number, snapshot: Uint8Array): void {
     // Your code here (2D).
     // #region SOLUTION 2D
-    // SKELETON: todo('2D: snapshot');
+    // SKELETON: todo('2D: snapshot: the service holds everything up to index; drop those log entries and persist the snapshot');
     if (this.#dead || index <= this.log.firstIndex || index > this.lastApplied) {
       // Overtaken by an installed snapshot, or not applied yet: keep what we have.
       debugLog(this.me, 'snap', `T${this.currentTerm} ignored snapshot at ${index} (${this.log.describe()})`);

@@ -41,7 +41,7 @@ export function handleRequestVote(rf: Raft, args: RequestVoteArgs): RequestVoteR
 export function startElection(rf: Raft): void {
   // Your code here (2A).
   // #region SOLUTION 2A
-  // SKELETON: todo('2A: ask the other peers for votes');
+  // SKELETON: todo('2A: startElection: ask every other peer for its vote, all at once, and count the replies');
   const args: RequestVoteArgs = {
     term: rf.currentTerm,
     candidateId: rf.me,
