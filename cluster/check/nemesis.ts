@@ -94,7 +94,7 @@ export class Nemesis {
         start,
         end,
         kind: 'crash',
-        label: `S${victim}${role} killed, restarted`,
+        label: `kill S${victim}${role}`,
         leader: leader !== null,
       });
       this.#options.log(`nemesis: S${victim} restarted`);
@@ -125,7 +125,7 @@ export class Nemesis {
       this.#options.log(`nemesis: partition ${label}`);
       await this.#pause(Math.min(everyMs * 0.6, MAX_PARTITION_MS));
       await this.#cluster.heal();
-      this.events.push({ start, end: this.#options.now(), kind: 'partition', label: `partition ${label}` });
+      this.events.push({ start, end: this.#options.now(), kind: 'partition', label });
       this.#options.log('nemesis: healed');
     }
   }
