@@ -1,12 +1,21 @@
 // Jest runs every lab test and self-test. Notes on the choices (see ../shared/virtual-time-notes.md):
+// - Lab tests (registerWithJest) run each in its own worker thread, outside jest's sandbox
+//   (tests/harness/jest.ts says why); the jest workers mostly wait on those threads, so use every core.
+// - The sequencer makes `npm test -- 2B` match paths relative to the project, not the absolute path.
 // - @swc/jest transpiles only; `npm run typecheck` (tsc --noEmit) does the type checking, in CI.
 // - setupFiles installs the stable Math.random wrapper before any test module (or lodash) loads.
-// - The custom environment exposes the host process so the virtual-time driver sees unhandled rejections.
-// - testTimeout stays above the driver's own wall-clock limit, so the driver always fails first and cleanly.
+// - The custom environment exposes the host process so the virtual-time driver sees unhandled rejections
+//   in the tests that still run in the sandbox (the framework's own).
+// - testTimeout stays above the isolated run's limits (driver 150 s, then the parent's hard stop at
+//   180 s), so a run always fails with its own message first.
+// - A failure is printed once, where it happens: no "Summary of all failing tests" repeating each one.
 // - Never enable jest's fake timers: the driver owns the clock.
+const os = require('node:os');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: '<rootDir>/tests/harness/jest-environment.js',
+  testSequencer: '<rootDir>/tests/harness/jest-sequencer.js',
   setupFiles: ['<rootDir>/tests/harness/random-setup.ts'],
   transform: {
     '^.+\\.ts$': [
@@ -19,6 +28,7 @@ module.exports = {
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/out/'],
+  maxWorkers: Math.max(2, os.availableParallelism()),
   testTimeout: 200_000,
-  reporters: [['default', { summaryThreshold: 0 }]],
+  reporters: [['default', { summaryThreshold: Number.MAX_SAFE_INTEGER }]],
 };

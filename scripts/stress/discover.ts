@@ -40,19 +40,26 @@ export function findTestModules(roots: readonly string[]): string[] {
   return [...new Set(out)].sort();
 }
 
-/** The jest file that imports `moduleFile` (a sibling *.test.ts), if there is one. */
+/**
+ * What to give jest to reach the tests of `moduleFile`: the sibling *.test.ts that imports it, or, when a
+ * heavy module is registered by several files (3A.test.ts and 3A-2.test.ts, each a share of the tests),
+ * the path they share (`tests/kvraft/3A`), which selects all of them; `-t` then picks the test.
+ */
 export function jestFileFor(moduleFile: string): string | undefined {
   const dir = path.dirname(moduleFile);
   const stem = `./${path.basename(moduleFile).replace(/\.ts$/, '')}`;
-  const importer = fs
+  const importers = fs
     .readdirSync(dir)
     .filter((name) => name.endsWith('.test.ts'))
     .sort()
-    .find((name) => {
+    .filter((name) => {
       const text = fs.readFileSync(path.join(dir, name), 'utf8');
       return text.includes(`'${stem}'`) || text.includes(`"${stem}"`);
     });
-  return importer === undefined ? undefined : path.join(dir, importer);
+  if (importers.length <= 1) return importers.length === 0 ? undefined : path.join(dir, importers[0]);
+  let shared = importers[0];
+  for (const name of importers) while (!name.startsWith(shared)) shared = shared.slice(0, -1);
+  return path.join(dir, shared.replace(/[-.]+$/, ''));
 }
 
 /** Load every module (in this process) and list its tests. */

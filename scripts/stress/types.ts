@@ -11,7 +11,10 @@ export interface FoundTest {
   readonly part: string;
   /** The `*.tests.ts` (or fixture) module that exports it, absolute. */
   readonly moduleFile: string;
-  /** The jest file that registers it, for the replay command; none for fixtures jest does not run. */
+  /**
+   * The jest file that registers it (or the path shared by the files that register its module's tests),
+   * for the replay command; none for fixtures jest does not run.
+   */
   readonly jestFile: string | undefined;
 }
 

@@ -132,7 +132,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   };
   if (error !== undefined || options.keepTrace) saveTrace(result, test, trace, debug, options);
   if (error !== undefined) {
-    const why = diagnosis(diagnoses, notes);
+    const why = diagnosis(error.message, diagnoses, notes);
     result.error = explain(error, result, {
       replay: options.replay,
       realtime: options.realtime,
@@ -186,7 +186,11 @@ function saveTrace(
 }
 
 /** The test's own diagnosis lines, then what the harness saw (real timers, pending timers). */
-function diagnosis(diagnoses: ReadonlyArray<() => string[]>, notes: readonly string[]): string[] {
+function diagnosis(
+  headline: string,
+  diagnoses: ReadonlyArray<() => string[]>,
+  notes: readonly string[],
+): string[] {
   const lines: string[] = [];
   for (const fn of diagnoses) {
     try {
@@ -195,7 +199,7 @@ function diagnosis(diagnoses: ReadonlyArray<() => string[]>, notes: readonly str
       lines.push(`(a diagnosis failed: ${describeError(thrown)})`);
     }
   }
-  for (const seen of tripwireSightings()) lines.push(seen);
+  for (const seen of tripwireSightings()) if (!headline.includes(seen)) lines.push(seen);
   lines.push(...notes);
   return lines;
 }
@@ -243,10 +247,23 @@ function isStudentFrame(frame: string): boolean {
   return /[/\\](raft|kvraft)[/\\]/.test(frame) && !/[/\\](tests|node_modules)[/\\]/.test(frame);
 }
 
-/** The frames of a stack, the student's first (a report shows the first frame's code), then the rest. */
+/** A frame of the harness's own machinery (driver, run, real timers, the worker's boot), or of node. */
+function isHarnessFrame(frame: string): boolean {
+  return (
+    /[/\\]tests[/\\]harness[/\\](worker[/\\])?[\w.-]+\.[jt]s\b/.test(frame) || /\(node:|at node:/.test(frame)
+  );
+}
+
+/**
+ * The frames of a stack as a report should show them: the student's first (a report shows the first
+ * frame's code), then the tests', then the harness's own (which say little, so last).
+ */
 export function studentFramesFirst(stack: string): string[] {
   const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
-  return [...frames.filter(isStudentFrame), ...frames.filter((frame) => !isStudentFrame(frame))];
+  const student = frames.filter(isStudentFrame);
+  const harness = frames.filter((frame) => !isStudentFrame(frame) && isHarnessFrame(frame));
+  const rest = frames.filter((frame) => !isStudentFrame(frame) && !isHarnessFrame(frame));
+  return [...student, ...rest, ...harness];
 }
 
 /** The failure as the user should read it: what, when, why, and how to see it again. */

@@ -19,7 +19,7 @@ export interface IsolatedOptions {
   readonly root?: string;
   /** Run on real timers (LAB_REALTIME). Default false. */
   readonly realtime?: boolean;
-  /** Real time without a single event before the run counts as hung. Default 10 s. */
+  /** Real time without a single event before the run counts as hung. Default LAB_HANG_MS or 10 s. */
   readonly hangMs?: number;
   /** Real-time limit of the run (the driver's; the parent adds a margin). Default LAB_WALL_LIMIT_MS or 150 s. */
   readonly wallLimitMs?: number;
@@ -65,6 +65,8 @@ export interface IsolatedOutcome {
   readonly virtualMs: number;
   /** Real ms, measured by the parent from worker start to the end. */
   readonly wallMs: number;
+  /** CPU time the run took in its worker thread (0 when it did not report). */
+  readonly cpuMs: number;
   /** The trace hash ('' when the run did not report). */
   readonly traceHash: string;
   readonly traceFile?: string;

@@ -50,6 +50,10 @@ function entryFor(moduleFile: string, root: string): string {
   ].join('\n');
 }
 
+function buildDir(root: string): string {
+  return path.join(root, '.lab', 'build');
+}
+
 async function buildBundle(moduleFile: string, root: string): Promise<string> {
   const result = await build({
     stdin: {
@@ -59,7 +63,7 @@ async function buildBundle(moduleFile: string, root: string): Promise<string> {
       sourcefile: 'lab-entry.ts',
     },
     write: false,
-    outfile: 'bundle.js',
+    outfile: path.join(buildDir(root), 'bundle.js'), // where it will live: source map paths are relative to it
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -71,7 +75,7 @@ async function buildBundle(moduleFile: string, root: string): Promise<string> {
   });
   const text = result.outputFiles[0].text;
   const key = createHash('sha256').update(text).digest('hex').slice(0, 20);
-  const dir = path.join(root, '.lab', 'build');
+  const dir = buildDir(root);
   const file = path.join(dir, `${path.basename(moduleFile, '.ts')}-${key}.js`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });

@@ -7,6 +7,7 @@
  * `main` receives its capabilities (the send function bound to the port and nonce, the input, the
  * progress buffer) from boot.js as arguments: nothing the test module can reach holds them.
  */
+import { getHeapStatistics } from 'node:v8';
 import { runLabTest } from '../run';
 import { labTestsOf } from './discover';
 import type { WorkerInput, WorkerMessage, WorkerReport } from './types';
@@ -38,6 +39,8 @@ export async function runWorker(mod: Record<string, unknown>, cap: WorkerCapabil
     onProgress(virtualMs) {
       progress[0] = virtualMs;
       progress[1] += 1;
+      // The heap, now and then: a worker thrashing near its cap looks hung; this tells the two apart.
+      if (progress[1] % 4 === 0) progress[3] = getHeapStatistics().used_heap_size / 2 ** 20;
     },
   });
   const report: WorkerReport = {
@@ -46,6 +49,7 @@ export async function runWorker(mod: Record<string, unknown>, cap: WorkerCapabil
     frames: result.error?.stack?.split('\n').filter((line) => /^\s+at /.test(line)),
     virtualMs: result.virtualMs,
     wallMs: result.wallMs,
+    cpuMs: result.cpuMs,
     traceHash: result.traceHash,
     traceFile: result.traceFile,
     logFile: result.logFile,

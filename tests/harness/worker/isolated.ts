@@ -28,9 +28,7 @@ export function hungMessage(virtualMs: number, hangMs: number): string {
 
 /** The first frame of a stack in the student's code, or else the first frame outside the harness. */
 function siteOf(stack: string): string {
-  const harness = /[/\\]tests[/\\]harness[/\\](worker[/\\])?[\w.-]+\.[jt]s\b/;
-  const frames = studentFramesFirst(stack).filter((f) => !harness.test(f) && !f.includes('(node:'));
-  return frames[0]?.trim() ?? 'at <unknown>';
+  return studentFramesFirst(stack)[0]?.trim() ?? 'at <unknown>';
 }
 
 /** Headline and verdict of a run that ended without a trusted report. */
@@ -102,7 +100,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
   const root = path.resolve(options.root ?? FRAMEWORK_ROOT);
   const moduleFile = path.resolve(root, spec.moduleFile);
   const bundle = await bundleFor(moduleFile, root);
-  const hangMs = options.hangMs ?? DEFAULT_HANG_MS;
+  const hangMs = options.hangMs ?? (Number(process.env.LAB_HANG_MS) || DEFAULT_HANG_MS);
   const wallLimitMs = options.wallLimitMs ?? Number(process.env.LAB_WALL_LIMIT_MS ?? DEFAULT_WALL_LIMIT_MS);
   const verify = options.verifyTrace ?? false;
   const lines: string[] = [];
@@ -128,7 +126,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
       },
     },
   );
-  const base = { test: spec.testName, seed: spec.seed, virtualMs: result.virtualMs, lines };
+  const base = { test: spec.testName, seed: spec.seed, virtualMs: result.virtualMs, cpuMs: 0, lines };
   if (result.kind === 'report') {
     const why = distrust(result, verify);
     const { report } = result;
@@ -141,6 +139,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
         frames: report.frames ?? [],
         virtualMs: report.virtualMs,
         wallMs: result.wallMs,
+        cpuMs: report.cpuMs,
         traceHash: report.traceHash,
         traceFile: report.traceFile,
         logFile: report.logFile,

@@ -21,6 +21,8 @@ const BOOT_FILE = path.join(__dirname, 'boot.js');
 const WATCH_EVERY_MS = 100;
 /** Loading a bundle (and the module-level code of the test and the student) may take this long. */
 const LOAD_LIMIT_MS = 30_000;
+/** A stalled worker whose heap was last seen past this share of its cap is out of memory, not hung. */
+const NEAR_CAP = 0.7;
 
 export interface WorkerLimits {
   /** Real time without a single event before a run counts as hung. */
@@ -59,8 +61,8 @@ function isMessage(value: unknown): value is WorkerMessage {
 
 /** Run one test (named in `input`) from `bundle` in a fresh worker; resolves when it ends, however. */
 export function runInWorker(bundle: string, input: WorkerInput, limits: WorkerLimits): Promise<WorkerResult> {
-  // [virtual ms reached, events fired, 1 once the test has started (the module loaded)]
-  const progress = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
+  // [virtual ms reached, events fired, 1 once the test has started (the module loaded), heap used in MB]
+  const progress = new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT);
   const seen = new Float64Array(progress);
   const nonce = randomBytes(24).toString('base64url');
   const workerData: WorkerData = { bundle, nonce, progress, input };
@@ -80,8 +82,11 @@ export function runInWorker(bundle: string, input: WorkerInput, limits: WorkerLi
       if (done) return;
       done = true;
       clearInterval(watchdog);
-      void worker.terminate();
-      resolve(result);
+      // Resolve once the thread is gone, so a host that exits right after (jest) has nothing left running.
+      worker.terminate().then(
+        () => resolve(result),
+        () => resolve(result),
+      );
     };
     const watchdog = setInterval(() => {
       const now = performance.now();
@@ -95,7 +100,12 @@ export function runInWorker(bundle: string, input: WorkerInput, limits: WorkerLi
         lastEvents = seen[1];
         lastChange = now;
       } else if (now - lastChange > limits.hangMs) {
-        finish({ kind: 'hung', stalledMs: now - lastChange, loading: false, ...where() });
+        // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
+        if (seen[3] > NEAR_CAP * limits.memoryMb) {
+          finish({ kind: 'out-of-memory', memoryMb: limits.memoryMb, ...where() });
+        } else {
+          finish({ kind: 'hung', stalledMs: now - lastChange, loading: false, ...where() });
+        }
       }
       if (now - started > limits.hardWallMs) finish({ kind: 'wall-limit', ...where() });
     }, WATCH_EVERY_MS);

@@ -27,7 +27,7 @@ export interface WorkerData {
   readonly bundle: string;
   /** A per-run secret: the parent accepts only messages that carry it. */
   readonly nonce: string;
-  /** [virtual ms reached, events fired, test started], written as the run goes (the watchdog reads it). */
+  /** [virtual ms, events fired, test started, heap MB], written as the run goes (the watchdog reads it). */
   readonly progress: SharedArrayBuffer;
   readonly input: WorkerInput;
 }
@@ -41,6 +41,8 @@ export interface WorkerReport {
   readonly frames?: readonly string[];
   readonly virtualMs: number;
   readonly wallMs: number;
+  /** CPU time of the worker thread during the run (RunResult.cpuMs). */
+  readonly cpuMs: number;
   readonly traceHash: string;
   readonly traceFile?: string;
   readonly logFile?: string;

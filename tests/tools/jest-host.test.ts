@@ -1,0 +1,86 @@
+/**
+ * `npm test` as a student meets it: jest runs each lab test in an isolated worker (tests/harness/jest.ts).
+ * Runs jest, as a user would, on tests/harness/fixtures/jest-host.fixture.ts (the isolated fixtures
+ * registered with jest): printed lines and the seed line, each failure once with its own message and the
+ * student's code frame, a hang that ends, LAB_CHECK_DETERMINISM and LAB_REALTIME lines. And the test
+ * sequencer that keeps `npm test -- 2B` to the 2B files wherever the checkout lives.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const JEST = require.resolve('jest/bin/jest');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- plain CommonJS, loaded as jest loads it
+const LabSequencer = require('../harness/jest-sequencer.js') as new (options: object) => {
+  keeps(test: { path: string; context: { config: { rootDir: string } } }): boolean;
+};
+
+function jest(titles: string, env: Record<string, string> = {}): { status: number | null; out: string } {
+  const args = [JEST, '--testMatch', '<rootDir>/tests/harness/fixtures/jest-host.fixture.ts', '-t', titles];
+  const child = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', LAB_SEED: '5', LAB_HANG_MS: '1500', ...env },
+  });
+  return { status: child.status, out: child.stdout + child.stderr };
+}
+
+const count = (text: string, part: string): number => text.split(part).length - 1;
+
+test('lab tests run isolated: output, one message per failure, the student frame, a hang that ends', () => {
+  const { status, out } = jest('passes|fails with a diagnosis|never yields|process.exit|real timer');
+  expect(status).toBe(1);
+  expect(count(out, 'Test (harness): isolated passes ...\n  ... Passed\n')).toBe(1);
+  expect(out).toMatch(/ {2}\[seed 5 · 0\.1 s virtual · trace [0-9a-f]{16}\]/);
+  for (const headline of [
+    'LabCheckFailure: expected one leader, got none\n      diagnosis:',
+    'HungRun: no progress for 1.5 s of real time: hung at or after virtual time 0.250 s',
+    'ProcessExit: process.exit(0) was called during the run, at Object.body',
+    'RealTimerError: a real setInterval was called during a virtual run, at Object.body',
+  ]) {
+    expect(count(out, headline)).toBe(1);
+  }
+  expect(out).toContain(
+    "replay: LAB_SEED=5 npm test -- tests/harness/fixtures/jest-host.fixture.ts -t '^Test \\(harness\\): isolated never yields$'",
+  );
+  expect(out).toMatch(/> +\d+ \| +loadTimeSetInterval\(/); // jest's code frame: the student's line
+  expect(out).not.toContain('Summary of all failing tests');
+});
+
+test('LAB_CHECK_DETERMINISM prints each Passed line once; LAB_REALTIME labels real seconds', () => {
+  const twice = jest('passes', { LAB_CHECK_DETERMINISM: '1' });
+  expect(twice.status).toBe(0);
+  expect(count(twice.out, '  ... Passed\n')).toBe(1);
+  const real = jest('passes', { LAB_REALTIME: '1' });
+  expect(real.status).toBe(0);
+  expect(real.out).toMatch(/\[seed 5 · 0\.\d s real · trace/);
+  expect(real.out).not.toContain('did not exit');
+});
+
+describe('the test sequencer', () => {
+  const sequencer = (patterns: string[]): InstanceType<typeof LabSequencer> =>
+    new LabSequencer({ contexts: [], globalConfig: { testPathPatterns: { patterns } } });
+  const file = (
+    rootDir: string,
+    rel: string,
+  ): { path: string; context: { config: { rootDir: string } } } => ({
+    path: path.join(rootDir, rel),
+    context: { config: { rootDir } },
+  });
+
+  test('a part matches paths inside the checkout, even one under a folder named lab2b', () => {
+    const root = '/home/student/lab2b/raftlab';
+    const only2B = sequencer(['2B']);
+    expect(only2B.keeps(file(root, 'tests/raft/2B.test.ts'))).toBe(true);
+    expect(only2B.keeps(file(root, 'tests/raft/2A.test.ts'))).toBe(false);
+    expect(only2B.keeps(file(root, 'tests/kvraft/3A.test.ts'))).toBe(false);
+  });
+
+  test('3A selects every 3A registration file; a path pattern and no pattern keep working', () => {
+    const root = '/w/3a';
+    expect(sequencer(['3A']).keeps(file(root, 'tests/kvraft/3A-2.test.ts'))).toBe(true);
+    expect(sequencer(['tests/raft/2A.test.ts']).keeps(file(root, 'tests/raft/2A.test.ts'))).toBe(true);
+    expect(sequencer([`${root}/tests/raft/2A`]).keeps(file(root, 'tests/raft/2A.test.ts'))).toBe(true);
+    expect(sequencer([]).keeps(file(root, 'tests/raft/2C.test.ts'))).toBe(true);
+  });
+});
