@@ -7,12 +7,14 @@
  *   rpc        labrpc calls delivered per wall second in virtual time, reliable and unreliable, and the
  *              cost of one delivered RPC vs an in-process encode+decode of the same arguments and reply
  *   parts      CPU time of the reference on every 2A–3B test vs a bare timer loop (bench-parts.ts)
+ *   suite      whole tests in a worker, under jest and under stress, vs in-process (scripts/bench/suite.ts)
  */
 import '../tests/harness/random-setup';
 import Table from 'cli-table3';
 import { Network, Server, Service, decode, encode, sleep } from '../labrpc';
 import { defineLabTest, runLabTest } from '../tests/harness';
 import { benchParts, LAB_PARTS, partsTable, timerLoopCpuMs } from './bench-parts';
+import { suiteRows } from './bench/suite';
 
 const realNow = performance.now.bind(performance);
 
@@ -131,6 +133,10 @@ async function main(): Promise<void> {
   const baseline = await timerLoopCpuMs(seed);
   const parts = await benchParts(LAB_PARTS, seed);
   process.stdout.write(partsTable(parts, baseline, seed));
+  // Whole tests: isolation, jest and stress against an in-process run (scripts/bench/suite.ts).
+  const suite = new Table({ head: ['suite', 'result', 'baseline', 'ratio'] });
+  suite.push(...(await suiteRows()));
+  process.stdout.write(`${suite.toString()}\n`);
 }
 
 void main();

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runLabTest } from '../harness';
 import { planRuns } from '../../scripts/stress';
-import { matchTests } from '../../scripts/stress/discover';
+import { jestFileFor, matchTests } from '../../scripts/stress/discover';
 import type { StressOptions } from '../../scripts/stress/options';
 import type { FoundTest } from '../../scripts/stress/types';
 import { fixtureTests } from './fixtures/stress.fixture';
@@ -153,6 +153,14 @@ describe('planning', () => {
     const all = planRuns(found, options()).map(key);
     const shards = [1, 2, 3].map((index) => planRuns(found, options({ index, count: 3 })).map(key));
     expect(shards.flat().sort()).toEqual([...all].sort());
+  });
+
+  test('the replay reaches a test whose module several jest files share (3A.test.ts, 3A-2.test.ts, …)', () => {
+    const kv = path.join(ROOT, 'tests/kvraft');
+    expect(jestFileFor(path.join(kv, '3A.tests.ts'))).toBe(path.join(kv, '3A'));
+    expect(jestFileFor(path.join(ROOT, 'tests/raft/2A.tests.ts'))).toBe(
+      path.join(ROOT, 'tests/raft/2A.test.ts'),
+    );
   });
 
   test('an exact title selects only that test; otherwise part or part of a title', () => {
