@@ -26,7 +26,7 @@ function run(title: string, options: Partial<IsolatedOptions> = {}, seed = 5): P
     {
       replay: `LAB_SEED=${seed} replay-${title.replace(/\W+/g, '-')}`,
       traceDir: tmp,
-      hangMs: 1000,
+      hangMs: 3000,
       ...options,
     },
   );

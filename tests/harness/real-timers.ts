@@ -48,10 +48,10 @@ export function tripwireSightings(): readonly string[] {
   return seen;
 }
 
-/** The first frame of `stack` outside this file and node internals: where the student's code called. */
+/** The first frame of `stack` outside node internals: where the student's code called. */
 export function callSite(stack: string | undefined): string {
   const frames = (stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at '));
-  const outside = frames.find((line) => !line.includes('real-timers') && !line.includes('node:'));
+  const outside = frames.find((line) => !line.includes('node:'));
   return (outside ?? frames[0] ?? '    at <unknown>').trim();
 }
 
@@ -70,7 +70,9 @@ function tripwire(name: TimerName, real: TimerFn): TimerFn {
   const wrapped = {
     // A named method, so stacks and `fn.name` read as the global it replaces.
     [name](callback: (...args: unknown[]) => void, ...rest: unknown[]): unknown {
-      const site = callSite(new Error().stack);
+      const holder: { stack?: string } = {};
+      Error.captureStackTrace(holder, wrapped[name]); // the stack from the caller on
+      const site = callSite(holder.stack);
       if (listener !== undefined) report(`a real ${name} was called during a virtual run, ${site}`);
       let reported = false;
       const guarded = (...args: unknown[]): void => {

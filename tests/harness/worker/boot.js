@@ -46,6 +46,5 @@ process.kill = function kill() {
   throw new Error('process.kill is not allowed during a lab run: it would stop the test runner itself');
 };
 
-process.setSourceMapsEnabled(true); // stacks name the .ts sources, not the bundle
 const bundle = require(data.bundle);
 bundle.main({ send, input: data.input, progress: new Float64Array(data.progress) });

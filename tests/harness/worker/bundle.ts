@@ -54,6 +54,19 @@ function buildDir(root: string): string {
   return path.join(root, '.lab', 'build');
 }
 
+/** Bundles untouched for a day belong to sources long edited: remove them (a new one was just written). */
+function pruneOld(dir: string): void {
+  const dayAgo = Date.now() - 24 * 3600 * 1000;
+  for (const name of fs.readdirSync(dir)) {
+    const file = path.join(dir, name);
+    try {
+      if (fs.statSync(file).mtimeMs < dayAgo) fs.rmSync(file, { force: true });
+    } catch {
+      // another process pruned it first
+    }
+  }
+}
+
 async function buildBundle(moduleFile: string, root: string): Promise<string> {
   const result = await build({
     stdin: {
@@ -70,18 +83,21 @@ async function buildBundle(moduleFile: string, root: string): Promise<string> {
     target: 'node20',
     packages: 'external',
     logLevel: 'silent',
-    sourcemap: 'inline', // stack traces name the .ts sources, not the bundle
+    sourcemap: 'external', // a .map beside the bundle: the parent maps stack frames (source-map.ts)
     plugins: [keepDirname],
   });
-  const text = result.outputFiles[0].text;
-  const key = createHash('sha256').update(text).digest('hex').slice(0, 20);
+  const text = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text ?? '';
+  const key = createHash('sha256').update(text).update(map).digest('hex').slice(0, 20);
   const dir = buildDir(root);
   const file = path.join(dir, `${path.basename(moduleFile, '.ts')}-${key}.js`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });
     const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(`${file}.map`, map); // first: the bundle's presence says both are there
     fs.writeFileSync(temp, text);
     fs.renameSync(temp, file); // atomic: a concurrent reader sees the whole file or none
+    pruneOld(dir);
   }
   return file;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst } from '../run';
 import { checkSavedTrace } from '../trace';
 import { bundleFor, FRAMEWORK_ROOT } from './bundle';
 import { runInWorker, type WorkerResult } from './pool';
+import { mapBundleFrames } from './source-map';
 import type { IsolatedOptions, IsolatedOutcome, IsolatedSpec, Verdict } from './api';
 
 export const DEFAULT_HANG_MS = 10_000;
@@ -95,6 +96,24 @@ function traceDirOf(options: IsolatedOptions): string {
   return options.root === undefined ? dir : path.resolve(options.root, dir);
 }
 
+/** The worker's texts with bundle positions mapped back to the sources (see source-map.ts). */
+function sourceMapped(result: WorkerResult, bundle: string): WorkerResult {
+  const map = (text: string): string => mapBundleFrames(text, bundle);
+  switch (result.kind) {
+    case 'report': {
+      const { error, frames } = result.report;
+      const report = { ...result.report, error: error && map(error), frames: frames?.map(map) };
+      return { ...result, report };
+    }
+    case 'exited':
+      return { ...result, stack: map(result.stack) };
+    case 'crashed':
+      return { ...result, error: map(result.error), stack: result.stack && map(result.stack) };
+    default:
+      return result;
+  }
+}
+
 /** Run `spec` once in a fresh worker (see index.ts). Never rejects for a bad run; only for a bad spec. */
 export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions): Promise<IsolatedOutcome> {
   const root = path.resolve(options.root ?? FRAMEWORK_ROOT);
@@ -104,7 +123,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
   const wallLimitMs = options.wallLimitMs ?? Number(process.env.LAB_WALL_LIMIT_MS ?? DEFAULT_WALL_LIMIT_MS);
   const verify = options.verifyTrace ?? false;
   const lines: string[] = [];
-  const result = await runInWorker(
+  const raw = await runInWorker(
     bundle,
     {
       testName: spec.testName,
@@ -126,6 +145,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
       },
     },
   );
+  const result = sourceMapped(raw, bundle);
   const base = { test: spec.testName, seed: spec.seed, virtualMs: result.virtualMs, cpuMs: 0, lines };
   if (result.kind === 'report') {
     const why = distrust(result, verify);
@@ -136,7 +156,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
         verdict: report.passed ? 'pass' : 'fail',
         passed: report.passed,
         message: report.error,
-        frames: report.frames ?? [],
+        frames: studentFramesFirst((report.frames ?? []).join('\n')),
         virtualMs: report.virtualMs,
         wallMs: result.wallMs,
         cpuMs: report.cpuMs,
