@@ -31,7 +31,7 @@ test('lab tests run isolated: output, one message per failure, the student frame
   const { status, out } = jest('passes|fails with a diagnosis|never yields|process.exit|real timer');
   expect(status).toBe(1);
   expect(count(out, 'Test (harness): isolated passes ...\n  ... Passed\n')).toBe(1);
-  expect(out).toMatch(/ {2}\[seed 5 · 0\.1 s virtual · trace [0-9a-f]{16}\]/);
+  expect(out).toMatch(/ {2}\[seed 5 · 0\.1 s virtual · [\d.]+ s CPU · trace [0-9a-f]{16}\]/);
   for (const headline of [
     'LabCheckFailure: expected one leader, got none\n      diagnosis:',
     'HungRun: no progress for 1.5 s of real time: hung at or after virtual time 0.250 s',
@@ -53,7 +53,7 @@ test('LAB_CHECK_DETERMINISM prints each Passed line once; LAB_REALTIME labels re
   expect(count(twice.out, '  ... Passed\n')).toBe(1);
   const real = jest('passes', { LAB_REALTIME: '1' });
   expect(real.status).toBe(0);
-  expect(real.out).toMatch(/\[seed 5 · 0\.\d s real · trace/);
+  expect(real.out).toMatch(/\[seed 5 · 0\.\d s real · [\d.]+ s CPU · trace/);
   expect(real.out).not.toContain('did not exit');
 });
 
