@@ -23,6 +23,7 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'scripts/handout-check.ts',
   'tests/tools/handout.test.ts',
   'scripts/grade*',
+  'docs/grading.md', // the grader's threat model: what it stops and what it does not claim to stop
   'tests/grade*',
   'tests/tools/grade*',
   'scripts/mutants*',
