@@ -63,9 +63,10 @@ export interface Op {
 
 /**
  * A batch of Ops as it travels in the Raft log: one JSON string, `[["Append",<clientId>,<seq>,"<key>",
- * "<value>"], …]`. Why a string: Raft re-encodes its whole log on every persist, and without snapshots
- * (3A) the log only grows, so the cost per entry matters; the codec checks every field of every object
- * it encodes, while a string is one value, several times cheaper (and still readable in traces).
+ * "<value>"], …]`. Why a string: a Raft may re-encode its whole log on every persist (the reference
+ * encodes each entry once, a straightforward one does not), and without snapshots (3A) the log only
+ * grows, so the cost per entry matters; the codec checks every field of every object it encodes, while
+ * a string is one value, several times cheaper (and still readable in traces).
  */
 export function opsToCommand(ops: readonly Op[]): string {
   return JSON.stringify(ops.map((op) => [op.kind, op.clientId, op.seq, op.key, op.value]));
