@@ -1,3 +1,11 @@
+/**
+ * Jest's configuration, typed. Jest reads a TypeScript config through ts-node; the pragmas below ask for
+ * no type checking at load time (it would add seconds to every run; `npm run typecheck` checks this
+ * file) and for CommonJS with its matching resolution (jest asks ts-node for CommonJS, which tsconfig's
+ * node16 resolution refuses: TS5110).
+ * @jest-config-loader ts-node
+ * @jest-config-loader-options {"transpileOnly": true, "compilerOptions": {"module": "commonjs", "moduleResolution": "node10"}}
+ */
 // Jest runs every lab test and self-test. Notes on the choices (see ../shared/virtual-time-notes.md):
 // - Lab tests (registerWithJest) run each in its own worker thread, outside jest's sandbox
 //   (tests/harness/jest.ts says why); the jest workers mostly wait on those threads, so use every core.
@@ -10,10 +18,10 @@
 //   180 s), so a run always fails with its own message first.
 // - A failure is printed once, where it happens: no "Summary of all failing tests" repeating each one.
 // - Never enable jest's fake timers: the driver owns the clock.
-const os = require('node:os');
+import type { Config } from 'jest';
+import os from 'node:os';
 
-/** @type {import('jest').Config} */
-module.exports = {
+const config: Config = {
   testEnvironment: '<rootDir>/tests/harness/jest-environment.js',
   testSequencer: '<rootDir>/tests/harness/jest-sequencer.js',
   setupFiles: ['<rootDir>/tests/harness/random-setup.ts'],
@@ -32,3 +40,5 @@ module.exports = {
   testTimeout: 200_000,
   reporters: [['default', { summaryThreshold: Number.MAX_SAFE_INTEGER }]],
 };
+
+export default config;
