@@ -7,6 +7,7 @@
  * untrusted) is a failed run with its message. A workspace whose code does not compile fails every run
  * of that module with the compiler's message.
  */
+import fs from 'node:fs';
 import { replayCommand } from '../../tests/harness/jest';
 import { runIsolated, type Verdict } from '../../tests/harness/worker';
 import type { Workspace } from './workspace';
@@ -91,6 +92,11 @@ export class WorkspaceRunner {
           streamDebug: false,
         },
       );
+      if (outcome.passed) {
+        // Kept only to be verified: a passing run's trace is not worth the disk of a batch.
+        for (const file of [outcome.traceFile, outcome.logFile])
+          if (file !== undefined) fs.rmSync(file, { force: true });
+      }
       return {
         ...base,
         kind: outcome.verdict,

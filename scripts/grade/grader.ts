@@ -108,10 +108,12 @@ interface Prepared {
 
 export async function gradeSubmissions(options: GradeOptions, events: GradeEvents): Promise<GradeSummary> {
   const rubric = loadRubric(options.rubric);
-  const tests = selectParts(rubric, options.parts);
-  const parts = [...new Set(tests.map((t) => t.part))];
+  const selected = selectParts(rubric, options.parts);
+  const parts = [...new Set(selected.map((t) => t.part))];
   const known = knownTests(GRADER_ROOT, parts);
-  if (known !== undefined) checkAgainst({ ...rubric, tests }, known);
+  if (known !== undefined) checkAgainst({ ...rubric, tests: selected }, known);
+  // A test the rubric gives 0 points cannot change a score: it is skipped, not run.
+  const tests = selected.filter((t) => t.points > 0);
   const runs = options.runs ?? rubric.runs;
   const pkg = JSON.parse(fs.readFileSync(path.join(GRADER_ROOT, 'package.json'), 'utf8')) as {
     version: string;
@@ -177,7 +179,7 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
 
   const prepareSubmission = async (source: string, name: string, started: number): Promise<void> => {
     const dir = path.join(options.out, name);
-    const intake = await takeSubmission(source);
+    const intake = { ...(await takeSubmission(source)), name }; // the unique name of its output folder
     const key = baseKey(intake.contentHash);
     const previous = options.fresh ? undefined : readGrade(dir);
     if (previous !== undefined && sameKey(previous.key, key)) {

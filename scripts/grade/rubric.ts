@@ -178,7 +178,8 @@ export function checkAgainst(rubric: Rubric, known: ReadonlyArray<{ name: string
   const missing = known.filter((k) => graded.has(k.part) && !listed.has(k.name));
   if (missing.length > 0) {
     throw new RubricError(
-      `${rubric.file}: these tests of graded parts have no points (give them 0 to skip them on purpose):\n` +
+      `${rubric.file}: these tests of graded parts have no points (give them 0 to skip them on purpose: a ` +
+        '0-point test is not run):\n' +
         missing.map((k) => `  ${k.part}: "${k.name}"`).join('\n'),
     );
   }
