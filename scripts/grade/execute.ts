@@ -94,8 +94,10 @@ export class WorkspaceRunner {
       );
       if (outcome.passed) {
         // Kept only to be verified: a passing run's trace is not worth the disk of a batch.
-        for (const file of [outcome.traceFile, outcome.logFile])
+        const journal = outcome.traceFile?.replace(/\.jsonl$/, '.journal');
+        for (const file of [outcome.traceFile, outcome.logFile, journal]) {
           if (file !== undefined) fs.rmSync(file, { force: true });
+        }
       }
       return {
         ...base,
