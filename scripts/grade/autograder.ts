@@ -4,14 +4,15 @@
  *
  * - the framework (FRAMEWORK_ENTRIES), package.json and package-lock.json — not the reference raft/
  *   and kvraft/: the grader needs neither, and students' code never shares a machine with the answers;
- * - rubric.yaml, the rubric given (checked against the real tests before packaging);
+ * - rubric.yaml, the rubric given (checked against the real tests before packaging), and the catalogue
+ *   of which module defines each test (test-catalog.json: the package has no reference to load them with);
  * - setup.sh: installs Node 20 from NodeSource's Debian packages, then `npm ci`;
  * - run_autograder: grades /autograder/submission into /autograder/results/results.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import yazl from 'yazl';
-import { knownTests } from './catalog';
+import { CATALOG_FILE, testHomes } from './catalog';
 import { GRADER_ROOT } from './grader';
 import { FRAMEWORK_ENTRIES, LAB_PARTS } from './owned';
 import { checkAgainst, loadRubric } from './rubric';
@@ -55,11 +56,14 @@ function addTree(zip: yazl.ZipFile, rel: string): void {
 
 export async function packageAutograder(outFile: string, rubricFile: string): Promise<string> {
   const rubric = loadRubric(rubricFile);
-  const known = knownTests(GRADER_ROOT, LAB_PARTS);
-  if (known !== undefined) checkAgainst(rubric, known);
+  const homes = testHomes(GRADER_ROOT, LAB_PARTS);
+  if (homes === undefined)
+    throw new Error(`${GRADER_ROOT}: package the autograder from a checkout with the reference`);
+  checkAgainst(rubric, [...homes.values()]);
   const zip = new yazl.ZipFile();
   for (const entry of [...FRAMEWORK_ENTRIES, 'package-lock.json']) addTree(zip, entry);
   zip.addBuffer(fs.readFileSync(rubricFile), 'rubric.yaml');
+  zip.addBuffer(Buffer.from(`${JSON.stringify([...homes.values()], null, 2)}\n`), CATALOG_FILE);
   zip.addBuffer(Buffer.from(SETUP), 'setup.sh', { mode: 0o100755 });
   zip.addBuffer(Buffer.from(RUN), 'run_autograder', { mode: 0o100755 });
   zip.end();

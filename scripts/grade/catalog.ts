@@ -1,9 +1,10 @@
 /**
- * Which module defines a graded test, without loading any submission's code: a part's tests live in
- * `tests/raft/<part>.tests.ts` (2A–2D) or `tests/kvraft/<part>.tests.ts` (3A–3B), registered for jest by
- * the sibling `<part>.test.ts`. The rubric names the tests; `knownTests` lists the real ones by loading
- * the grader's own test modules with the reference in raft/ and kvraft/ (trusted code), to check a rubric
- * before anything runs. A packaged autograder has no reference, and was checked when it was packaged.
+ * Where each graded test is defined, without loading any submission's code. A part's tests live in the
+ * `*.tests.ts` modules of tests/raft (2A–2D) or tests/kvraft (3A–3B) whose names start with the part
+ * (`2A.tests.ts`, `2A-scripted.tests.ts`), each registered for jest by its sibling `*.test.ts`. The
+ * catalogue is made by loading those modules in the grader's own checkout, with the reference in raft/ and
+ * kvraft/ (trusted code). A packaged autograder has no reference: it reads the catalogue written into the
+ * package (CATALOG_FILE) when it was made.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,26 +12,45 @@ import { loadTests } from '../stress/discover';
 import type { LabPart } from './owned';
 
 export interface TestHome {
+  readonly name: string;
+  readonly part: string;
   /** Relative to the project root. */
   readonly moduleFile: string;
   readonly jestFile: string;
 }
 
-export function homeOf(part: LabPart): TestHome {
-  const folder = part.startsWith('2') ? 'raft' : 'kvraft';
-  return {
-    moduleFile: path.posix.join('tests', folder, `${part}.tests.ts`),
-    jestFile: path.posix.join('tests', folder, `${part}.test.ts`),
-  };
+export const CATALOG_FILE = 'test-catalog.json';
+
+function modulesOf(root: string, part: LabPart): string[] {
+  const dir = path.join(root, 'tests', part.startsWith('2') ? 'raft' : 'kvraft');
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith(part) && f.endsWith('.tests.ts'))
+    .sort()
+    .map((f) => path.join(dir, f));
 }
 
-/** Every lab test of the grader's checkout, or undefined when it has no reference to load them with. */
-export function knownTests(
-  root: string,
-  parts: readonly LabPart[],
-): Array<{ name: string; part: string }> | undefined {
-  if (!['raft', 'kvraft'].every((folder) => fs.existsSync(path.join(root, folder, 'index.ts'))))
+/** Every lab test of these parts, by name; undefined when there is neither a reference nor a catalogue. */
+export function testHomes(root: string, parts: readonly LabPart[]): Map<string, TestHome> | undefined {
+  const hasReference = ['raft', 'kvraft'].every((folder) =>
+    fs.existsSync(path.join(root, folder, 'index.ts')),
+  );
+  let homes: TestHome[];
+  if (hasReference) {
+    homes = loadTests(parts.flatMap((p) => modulesOf(root, p))).map((t) => {
+      const moduleFile = path.relative(root, t.moduleFile).split(path.sep).join('/');
+      return {
+        name: t.name,
+        part: t.part,
+        moduleFile,
+        jestFile: moduleFile.replace(/\.tests\.ts$/, '.test.ts'),
+      };
+    });
+  } else if (fs.existsSync(path.join(root, CATALOG_FILE))) {
+    const all = JSON.parse(fs.readFileSync(path.join(root, CATALOG_FILE), 'utf8')) as TestHome[];
+    homes = all.filter((h) => (parts as readonly string[]).includes(h.part));
+  } else {
     return undefined;
-  const modules = [...new Set(parts.map((p) => path.join(root, homeOf(p).moduleFile)))];
-  return loadTests(modules).map((t) => ({ name: t.name, part: t.part }));
+  }
+  return new Map(homes.map((h) => [h.name, h]));
 }

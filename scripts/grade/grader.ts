@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SubmissionError } from './archive';
-import { homeOf, knownTests } from './catalog';
+import { testHomes, type TestHome } from './catalog';
 import { WorkspaceRunner, type RunVerdict } from './execute';
 import { submissionKind, takeSubmission, type Intake } from './intake';
 import type { GradeOptions } from './options';
@@ -110,8 +110,13 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
   const rubric = loadRubric(options.rubric);
   const selected = selectParts(rubric, options.parts);
   const parts = [...new Set(selected.map((t) => t.part))];
-  const known = knownTests(GRADER_ROOT, parts);
-  if (known !== undefined) checkAgainst({ ...rubric, tests: selected }, known);
+  const homes = testHomes(GRADER_ROOT, parts);
+  if (homes === undefined) {
+    throw new SubmissionError(
+      `${GRADER_ROOT}: no reference raft/ and kvraft/ to find the tests with, and no test catalogue`,
+    );
+  }
+  checkAgainst({ ...rubric, tests: selected }, [...homes.values()]);
   // A test the rubric gives 0 points cannot change a score: it is skipped, not run.
   const tests = selected.filter((t) => t.points > 0);
   const runs = options.runs ?? rubric.runs;
@@ -248,7 +253,7 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
   };
   const lane = async (): Promise<void> => {
     for (let job = await take(); job !== undefined; job = await take()) {
-      const verdict = await job.sub.runner.run({ ...job.test, ...homeOf(job.test.part) }, job.seed);
+      const verdict = await job.sub.runner.run(homes.get(job.test.name) as TestHome, job.seed);
       const list = job.sub.verdicts.get(job.test.name) as RunVerdict[];
       list[job.k] = verdict;
       events.run(job.sub.name, verdict);
