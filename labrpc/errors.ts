@@ -17,3 +17,8 @@ export class LabrpcError extends Error {
 export class RpcHandlerError extends Error {
   override name = 'RpcHandlerError';
 }
+
+/** One RPC's request or reply is larger than labrpc carries (MAX_RPC_BYTES). The test fails with it. */
+export class RpcTooLargeError extends Error {
+  override name = 'RpcTooLargeError';
+}

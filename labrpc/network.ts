@@ -20,9 +20,10 @@
  * which the test harness seeds and virtualises; this module knows nothing of the simulation.
  */
 import { decode, encode } from './codec';
-import { LabrpcError, RpcHandlerError } from './errors';
+import { LabrpcError, RpcHandlerError, RpcTooLargeError } from './errors';
 import type { Server } from './service';
 import { randomInt, sleep } from './sleep';
+import { freezeClass } from './freeze';
 
 export type ServerName = string | number;
 
@@ -49,6 +50,13 @@ export type NetworkEvent =
 
 export type NetworkObserver = (event: NetworkEvent) => void;
 
+/** A handler that was handed a request and has not returned yet (see Network.pendingHandlers). */
+export interface PendingHandler {
+  rpc: number;
+  server: ServerName;
+  svcMeth: string;
+}
+
 /** Wait `ms`; 0 means no wait at all, as Go's time.Sleep(0) (Node would clamp a 0 ms timer to 1 ms). */
 function delay(ms: number): Promise<void> {
   return ms > 0 ? sleep(ms) : Promise.resolve();
@@ -68,6 +76,14 @@ const DEAD_POLL_MS = 100;
  * the race is decided by the peers' own (seeded) timers, not by a jitter 1000 times Go's.
  */
 export const LINK_LATENCY_MS = 1;
+
+/**
+ * The largest request or reply one RPC may carry, encoded: 16 MiB. The largest an honest test sends is
+ * far below (a whole 3A log of thousands of operations, or a 3B snapshot, is well under 1 MiB), while a
+ * peer that puts, say, a 50 MB string into every AppendEntries would otherwise run for minutes copying
+ * it; it fails at the first such RPC instead, with the method and the size.
+ */
+export const MAX_RPC_BYTES = 16 * 1024 * 1024;
 
 export class ClientEnd {
   readonly name: string;
@@ -105,6 +121,7 @@ export class Network {
   #bytes = 0;
   #rpcIds = 0;
   readonly #observers: NetworkObserver[] = [];
+  readonly #pending = new Map<number, PendingHandler>();
 
   /** Stop the network: later calls never complete, so nothing more happens once a test has ended. */
   cleanup(): void {
@@ -174,10 +191,19 @@ export class Network {
     return this.#bytes;
   }
 
+  /**
+   * Handlers that were handed a request and have not returned yet, oldest first. One that stays here
+   * long is a handler whose promise never settles: its caller waits for a reply that never comes.
+   */
+  pendingHandlers(): PendingHandler[] {
+    return [...this.#pending.values()];
+  }
+
   /** @internal ClientEnd.call's body. */
   send(endName: string, svcMeth: string, args: unknown): Promise<unknown> {
     if (this.#done) return new Promise(() => {});
     const argBytes = encode(args, 'args'); // before any await: later changes by the caller are not seen
+    if (argBytes.length > MAX_RPC_BYTES) return tooLarge(svcMeth, 'request', argBytes.length);
     const rpc = ++this.#rpcIds;
     this.#count += 1;
     this.#bytes += argBytes.length;
@@ -223,7 +249,10 @@ export class Network {
       }
     }
     this.#emit({ kind: 'deliver', rpc });
-    const replyBytes = await this.#runHandler(endName, svcMeth, argBytes, snap);
+    const replyBytes = await this.#runHandler(rpc, endName, svcMeth, argBytes, snap);
+    if (replyBytes !== null && replyBytes.length > MAX_RPC_BYTES) {
+      return tooLarge(svcMeth, 'reply', replyBytes.length);
+    }
     // Check again after the handler: a reply from a server that was deleted meanwhile (whose Persister a
     // restart may have replaced) must not count as a success.
     if (replyBytes === null || this.#isDead(endName, snap)) {
@@ -262,12 +291,18 @@ export class Network {
 
   /** Run the handler; every 100 ms check whether the destination died, and stop waiting if so. */
   #runHandler(
+    rpc: number,
     endName: string,
     svcMeth: string,
     argBytes: Uint8Array,
     snap: Snapshot,
   ): Promise<Uint8Array | null> {
+    this.#pending.set(rpc, { rpc, server: snap.serverName as ServerName, svcMeth });
     const handler = (snap.server as Server).dispatch(svcMeth, argBytes);
+    void handler.then(
+      () => this.#pending.delete(rpc),
+      () => this.#pending.delete(rpc),
+    );
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const poll = (): void => {
@@ -301,3 +336,22 @@ export class Network {
     for (const observer of this.#observers) observer(event);
   }
 }
+
+/**
+ * An RPC over MAX_RPC_BYTES: the call fails (null), and the test fails at once, as a throwing handler
+ * does (an unhandled rejection the harness reports with the virtual time).
+ */
+function tooLarge(svcMeth: string, what: 'request' | 'reply', bytes: number): Promise<null> {
+  const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  void Promise.reject(
+    new RpcTooLargeError(
+      `${svcMeth}: a ${what} of ${bytes} bytes (${mib(bytes)}) is more than labrpc carries in one RPC ` +
+        `(${mib(MAX_RPC_BYTES)}). Send only what the receiver needs (the entries it lacks, not the whole ` +
+        'log; no large values in every heartbeat).',
+    ),
+  );
+  return Promise.resolve(null);
+}
+
+// The tester's network cannot be patched at run time (see freeze.ts).
+freezeClass(Network, ClientEnd);

@@ -11,6 +11,7 @@
  */
 import { decode, encode } from './codec';
 import { LabrpcError, RpcHandlerError } from './errors';
+import { freezeClass } from './freeze';
 
 /** An RPC handler: decoded arguments in, a reply (possibly later) out. */
 export type Handler = (args: never) => unknown;
@@ -81,9 +82,14 @@ export class Server {
         `unknown method "${methodName}" of service "${serviceName}"; methods: ${service.methodNames().join(', ')}`,
       );
     }
+    // The reply is encoded the moment the handler returns it (a synchronous handler: before anything
+    // else runs; an async one: as its promise settles), as Go encodes it when the handler returns. So a
+    // change the handler makes to the reply object afterwards (from a timer or a queued microtask) never
+    // reaches the caller.
     let reply: unknown;
     try {
-      reply = await (handler as (args: unknown) => unknown)(decode(argBytes));
+      reply = (handler as (args: unknown) => unknown)(decode(argBytes));
+      if (isThenable(reply)) reply = await reply;
     } catch (error) {
       // The message stays free of stack traces (it goes into the run's trace, whose hash must not depend
       // on file paths); the stack travels as the cause and is printed with the failure.
@@ -93,6 +99,12 @@ export class Server {
   }
 }
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
+
+freezeClass(Server, Service); // see freeze.ts

@@ -10,11 +10,12 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { Network, Persister, Server, Service, randomInt, type ClientEnd } from '../../labrpc';
+import { Network, Persister, Server, Service, freezeClass, randomInt, type ClientEnd } from '../../labrpc';
 import { Clerk, KVServer } from '../../kvraft';
 import type { Annotation } from '../linearizability';
 import { LabCheckFailure, formatVirtual, traceNetwork, type LabContext } from '../harness';
 import { randString } from '../raft/config';
+import { ClusterWatch } from '../raft/cluster-watch';
 import { ClientLinkEnd } from './client-link';
 
 export class KvConfig {
@@ -26,6 +27,10 @@ export class KvConfig {
   readonly saved: (Persister | null)[];
   /** Faults as the linearizability page draws them (virtual ms). */
   readonly annotations: Annotation[] = [];
+  /** What the tester sees of the Raft peers: Election Safety, and the diagnosis under a failure. */
+  readonly watch: ClusterWatch;
+  /** links[i][j]: whether server i's end to server j is enabled. */
+  readonly #links: boolean[][];
   /** endnames[i][j]: the end server i uses to reach server j (fresh on every start of i). */
   readonly #endnames: string[][];
   /** Each clerk's ends, by server; and the id it goes by in traces and messages. */
@@ -45,7 +50,16 @@ export class KvConfig {
     this.saved = new Array<Persister | null>(n).fill(null);
     this.#endnames = Array.from({ length: n }, () => []);
     this.#nextClientId = n + 1000;
+    this.#links = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
     traceNetwork(ctx.trace, this.net, (end) => this.#owner.get(end));
+    this.watch = new ClusterWatch({
+      ctx,
+      n,
+      net: this.net,
+      peer: (i) => this.kvservers[i]?.rf ?? null,
+      attachment: (i) => this.#attachment(i),
+      endpointOf: (end) => this.#owner.get(end),
+    });
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();
@@ -58,9 +72,9 @@ export class KvConfig {
     return formatVirtual(this.ctx.now());
   }
 
-  /** Fail the test now with a message naming the check and the virtual time. */
+  /** Fail the test now with a message naming the check and the virtual time, and what the tester saw. */
   fail(message: string): never {
-    throw new LabCheckFailure(`${message} (at ${this.at()})`);
+    throw new LabCheckFailure(`${message} (at ${this.at()})\n${this.watch.diagnose().join('\n')}`);
   }
 
   /** [0, 1, …, n-1]. */
@@ -110,6 +124,7 @@ export class KvConfig {
     for (const j of to) {
       this.net.enable(this.#endnames[i][j], true);
       this.net.enable(this.#endnames[j][i], true);
+      this.#links[i][j] = this.#links[j][i] = true;
     }
   }
 
@@ -118,7 +133,16 @@ export class KvConfig {
     for (const j of from) {
       if (this.#endnames[i][j] !== undefined) this.net.enable(this.#endnames[i][j], false);
       if (this.#endnames[j][i] !== undefined) this.net.enable(this.#endnames[j][i], false);
+      this.#links[i][j] = this.#links[j][i] = false;
     }
+  }
+
+  /** Which servers server i reaches, for the diagnosis. */
+  #attachment(i: number): string {
+    const reaches = this.all().filter((j) => j !== i && this.#links[i][j]);
+    if (reaches.length === this.n - 1) return 'connected';
+    if (reaches.length === 0) return 'disconnected';
+    return `reaches ${reaches.map((j) => `S${j}`).join(' ')}`;
   }
 
   connectAll(): void {
@@ -216,7 +240,11 @@ export class KvConfig {
   /** The first server whose Raft says it is leader; [false, 0] if none does. */
   leader(): [boolean, number] {
     for (let i = 0; i < this.n; i++) {
-      if (this.kvservers[i]?.rf.getState().isLeader) return [true, i];
+      const rf = this.kvservers[i]?.rf;
+      if (rf === undefined) continue;
+      const state = rf.getState();
+      this.watch.claim(i, state);
+      if (state.isLeader) return [true, i];
     }
     return [false, 0];
   }
@@ -286,3 +314,6 @@ function randomHandles(ends: ClientEnd[]): ClientEnd[] {
   }
   return out;
 }
+
+// The tester's own classes cannot be patched by the code under test (labrpc/freeze.ts).
+freezeClass(KvConfig);

@@ -6,6 +6,7 @@
 import { randomInt, sleep } from '../../labrpc';
 import type { Raft } from '../../raft';
 import { LabCheckFailure, type LabContext } from '../harness';
+import type { ClusterWatch } from './cluster-watch';
 import { show, type CommittedLogs } from './committed-log';
 
 export abstract class Checks {
@@ -14,6 +15,8 @@ export abstract class Checks {
   abstract readonly rafts: (Raft | null)[];
   abstract readonly connected: boolean[];
   abstract readonly committed: CommittedLogs;
+  /** What the tester sees of the cluster: Election Safety, and the diagnosis under a failure. */
+  abstract readonly watch: ClusterWatch;
   /** Set by cleanup(): a one() still running from an ended test gives up quietly. */
   finished = false;
   /** Beyond Go: what a scripted test has set up, added to every failure message ('' in the Go tests). */
@@ -26,10 +29,17 @@ export abstract class Checks {
 
   abstract at(): string;
 
-  /** Fail the test now with a message naming the check and the virtual time. */
+  /** Fail the test now with a message naming the check and the virtual time, and what the tester saw. */
   fail(message: string): never {
     const scenario = this.scenario === '' ? '' : ` — ${this.scenario}`;
-    throw new LabCheckFailure(`${message} (at ${this.at()})${scenario}`);
+    throw new LabCheckFailure(`${message} (at ${this.at()})${scenario}\n${this.watch.diagnose().join('\n')}`);
+  }
+
+  /** Server i's getState(), as a check asks it; a leadership claim goes to the Election Safety check. */
+  stateOf(i: number, rf: Raft): { term: number; isLeader: boolean } {
+    const state = rf.getState();
+    this.watch.claim(i, state);
+    return state;
   }
 
   /** Wait for a leader among the connected servers; at most one per term. Returns the newest one. */
@@ -40,7 +50,7 @@ export abstract class Checks {
       for (let i = 0; i < this.n; i++) {
         const rf = this.rafts[i];
         if (!this.connected[i] || rf === null) continue;
-        const { term, isLeader } = rf.getState();
+        const { term, isLeader } = this.stateOf(i, rf);
         if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
       }
       let lastTermWithLeader = -1;
@@ -63,7 +73,7 @@ export abstract class Checks {
     for (let i = 0; i < this.n; i++) {
       const rf = this.rafts[i];
       if (!this.connected[i] || rf === null) continue;
-      const xterm = rf.getState().term;
+      const xterm = this.stateOf(i, rf).term;
       if (term === -1) term = xterm;
       else if (term !== xterm) this.fail(`servers disagree on term (T${term} and S${i} at T${xterm})`);
     }
@@ -74,7 +84,7 @@ export abstract class Checks {
   checkNoLeader(): void {
     for (let i = 0; i < this.n; i++) {
       const rf = this.rafts[i];
-      if (this.connected[i] && rf !== null && rf.getState().isLeader) {
+      if (this.connected[i] && rf !== null && this.stateOf(i, rf).isLeader) {
         this.fail(`expected no leader among connected servers, but ${i} claims to be leader`);
       }
     }
@@ -97,7 +107,9 @@ export abstract class Checks {
       if (this.nCommitted(index).count >= n) break;
       await sleep(to);
       if (to < 1000) to *= 2;
-      if (startTerm > -1 && this.rafts.some((rf) => rf !== null && rf.getState().term > startTerm)) return -1;
+      if (startTerm > -1 && this.rafts.some((rf, i) => rf !== null && this.stateOf(i, rf).term > startTerm)) {
+        return -1;
+      }
     }
     const { count, command } = this.nCommitted(index);
     if (count < n) this.fail(`only ${count} decided for index ${index}; wanted ${n}`);
@@ -118,6 +130,7 @@ export abstract class Checks {
         starts = (starts + 1) % this.n;
         const rf = this.connected[starts] ? this.rafts[starts] : null;
         const result = rf?.start(cmd);
+        if (result !== undefined) this.watch.claim(starts, result);
         if (result?.isLeader) index = result.index;
       }
       if (index === -1) {

@@ -11,7 +11,16 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { ClientEnd, Network, Persister, Server, Service, deepCopy, randomInt } from '../../labrpc';
+import {
+  ClientEnd,
+  Network,
+  Persister,
+  Server,
+  Service,
+  deepCopy,
+  freezeClass,
+  randomInt,
+} from '../../labrpc';
 import { Raft } from '../../raft';
 import {
   defineLabTest,
@@ -25,6 +34,7 @@ import { applier, applierSnap, type ApplierHost } from './appliers';
 import { CommittedLogs } from './committed-log';
 import { Checks } from './checks';
 import { ReplyHolds, TesterEnd, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
+import { ClusterWatch } from './cluster-watch';
 
 export interface RaftTestSpec {
   part: Part;
@@ -74,6 +84,7 @@ export class RaftConfig extends Checks implements ApplierHost {
   readonly connected: boolean[];
   readonly saved: (Persister | null)[];
   readonly committed: CommittedLogs;
+  readonly watch: ClusterWatch;
   /** endnames[i][j]: the end server i uses to reach server j (fresh on every restart of i). */
   readonly #endnames: string[][];
   readonly #owner = new Map<string, { from: number | 'tester'; to: number }>();
@@ -95,6 +106,14 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.#endnames = Array.from({ length: n }, () => []);
     this.committed = new CommittedLogs(n);
     traceNetwork(ctx.trace, this.net, (end) => this.#owner.get(end));
+    this.watch = new ClusterWatch({
+      ctx,
+      n,
+      net: this.net,
+      peer: (i) => this.rafts[i],
+      attachment: (i) => (this.connected[i] ? 'connected' : 'disconnected'),
+      endpointOf: (end) => this.#owner.get(end),
+    });
     ctx.defer(() => this.cleanup());
     this.setUnreliable(unreliable);
     this.net.longDelays(true);
@@ -208,7 +227,8 @@ export class RaftConfig extends Checks implements ApplierHost {
       if (ends === undefined || ends.from === 'tester') return;
       const { from, to } = ends;
       if (!select({ from, to, svcMeth: event.svcMeth })) return;
-      const term = this.rafts[from]?.getState().term ?? -1;
+      const rf = this.rafts[from];
+      const term = rf === null ? -1 : this.stateOf(from, rf).term;
       const args = deepCopy(event.args, 'args');
       const rpc = { from, to, svcMeth: event.svcMeth, args, term, at: this.ctx.now(), delivered: false };
       captured.push(rpc);
@@ -329,3 +349,6 @@ export function randString(n: number): string {
 export function randCommand(): number {
   return randomInt(2 ** 31);
 }
+
+// The tester's own classes cannot be patched by the code under test (labrpc/freeze.ts).
+freezeClass(RaftConfig, Checks, ClusterWatch, CommittedLogs);

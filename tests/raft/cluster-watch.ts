@@ -1,0 +1,246 @@
+/**
+ * What the tester sees of a running cluster, kept for two jobs (the Raft and the KV configs both use it):
+ *
+ * - **Election Safety** (Figure 3: at most one leader in a given term), checked by the tester itself, so
+ *   that no test relies on a peer's own assertions. Every leadership claim the tester sees is recorded:
+ *   the sender of every RPC is asked `getState()` as it sends, and every `getState()` or `start()` a check
+ *   makes is reported through `claim`. A second server claiming a term fails the run at once.
+ * - **The diagnosis** printed under a failure (`diagnose()`): each server's term and role, when it last
+ *   received an AppendEntries, the RPCs it sent, received and answered in the last second, the handlers
+ *   that never returned, and the hints that tell the classic stuck states apart (no RPC from anyone; a
+ *   leader that stopped sending AppendEntries; a getState that is not written yet).
+ *
+ * It reads RPCs by their method name only (`…AppendEntries`), never their fields, which students choose.
+ */
+import type { Network, NetworkEvent, ServerName } from '../../labrpc';
+import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
+
+/** What the tester may ask a peer: Raft's getState. */
+export interface WatchedPeer {
+  getState(): { term: number; isLeader: boolean };
+}
+
+/** The cluster as the config knows it. */
+export interface WatchedCluster {
+  readonly ctx: LabContext;
+  readonly n: number;
+  readonly net: Network;
+  /** The live peer of server i; null once crashed (and before its first start). */
+  peer(i: number): WatchedPeer | null;
+  /** How server i is attached, in a few words ("connected", "disconnected", "reaches S0 S2"). */
+  attachment(i: number): string;
+  /** Who owns an end: a server (number), a client or the tester (string); undefined if unknown. */
+  endpointOf(end: string): { from: number | string; to: number } | undefined;
+}
+
+/** The diagnosis counts RPCs over this window: longer than any sensible election timeout. */
+export const DIAGNOSIS_WINDOW_MS = 1000;
+
+interface RpcInfo {
+  from: number | string;
+  to: number;
+  svcMeth: string;
+  deliveredAt?: number;
+  answered?: boolean;
+}
+
+interface Counts {
+  sent: number[];
+  delivered: number[];
+  answered: number[];
+}
+
+type Probe = { term: number; isLeader: boolean } | { error: string };
+
+const isAppendEntries = (svcMeth: string): boolean => svcMeth.endsWith('AppendEntries');
+
+export class ClusterWatch {
+  readonly #cluster: WatchedCluster;
+  /** term → the first server seen leading it, and when. */
+  readonly #leaders = new Map<number, { server: number; at: number }>();
+  readonly #rpcs = new Map<number, RpcInfo>();
+  readonly #counts: Counts[];
+  readonly #lastAppendHeard: ({ at: number; from: number | string } | null)[];
+  readonly #lastAppendSent: (number | null)[];
+  #anySent = false;
+  #violated = false;
+
+  constructor(cluster: WatchedCluster) {
+    this.#cluster = cluster;
+    const n = cluster.n;
+    this.#counts = Array.from({ length: n }, () => ({ sent: [], delivered: [], answered: [] }));
+    this.#lastAppendHeard = new Array<null>(n).fill(null);
+    this.#lastAppendSent = new Array<null>(n).fill(null);
+    cluster.net.observe((event) => this.#see(event));
+  }
+
+  /**
+   * A leadership claim the tester saw: server `i` reported `term` and `isLeader`. A second server leading
+   * a term fails the run at once, naming the term, both servers and when each was seen leading.
+   */
+  claim(i: number, state: { term: number; isLeader: boolean }): void {
+    if (!state.isLeader) return;
+    const now = this.#cluster.ctx.now();
+    const first = this.#leaders.get(state.term);
+    if (first === undefined) {
+      this.#leaders.set(state.term, { server: i, at: now });
+      return;
+    }
+    if (first.server === i || this.#violated) return;
+    this.#violated = true;
+    this.#cluster.ctx.fail(
+      new LabCheckFailure(
+        `Election Safety violated: S${first.server} and S${i} were both leader in term ${state.term} ` +
+          `(S${first.server} seen leading at ${formatVirtual(first.at)}, S${i} at ${formatVirtual(now)}). ` +
+          'At most one leader per term (Figure 3): does each peer vote at most once per term, and ' +
+          'remember its vote across a restart?',
+      ),
+    );
+  }
+
+  /** Ask server i for its state, reporting a leadership claim; a getState that throws is described. */
+  probe(i: number): Probe | null {
+    const peer = this.#cluster.peer(i);
+    if (peer === null) return null;
+    try {
+      const state = peer.getState();
+      this.claim(i, state);
+      return state;
+    } catch (error) {
+      return { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    }
+  }
+
+  #see(event: NetworkEvent): void {
+    const now = this.#cluster.ctx.now();
+    if (event.kind === 'send') {
+      const ends = this.#cluster.endpointOf(event.end);
+      if (ends === undefined) return;
+      this.#rpcs.set(event.rpc, { from: ends.from, to: ends.to, svcMeth: event.svcMeth });
+      if (typeof ends.from !== 'number') return;
+      this.#anySent = true;
+      push(this.#counts[ends.from].sent, now);
+      if (isAppendEntries(event.svcMeth)) this.#lastAppendSent[ends.from] = now;
+      this.probe(ends.from); // Election Safety: is the sender a leader, and in which term?
+      return;
+    }
+    const rpc = this.#rpcs.get(event.rpc);
+    if (rpc === undefined) return;
+    switch (event.kind) {
+      case 'deliver':
+        rpc.deliveredAt = now;
+        push(this.#counts[rpc.to].delivered, now);
+        if (isAppendEntries(rpc.svcMeth)) this.#lastAppendHeard[rpc.to] = { at: now, from: rpc.from };
+        return;
+      case 'reorder':
+      case 'drop-reply':
+      case 'reply':
+        if (!rpc.answered) push(this.#counts[rpc.to].answered, now);
+        rpc.answered = true;
+        if (event.kind !== 'reorder') this.#rpcs.delete(event.rpc);
+        return;
+      default: // unreachable, dropped request, dead destination: nothing more will happen to it
+        this.#rpcs.delete(event.rpc);
+    }
+  }
+
+  /** A few lines that say what the cluster was doing when a check failed. */
+  diagnose(): string[] {
+    const { ctx, n } = this.#cluster;
+    const now = ctx.now();
+    const since = now - DIAGNOSIS_WINDOW_MS;
+    const lines = [`what the tester saw (at ${formatVirtual(now)}; RPC counts over the last 1 s):`];
+    const hints: string[] = [];
+    const states = Array.from({ length: n }, (_, i) => this.probe(i));
+    for (let i = 0; i < n; i++) {
+      const state = states[i];
+      if (state === null) {
+        lines.push(`  S${i}  crashed`);
+        continue;
+      }
+      let role: string;
+      if ('error' in state) {
+        role = 'getState() threw';
+        hints.push(`  getState() of S${i} threw ${state.error}`);
+      } else {
+        role = `T${state.term} ${state.isLeader ? 'leader' : 'not leader'}`;
+      }
+      const heard = this.#lastAppendHeard[i];
+      const heardText = heard === null ? 'never' : `${formatVirtual(heard.at)} from ${name(heard.from)}`;
+      const c = this.#counts[i];
+      const pending = this.#pendingAt(i).length;
+      lines.push(
+        `  S${i}  ${this.#cluster.attachment(i)}, ${role}; last AppendEntries received: ${heardText}; ` +
+          `sent ${within(c.sent, since)}, received ${within(c.delivered, since)}, ` +
+          `answered ${within(c.answered, since)}, handlers running ${pending}`,
+      );
+      if (!('error' in state) && state.isLeader) {
+        const sent = this.#lastAppendSent[i];
+        if (sent === null || sent < since) {
+          hints.push(
+            `  S${i} is leader in T${state.term} but sent no AppendEntries since ` +
+              `${sent === null ? 'it started' : formatVirtual(sent)}: are its heartbeats on a timer the ` +
+              'virtual clock drives (setTimeout/setInterval called when needed, not one captured at load)?',
+          );
+        }
+      }
+    }
+    if (!this.#anySent) {
+      hints.push(
+        '  no server has sent a single RPC since the test began: does each peer start its election ' +
+          'timer in the constructor, and does the timer start an election (RequestVote to every peer)?',
+      );
+    }
+    const stuck = this.#stuckHandlers(now);
+    if (stuck.length > 0) {
+      hints.push(
+        '  handlers that have not returned for over 1 s (their callers get no reply: a promise that never settles?):',
+      );
+      hints.push(...stuck.map((line) => `    ${line}`));
+    }
+    return [...lines, ...hints];
+  }
+
+  /** Handlers of server i still running, as the network reports them. */
+  #pendingAt(i: number): { rpc: number; svcMeth: string }[] {
+    return this.#cluster.net.pendingHandlers().filter((h) => h.server === (i as ServerName));
+  }
+
+  #stuckHandlers(now: number): string[] {
+    const out: string[] = [];
+    // Only handlers running for longer than the window: a KV handler waiting a few ms for its entry to
+    // commit is normal.
+    const pending = this.#cluster.net.pendingHandlers().filter((handler) => {
+      const at = this.#rpcs.get(handler.rpc)?.deliveredAt;
+      return at === undefined || at <= now - DIAGNOSIS_WINDOW_MS;
+    });
+    for (const handler of pending.slice(0, 8)) {
+      const rpc = this.#rpcs.get(handler.rpc);
+      const from = rpc === undefined ? '?' : name(rpc.from);
+      const at = rpc?.deliveredAt;
+      const running = at === undefined ? '' : `, running since ${formatVirtual(at)} (${now - at} ms)`;
+      out.push(`S${String(handler.server)} ${handler.svcMeth} from ${from}${running}`);
+    }
+    if (pending.length > 8) out.push(`… and ${pending.length - 8} more`);
+    return out;
+  }
+}
+
+function name(who: number | string): string {
+  return typeof who === 'number' ? `S${who}` : who;
+}
+
+/** Append a time, forgetting those older than the diagnosis needs (times only grow). */
+function push(times: number[], now: number): void {
+  times.push(now);
+  if (times.length > 256 && times[0] < now - 2 * DIAGNOSIS_WINDOW_MS) {
+    const keep = times.findIndex((t) => t >= now - DIAGNOSIS_WINDOW_MS);
+    times.splice(0, keep === -1 ? times.length : keep);
+  }
+}
+
+function within(times: number[], since: number): number {
+  let count = 0;
+  for (let k = times.length - 1; k >= 0 && times[k] >= since; k--) count++;
+  return count;
+}
