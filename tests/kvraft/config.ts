@@ -16,6 +16,7 @@ import type { Annotation } from '../linearizability';
 import { LabCheckFailure, formatVirtual, traceNetwork, type LabContext } from '../harness';
 import { randString } from '../raft/config';
 import { ClusterWatch } from '../raft/cluster-watch';
+import { recordFault } from '../raft/faults';
 import { ClientLinkEnd } from './client-link';
 
 export class KvConfig {
@@ -63,7 +64,7 @@ export class KvConfig {
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();
-    ctx.trace.record('fault', { action: 'unreliable', on: unreliable });
+    recordFault(ctx, { action: 'unreliable', on: unreliable });
     this.net.reliable(!unreliable);
   }
 
@@ -86,7 +87,7 @@ export class KvConfig {
 
   /** Start (or restart) server i from what it persisted; its links to other servers start disabled. */
   startServer(i: number): void {
-    this.ctx.trace.record('fault', { action: 'start', server: i });
+    recordFault(this.ctx, { action: 'start', server: i });
     this.#endnames[i] = Array.from({ length: this.n }, () => randString(20));
     const ends = this.#endnames[i].map((name, j): ClientEnd => {
       const end = this.net.makeEnd(name);
@@ -107,7 +108,7 @@ export class KvConfig {
 
   /** Crash server i: cut it off, delete it from the net, keep a copy of what it persisted, kill it. */
   shutdownServer(i: number): void {
-    this.ctx.trace.record('fault', { action: 'crash', server: i });
+    recordFault(this.ctx, { action: 'crash', server: i });
     this.disconnect(i, this.all());
     // Delete first: a reply from the old server must not arrive after its persister was replaced.
     this.net.deleteServer(i);
@@ -147,14 +148,14 @@ export class KvConfig {
 
   connectAll(): void {
     this.#setPartition(null);
-    this.ctx.trace.record('fault', { action: 'connect-all' });
+    recordFault(this.ctx, { action: 'connect-all' });
     for (let i = 0; i < this.n; i++) this.connect(i, this.all());
   }
 
   /** Cut the servers into two groups that reach only their own members (p2 may be empty). */
   partition(p1: readonly number[], p2: readonly number[]): void {
     this.#setPartition(`[${p1.join(' ')}] | [${p2.join(' ')}]`);
-    this.ctx.trace.record('fault', { action: 'partition', groups: [[...p1], [...p2]] });
+    recordFault(this.ctx, { action: 'partition', groups: [[...p1], [...p2]] });
     for (const i of p1) {
       this.disconnect(i, p2);
       this.connect(i, p1);

@@ -9,6 +9,9 @@
  *
  * Go's applier ends the whole test process on an apply error (log.Fatalf). Here it fails the run at
  * once through ctx.fail, with the server, index, term and virtual time, and ignores later messages.
+ *
+ * A message sent from inside the Raft constructor fails too: Go's tester starts reading applyCh only
+ * once Make has returned, so such a send deadlocks a Go test.
  */
 import type { ApplyCh, ApplyMsg, Raft } from '../../raft';
 import { LabCheckFailure, summarize, type LabContext } from '../harness';
@@ -31,7 +34,12 @@ export interface ApplierHost {
 export function applier(host: ApplierHost, i: number, raft: () => Raft | undefined): ApplyCh {
   let failed = false;
   return (msg: ApplyMsg) => {
-    if (failed || msg.kind !== 'command') return;
+    if (failed) return;
+    if (raft() === undefined) {
+      failed = duringConstructor(host, i, msg);
+      return;
+    }
+    if (msg.kind !== 'command') return;
     record(host, i, msg);
     const error = host.committed.record(i, msg.commandIndex, msg.command);
     if (error !== null) failed = fail(host, i, raft(), msg, error);
@@ -43,7 +51,11 @@ export function applierSnap(host: ApplierHost, i: number, raft: () => Raft | und
   let failed = false;
   return (msg: ApplyMsg) => {
     const rf = raft();
-    if (failed || rf === undefined) return;
+    if (failed) return;
+    if (rf === undefined) {
+      failed = duringConstructor(host, i, msg);
+      return;
+    }
     record(host, i, msg);
     let error: string | null;
     if (msg.kind === 'snapshot') {
@@ -82,9 +94,24 @@ function record(host: ApplierHost, i: number, msg: ApplyMsg): void {
   }
 }
 
+function describeMsg(msg: ApplyMsg): string {
+  return msg.kind === 'command' ? `command index ${msg.commandIndex}` : `snapshot index ${msg.snapshotIndex}`;
+}
+
+function duringConstructor(host: ApplierHost, i: number, msg: ApplyMsg): true {
+  host.ctx.fail(
+    new LabCheckFailure(
+      `apply error: S${i} called applyCh (${describeMsg(msg)}) from inside the Raft constructor, at ` +
+        `${host.at()}. The constructor must return first (in Go this send deadlocks the test): deliver ` +
+        'committed entries and a restored snapshot from the loop or timer the constructor starts, not ' +
+        'from the constructor itself.',
+    ),
+  );
+  return true;
+}
+
 function fail(host: ApplierHost, i: number, rf: Raft | undefined, msg: ApplyMsg, error: string): true {
-  const what =
-    msg.kind === 'command' ? `command index ${msg.commandIndex}` : `snapshot index ${msg.snapshotIndex}`;
+  const what = describeMsg(msg);
   const term = rf === undefined ? '' : ` in T${rf.getState().term}`;
   const scenario = host.scenario === '' ? '' : ` — ${host.scenario}`;
   host.ctx.fail(

@@ -35,6 +35,7 @@ import { CommittedLogs } from './committed-log';
 import { Checks } from './checks';
 import { ReplyHolds, TesterEnd, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
 import { ClusterWatch } from './cluster-watch';
+import { recordFault } from './faults';
 
 export interface RaftTestSpec {
   part: Part;
@@ -128,7 +129,7 @@ export class RaftConfig extends Checks implements ApplierHost {
 
   /** Shut down a server, keeping what it persisted (catalog §3: the persister is copied twice). */
   crash1(i: number): void {
-    this.ctx.trace.record('fault', { action: 'crash', server: i });
+    recordFault(this.ctx, { action: 'crash', server: i });
     this.disconnect(i);
     this.net.deleteServer(i); // disable client connections to the server
     // A copy, so the killed instance cannot overwrite what its successor reads.
@@ -150,7 +151,7 @@ export class RaftConfig extends Checks implements ApplierHost {
   /** Start or restart server i from what it persisted; its ends stay disabled until connect(i). */
   start1(i: number): void {
     this.crash1(i);
-    this.ctx.trace.record('fault', { action: 'start', server: i });
+    recordFault(this.ctx, { action: 'start', server: i });
     this.#endnames[i] = Array.from({ length: this.n }, () => randString(20));
     const ends = this.#endnames[i].map((name, j) => {
       this.net.makeEnd(name);
@@ -184,7 +185,7 @@ export class RaftConfig extends Checks implements ApplierHost {
 
   /** Attach server i to the net: both directions of every link to a connected server. */
   connect(i: number): void {
-    this.ctx.trace.record('fault', { action: 'connect', server: i });
+    recordFault(this.ctx, { action: 'connect', server: i });
     this.connected[i] = true;
     for (let j = 0; j < this.n; j++) {
       if (!this.connected[j]) continue;
@@ -195,7 +196,7 @@ export class RaftConfig extends Checks implements ApplierHost {
 
   /** Detach server i: no one can reach it and it can reach no one. */
   disconnect(i: number): void {
-    this.ctx.trace.record('fault', { action: 'disconnect', server: i });
+    recordFault(this.ctx, { action: 'disconnect', server: i });
     this.connected[i] = false;
     for (let j = 0; j < this.n; j++) {
       if (this.#endnames[i][j] !== undefined) this.net.enable(this.#endnames[i][j], false);
@@ -205,7 +206,7 @@ export class RaftConfig extends Checks implements ApplierHost {
 
   /** Beyond Go: let i and j (both disconnected or not) reach each other only: a partial partition. */
   link(i: number, j: number): void {
-    this.ctx.trace.record('fault', { action: 'link', server: i, peer: j });
+    recordFault(this.ctx, { action: 'link', server: i, peer: j });
     this.net.enable(this.#endnames[i][j], true);
     this.net.enable(this.#endnames[j][i], true);
   }
@@ -245,7 +246,7 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.#owner.set(name, { from: 'tester', to: rpc.to });
     this.net.connect(name, rpc.to);
     this.net.enable(name, true);
-    this.ctx.trace.record('fault', { action: 'redeliver', server: rpc.to, svcMeth: rpc.svcMeth });
+    recordFault(this.ctx, { action: 'redeliver', server: rpc.to, svcMeth: rpc.svcMeth });
     await end.call(rpc.svcMeth, rpc.args);
     this.net.enable(name, false);
   }
@@ -281,12 +282,12 @@ export class RaftConfig extends Checks implements ApplierHost {
   }
 
   setUnreliable(unreliable: boolean): void {
-    this.ctx.trace.record('fault', { action: 'unreliable', on: unreliable });
+    recordFault(this.ctx, { action: 'unreliable', on: unreliable });
     this.net.reliable(!unreliable);
   }
 
   setLongReordering(longReordering: boolean): void {
-    this.ctx.trace.record('fault', { action: 'long-reordering', on: longReordering });
+    recordFault(this.ctx, { action: 'long-reordering', on: longReordering });
     this.net.longReordering(longReordering);
   }
 
