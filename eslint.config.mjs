@@ -46,10 +46,14 @@ export default tseslint.config(
     // The student's folders. A handout's skeleton keeps the parameters of the API it stubs (the names the
     // tester and Figure 2 use) before the student reads them, and an RPC type starts as an empty interface
     // for the student to fill in; the reference follows the same rules. See INSTRUCTORS.md, "Lint".
+    // A promise nobody awaits or handles is almost always a missing `await` (a reply used before it
+    // arrives, a loop that never yields): no-floating-promises, type-aware, so only for these folders.
     files: ['raft/**/*.ts', 'kvraft/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { args: 'none', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'always' }],
+      '@typescript-eslint/no-floating-promises': 'error',
     },
   },
 );
