@@ -1,7 +1,7 @@
 // Hand-made histories, one per rule the checker must get right: the kv and register semantics,
 // real-time order (with touching operations counted as concurrent), unknown outcomes, partitions by
 // key, both history forms, the timeout (which must answer `unknown`, never a verdict, and run on real
-// time under the labs' fake clock), the verbose longest-prefix result, and the errors a user can hit.
+// time under the labs' fake clock), the step budgets (per part and in all, which read no clock), the verbose longest-prefix result, and the errors a user can hit.
 // Each test name states the rule; each history is small enough to verify by hand.
 import FakeTimers from '@sinonjs/fake-timers';
 import { checkEvents, checkOperations, HistoryError, kvModel, ModelError, registerModel } from './index';
@@ -209,6 +209,58 @@ describe('timeout and verbose results', () => {
     expect(checkOperations(kvModel, [...hard, ...quicklyBad], { timeoutMs: 1500, clock }).result).toBe(
       'illegal',
     );
+  });
+
+  // Seven concurrent appends and an impossible get: ~30 000 steps to prove illegal (every order tried).
+  const medium = [
+    ...Array.from({ length: 7 }, (_, i) => append('k', String(i), 0, 10, i)),
+    get('k', 'impossible', 11, 12, 7),
+  ];
+  const undecidedWithin = (history: KvOp[], maxSteps: number): boolean =>
+    checkOperations(kvModel, history, { maxSteps }).result === 'unknown';
+  /** The fewest steps that decide `history`: double, then bisect. */
+  function stepsToDecide(history: KvOp[]): number {
+    let hi = 1;
+    while (undecidedWithin(history, hi)) hi *= 2;
+    let lo = hi / 2;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (undecidedWithin(history, mid)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  const needed = stepsToDecide(medium);
+
+  test('a step budget answers unknown below what the search needs and the verdict from there on', () => {
+    expect(needed).toBeGreaterThan(10_000); // a search that takes real work, over several slices
+    expect(checkOperations(kvModel, medium, { maxSteps: needed - 1 }).result).toBe('unknown');
+    expect(checkOperations(kvModel, medium, { maxSteps: needed }).result).toBe('illegal');
+    expect(checkOperations(kvModel, medium, { maxSteps: 10 * needed }).result).toBe('illegal');
+  });
+
+  test('the step budget is per part: an easy key is decided, a hard one is left unknown, and no clock is read', () => {
+    const easy = [put('z', 'a', 0, 1), get('z', 'a', 2, 3)];
+    const clock = (): number => {
+      throw new Error('a step budget must not read the clock');
+    };
+    const { result, info } = checkOperations(kvModel, [...medium, ...easy], {
+      maxSteps: needed - 1,
+      verbose: true,
+      clock,
+    });
+    expect(result).toBe('unknown');
+    expect(info!.partitions.map((p) => p.verdict)).toEqual(['unknown', 'ok']);
+  });
+
+  test('a budget for all parts together stops the parts still undecided', () => {
+    const twoHard = [...medium, ...medium.map((op) => ({ ...op, input: { ...op.input, key: 'j' } }))];
+    const each = { maxSteps: needed };
+    expect(checkOperations(kvModel, twoHard, each).result).toBe('illegal');
+    // Two parts that each need `needed` steps, interleaved, cannot both finish in `needed` steps in all.
+    const both = checkOperations(kvModel, twoHard, { ...each, maxTotalSteps: needed, verbose: true });
+    expect(both.result).toBe('unknown');
+    expect(both.info!.partitions.map((p) => p.verdict)).toEqual(['unknown', 'unknown']);
   });
 
   test('verbose keeps, for every operation, the longest linearizable prefix containing it', () => {

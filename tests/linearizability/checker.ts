@@ -5,10 +5,12 @@
  * history is linearizable iff every part is), and run one `PartitionSearch` per part. The searches are
  * interleaved in round-robin slices on this one thread, because parts differ wildly in cost (one part
  * can take seconds while another is found illegal in milliseconds); without `verbose` the check stops
- * at the first illegal part. Real time is checked between slices against `timeoutMs`.
+ * at the first illegal part. Real time is checked between slices against `timeoutMs`; `maxSteps` caps
+ * each part's search steps instead (and `maxTotalSteps` all parts' together), so that the verdict does not
+ * depend on the machine.
  *
  * Verdict: `illegal` if any part was proven illegal (even if others timed out); otherwise `unknown` if
- * the time ran out; otherwise `ok`. `unknown` is never reported as either of the other two.
+ * the time or a part's step budget ran out; otherwise `ok`. `unknown` is never reported as either of the other two.
  * With `verbose`, every part is searched to the end (or the timeout) and `info` holds, per part, the
  * longest linearizable prefix containing each operation, which `writeVisualization` draws.
  */
@@ -55,24 +57,35 @@ export function checkEvents<S, I, O>(
   return checkOperations(model, eventsToOperations(events), options);
 }
 
-/** Run the searches round-robin until all finish, one is illegal (unless verbose), or time runs out. */
+/**
+ * Run the searches round-robin until all finish, one is illegal (unless verbose), or time or a part's
+ * step budget runs out. Returns whether some part was left undecided.
+ */
 function runInterleaved<S, I, O>(
   searches: PartitionSearch<S, I, O>[],
   verbose: boolean,
   options: CheckOptions,
 ): boolean {
   const timeoutMs = options.timeoutMs ?? 0;
+  const maxSteps = options.maxSteps ?? Infinity;
+  let total = options.maxTotalSteps ?? Infinity;
   const now = options.clock ?? realNow;
   const deadline = timeoutMs > 0 ? now() + timeoutMs : Infinity;
-  let active = searches.filter((search) => search.status === 'running');
+  const used = new Map<PartitionSearch<S, I, O>, number>(searches.map((search) => [search, 0]));
+  const undecided = (search: PartitionSearch<S, I, O>): boolean =>
+    search.status === 'running' && (used.get(search) as number) < maxSteps;
+  let active = searches.filter(undecided);
   while (active.length > 0) {
     for (const search of active) {
-      if (search.run(SLICE_STEPS) === 'illegal' && !verbose) return false;
+      const steps = Math.min(SLICE_STEPS, maxSteps - (used.get(search) as number), total);
+      used.set(search, (used.get(search) as number) + steps);
+      total -= steps;
+      if (search.run(steps) === 'illegal' && !verbose) return false;
     }
-    active = active.filter((search) => search.status === 'running');
-    if (active.length > 0 && now() > deadline) return true;
+    active = total > 0 ? active.filter(undecided) : [];
+    if (active.length > 0 && timeoutMs > 0 && now() > deadline) return true;
   }
-  return false;
+  return searches.some((search) => search.status === 'running');
 }
 
 function collectInfo<S, I, O>(

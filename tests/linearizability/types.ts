@@ -64,6 +64,13 @@ export type CheckVerdict = 'ok' | 'illegal' | 'unknown';
 export interface CheckOptions {
   /** Give up after this many milliseconds of real time and answer `unknown`. 0 or absent: no limit. */
   readonly timeoutMs?: number;
+  /**
+   * Give up on a part (a key, for the kv model) after this many search steps, and count it `unknown`.
+   * Unlike `timeoutMs`, the same history gives the same verdict on every machine. Absent: no limit.
+   */
+  readonly maxSteps?: number;
+  /** Give up on every part still undecided once all parts together took this many steps. */
+  readonly maxTotalSteps?: number;
   /** Keep, for every operation, the longest linearizable prefix containing it (needed to visualize). */
   readonly verbose?: boolean;
   /**
@@ -76,7 +83,7 @@ export interface CheckOptions {
 /** One partition of a verbose result. Operation ids are indexes into `operations`. */
 export interface PartitionInfo<I, O> {
   readonly label: string;
-  /** `unknown` when the time ran out before this part was decided. */
+  /** `unknown` when the time (or the part's step budget) ran out before this part was decided. */
   readonly verdict: CheckVerdict;
   /** The partition's operations; `originalIndex[i]` is the position of `operations[i]` in the input. */
   readonly operations: readonly Operation<I, O>[];
