@@ -73,9 +73,9 @@ export class KvConfig {
     return formatVirtual(this.ctx.now());
   }
 
-  /** Fail the test now with a message naming the check and the virtual time, and what the tester saw. */
+  /** Fail the test now with a message naming the check and the virtual time (the diagnosis follows it). */
   fail(message: string): never {
-    throw new LabCheckFailure(`${message} (at ${this.at()})\n${this.watch.diagnose().join('\n')}`);
+    throw new LabCheckFailure(`${message} (at ${this.at()})`);
   }
 
   /** [0, 1, …, n-1]. */
@@ -298,6 +298,7 @@ export class KvConfig {
 
   /** Deferred in every test: kill every server and stop the network, so nothing runs after the test. */
   cleanup(): void {
+    this.watch.seal(); // what the diagnosis shows, before the servers are gone
     for (let i = 0; i < this.n; i++) {
       this.kvservers[i]?.kill();
       this.kvservers[i] = null;

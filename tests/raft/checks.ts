@@ -29,10 +29,10 @@ export abstract class Checks {
 
   abstract at(): string;
 
-  /** Fail the test now with a message naming the check and the virtual time, and what the tester saw. */
+  /** Fail the test now with a message naming the check and the virtual time (the diagnosis follows it). */
   fail(message: string): never {
     const scenario = this.scenario === '' ? '' : ` — ${this.scenario}`;
-    throw new LabCheckFailure(`${message} (at ${this.at()})${scenario}\n${this.watch.diagnose().join('\n')}`);
+    throw new LabCheckFailure(`${message} (at ${this.at()})${scenario}`);
   }
 
   /** Server i's getState(), as a check asks it; a leadership claim goes to the Election Safety check. */

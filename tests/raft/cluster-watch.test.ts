@@ -194,3 +194,19 @@ describe('the diagnosis under a failure', () => {
     expect(text).toMatch(/getState\(\) of S1 threw NotImplementedError: not implemented yet: 2A: getState/);
   });
 });
+
+describe('the diagnosis reaches the failure report', () => {
+  test('a failed run prints the lines under its headline, as the cluster was when it was sealed', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      ctx.defer(() => r.crashed.add(0).add(1).add(2)); // the peers are killed after…
+      ctx.defer(() => r.watch.seal()); // …the seal, as in the configs' cleanup (deferred: last in, first out)
+      await sleep(5000);
+      throw new Error('expected one leader, got none');
+    });
+    const message = result.error?.message ?? '';
+    expect(message).toMatch(/^Error: expected one leader, got none\n {2}diagnosis:\n {4}what the tester saw/);
+    expect(message).toMatch(/no server has sent a single RPC/);
+    expect(message).not.toMatch(/S0 {2}crashed/);
+  });
+});

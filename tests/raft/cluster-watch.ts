@@ -5,7 +5,7 @@
  *   that no test relies on a peer's own assertions. Every leadership claim the tester sees is recorded:
  *   the sender of every RPC is asked `getState()` as it sends, and every `getState()` or `start()` a check
  *   makes is reported through `claim`. A second server claiming a term fails the run at once.
- * - **The diagnosis** printed under a failure (`diagnose()`): each server's term and role, when it last
+ * - **The diagnosis** printed under a failure (registered with `ctx.diagnose`): each server's term and role, when it last
  *   received an AppendEntries, the RPCs it sent, received and answered in the last second, the handlers
  *   that never returned, and the hints that tell the classic stuck states apart (no RPC from anyone; a
  *   leader that stopped sending AppendEntries; a getState that is not written yet).
@@ -64,6 +64,7 @@ export class ClusterWatch {
   readonly #lastAppendSent: (number | null)[];
   #anySent = false;
   #violated = false;
+  #sealed: string[] | undefined;
 
   constructor(cluster: WatchedCluster) {
     this.#cluster = cluster;
@@ -72,6 +73,7 @@ export class ClusterWatch {
     this.#lastAppendHeard = new Array<null>(n).fill(null);
     this.#lastAppendSent = new Array<null>(n).fill(null);
     cluster.net.observe((event) => this.#see(event));
+    cluster.ctx.diagnose(() => this.diagnose());
   }
 
   /**
@@ -144,8 +146,20 @@ export class ClusterWatch {
     }
   }
 
-  /** A few lines that say what the cluster was doing when a check failed. */
+  /**
+   * Keep the diagnosis as the cluster is now. The configs call this in their cleanup, just before they
+   * kill the peers: the harness asks for the diagnosis after cleanup, when the peers are gone.
+   */
+  seal(): void {
+    this.#sealed ??= this.#describe();
+  }
+
+  /** A few lines that say what the cluster was doing when the run failed (as sealed, if it was). */
   diagnose(): string[] {
+    return this.#sealed ?? this.#describe();
+  }
+
+  #describe(): string[] {
     const { ctx, n } = this.#cluster;
     const now = ctx.now();
     const since = now - DIAGNOSIS_WINDOW_MS;

@@ -329,6 +329,7 @@ export class RaftConfig extends Checks implements ApplierHost {
   /** Deferred in every test: stop every peer and the network, so nothing runs after the test. */
   cleanup(): void {
     this.finished = true;
+    this.watch.seal(); // what the diagnosis shows, before the peers are gone
     for (let i = 0; i < this.n; i++) {
       this.rafts[i]?.kill();
       this.rafts[i] = null;

@@ -3,7 +3,15 @@ import { Trace, type LabContext } from '../harness';
 import { formatFault, recordFault } from './faults';
 
 function context(trace: Trace): LabContext {
-  return { seed: 1, trace, now: () => 2431, print: () => {}, fail: () => {}, defer: () => {} };
+  return {
+    seed: 1,
+    trace,
+    now: () => 2431,
+    print: () => {},
+    fail: () => {},
+    defer: () => {},
+    diagnose: () => {},
+  };
 }
 
 describe('faults in the debug output', () => {

@@ -19,6 +19,7 @@ function host(failures: Error[]): ApplierHost {
     print: () => {},
     fail: (error: Error) => void failures.push(error),
     defer: () => {},
+    diagnose: () => {},
     trace: { record: () => {} },
   } as unknown as LabContext;
   return {
