@@ -220,23 +220,27 @@ export class ClusterWatch {
     return this.#cluster.net.pendingHandlers().filter((h) => h.server === (i as ServerName));
   }
 
+  /** Handlers running for longer than the window, one line per server and method, oldest first. */
   #stuckHandlers(now: number): string[] {
-    const out: string[] = [];
     // Only handlers running for longer than the window: a KV handler waiting a few ms for its entry to
     // commit is normal.
-    const pending = this.#cluster.net.pendingHandlers().filter((handler) => {
-      const at = this.#rpcs.get(handler.rpc)?.deliveredAt;
-      return at === undefined || at <= now - DIAGNOSIS_WINDOW_MS;
-    });
-    for (const handler of pending.slice(0, 8)) {
+    const groups = new Map<string, { count: number; oldest: number; from: string }>();
+    for (const handler of this.#cluster.net.pendingHandlers()) {
       const rpc = this.#rpcs.get(handler.rpc);
-      const from = rpc === undefined ? '?' : name(rpc.from);
       const at = rpc?.deliveredAt;
-      const running = at === undefined ? '' : `, running since ${formatVirtual(at)} (${now - at} ms)`;
-      out.push(`S${String(handler.server)} ${handler.svcMeth} from ${from}${running}`);
+      if (rpc === undefined || at === undefined || at > now - DIAGNOSIS_WINDOW_MS) continue;
+      const key = `S${String(handler.server)} ${handler.svcMeth}`;
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, { count: 1, oldest: at, from: name(rpc.from) });
+      else group.count += 1;
     }
-    if (pending.length > 8) out.push(`… and ${pending.length - 8} more`);
-    return out;
+    return [...groups]
+      .sort(([, a], [, b]) => a.oldest - b.oldest)
+      .map(
+        ([key, { count, oldest, from }]) =>
+          `${key}: ${count} call${count === 1 ? '' : 's'}, the oldest from ${from}, running since ` +
+          `${formatVirtual(oldest)} (${now - oldest} ms)`,
+      );
   }
 }
 
