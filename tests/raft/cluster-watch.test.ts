@@ -199,6 +199,28 @@ describe('the diagnosis under a failure', () => {
   });
 });
 
+describe('the diagnosis sees leadership churn', () => {
+  test('four new leaders within 5 s are called out, with their terms; one stable leader is not', async () => {
+    const lines: string[][] = [];
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      for (let term = 1; term <= 4; term++) {
+        r.watch.claim(term % 3, { term, isLeader: true });
+        await sleep(1000);
+      }
+      lines.push(r.watch.diagnose());
+      await sleep(5000);
+      r.watch.claim(2, { term: 5, isLeader: true });
+      lines.push(r.watch.diagnose());
+    });
+    expect(result.passed).toBe(true);
+    expect(lines[0].join('\n')).toMatch(
+      /4 new leaders in the last 5 s \(T1 S1, T2 S2, T3 S0, T4 S1\): leadership keeps changing/,
+    );
+    expect(lines[1].join('\n')).not.toMatch(/leadership keeps changing/);
+  });
+});
+
 describe('the diagnosis reaches the failure report', () => {
   test('a failed run prints the lines under its headline, as the cluster was when it was sealed', async () => {
     const result = await run(async (ctx) => {

@@ -35,6 +35,9 @@ export interface WatchedCluster {
 
 /** The diagnosis counts RPCs over this window: longer than any sensible election timeout. */
 export const DIAGNOSIS_WINDOW_MS = 1000;
+/** This many new leaders within CHURN_WINDOW_MS is an unstable cluster (a stable one elects one). */
+const CHURN_LEADERS = 4;
+const CHURN_WINDOW_MS = 5000;
 
 interface RpcInfo {
   from: number | string;
@@ -198,6 +201,15 @@ export class ClusterWatch {
           );
         }
       }
+    }
+    const recent = [...this.#leaders].filter(([, leader]) => leader.at >= now - CHURN_WINDOW_MS);
+    if (recent.length >= CHURN_LEADERS) {
+      const terms = recent.map(([term, leader]) => `T${term} S${leader.server}`).join(', ');
+      hints.push(
+        `  ${recent.length} new leaders in the last ${CHURN_WINDOW_MS / 1000} s (${terms}): leadership keeps ` +
+          'changing. Does the leader send heartbeats at a steady rate, from a timer the virtual clock ' +
+          'drives, and does a follower reset its election timer when one arrives?',
+      );
     }
     if (!this.#anySent) {
       hints.push(
