@@ -5,7 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { CliError } from '../stress/options';
+import { CliError, positiveInt, seed } from '../stress/options';
 import { LAB_PARTS, type LabPart } from './owned';
 import { isRuleId, RULES, type RuleId } from './policy-rules';
 import { DEFAULT_BASE_SEED } from './seeds';
@@ -32,24 +32,6 @@ export interface GradeOptions {
   readonly fresh: boolean;
   /** Package the grader as a Gradescope autograder zip instead of grading. */
   readonly autograder: string | undefined;
-}
-
-function positiveInt(name: string): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidArgumentError(`Expected ${name} to be a positive integer, got \`${text}\`.`);
-    }
-    return value;
-  };
-}
-
-function seed(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`Expected a non-negative integer seed, got \`${text}\`.`);
-  }
-  return value;
 }
 
 function seconds(text: string): number {

@@ -4,10 +4,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { newSeed } from '../../tests/harness/env';
 import type { Part } from '../../tests/harness/lab-test';
-import { CliError } from '../stress/options';
+import { CliError, positiveInt, seed } from '../stress/options';
 import type { Catalog, Mutant } from './types';
 
 export { CliError };
@@ -24,24 +24,6 @@ export interface MutantsOptions {
   /** A module exporting `mutants` (and `baseEdits`); default: scripts/mutants/catalog.ts. */
   readonly catalog: string;
   readonly list: boolean;
-}
-
-function positiveInt(name: string): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (!Number.isSafeInteger(value) || value < 1) {
-      throw new InvalidArgumentError(`Expected ${name} to be a positive integer, got \`${text}\`.`);
-    }
-    return value;
-  };
-}
-
-function seed(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new InvalidArgumentError(`Expected a non-negative integer seed, got \`${text}\`.`);
-  }
-  return value;
 }
 
 function list(text: string): string[] {

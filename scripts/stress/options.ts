@@ -36,7 +36,8 @@ export interface StressOptions {
   readonly keepTraces: boolean;
 }
 
-function positiveInt(name: string): (text: string) => number {
+/** A commander parser for a positive integer option; `name` appears in the error. */
+export function positiveInt(name: string): (text: string) => number {
   return (text) => {
     const value = Number(text);
     if (!Number.isSafeInteger(value) || value < 1) {
@@ -46,7 +47,8 @@ function positiveInt(name: string): (text: string) => number {
   };
 }
 
-function seed(text: string): number {
+/** A commander parser for a seed (a non-negative integer). */
+export function seed(text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new InvalidArgumentError(`Expected a non-negative integer seed, got \`${text}\`.`);
