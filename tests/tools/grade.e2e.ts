@@ -178,8 +178,10 @@ const RUNTIME_STOPS: Array<[string, string, RegExp]> = [
   ['cheat-busy-loop', 'hung', /^HungRun: no progress for 3\.0 s of real time/],
   ['cheat-microtask-loop', 'hung', /^HungRun: no progress for 3\.0 s of real time/],
   ['cheat-memory', 'out-of-memory', /^OutOfMemory/],
-  // Each send encodes 50 MB: the heap cap or the watchdog ends it (labrpc's RPC size cap, when it lands,
-  // fails it sooner, with RpcTooLargeError).
+  // RaftConfig.prototype is frozen where it is defined: the patch made in the Raft constructor throws.
+  ['cheat-checkoneleader', 'fail', /Cannot assign to read only property 'checkOneLeader'/],
+  // Each send encodes 50 MB: labrpc's 16 MiB RPC size cap fails it (RpcTooLargeError), unless building the
+  // string first exhausts the heap cap or the watchdog.
   ['cheat-50mb-rpc', 'hung|out-of-memory|fail', /^(HungRun|OutOfMemory|.*RpcTooLarge)/],
 ];
 
@@ -205,23 +207,28 @@ test('policy allowed: the run-time layer fails each cheat, with its own reason',
   }
 });
 
-// A caller-aware Math.random that gets past the policy changes nothing: Math.random is locked to the
-// seeded source, so an unreliable test's run is the reference's run, event for event.
-test('policy allowed: a caller-aware Math.random is ignored (same trace as the reference, same seed)', async () => {
-  const hashes: string[] = [];
-  for (const [name, dir] of [
-    ['reference', referenceCopy(path.join(tmp, 'rand-ref'))],
-    ['cheat-random', patchedCopy(path.join(tmp, 'rand-cheat'), 'cheat-random')],
-  ]) {
-    const intake = await takeSubmission(dir);
-    const ws = makeWorkspace(ROOT, intake.files, path.join(tmp, 'ws'));
-    const outcome = await runIsolated(
-      { moduleFile: 'tests/raft/2C.tests.ts', testName: 'Test (2C): unreliable agreement', seed: 7 },
-      { replay: name, root: ws.dir, traceDir: path.join(tmp, 'traces'), verifyTrace: true },
-    );
-    expect([name, outcome.verdict]).toEqual([name, 'pass']);
-    hashes.push(outcome.traceHash);
-    ws.remove();
-  }
-  expect(hashes[1]).toBe(hashes[0]);
-});
+// Cheats that get past the policy and change nothing: Math.random is locked to the seeded source, and the
+// tester's classes are frozen where they are defined, so a caller-aware Math.random and a module-level
+// `Network.prototype.reliable = …` (a sloppy-mode assignment to a frozen object) are ignored: an unreliable
+// test's run is the reference's run, event for event.
+test.each(['cheat-random', 'cheat-reliable'])(
+  'policy allowed: %s is ignored (same trace as the reference, same seed)',
+  async (cheat) => {
+    const hashes: string[] = [];
+    for (const [name, dir] of [
+      ['reference', referenceCopy(path.join(tmp, `${cheat}-ref`))],
+      [cheat, patchedCopy(path.join(tmp, `${cheat}-cheat`), cheat)],
+    ]) {
+      const intake = await takeSubmission(dir);
+      const ws = makeWorkspace(ROOT, intake.files, path.join(tmp, 'ws'));
+      const outcome = await runIsolated(
+        { moduleFile: 'tests/raft/2C.tests.ts', testName: 'Test (2C): unreliable agreement', seed: 7 },
+        { replay: name, root: ws.dir, traceDir: path.join(tmp, 'traces'), verifyTrace: true },
+      );
+      expect([name, outcome.verdict]).toEqual([name, 'pass']);
+      hashes.push(outcome.traceHash);
+      ws.remove();
+    }
+    expect(hashes[1]).toBe(hashes[0]);
+  },
+);
