@@ -15,11 +15,11 @@
  * (Gradescope), report (md, html), outputs (files, gradebook), progress, autograder (packaging).
  */
 import '../tests/harness/random-setup'; // first: before lodash or any test module loads
-import { CommanderError } from 'commander';
 import { SubmissionError } from './grade/archive';
 import { packageAutograder } from './grade/autograder';
 import { gradeSubmissions } from './grade/grader';
-import { CliError, parseGradeArgs } from './grade/options';
+import { parseGradeArgs } from './grade/options';
+import { runCli } from './stress/options';
 import { gradeView, summaryTable } from './grade/progress';
 import { RubricError } from './grade/rubric';
 
@@ -50,21 +50,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      if (error instanceof CommanderError) {
-        process.exitCode = error.exitCode === 0 ? 0 : 2;
-      } else if (
-        error instanceof CliError ||
-        error instanceof RubricError ||
-        error instanceof SubmissionError
-      ) {
-        process.stderr.write(`grade: ${error.message}\n`);
-        process.exitCode = 2;
-      } else {
-        throw error;
-      }
-    },
-  );
+  runCli('grade', main, [RubricError, SubmissionError]);
 }

@@ -15,9 +15,9 @@
  */
 import '../tests/harness/random-setup'; // first: before lodash or any test module loads
 import path from 'node:path';
-import { CommanderError } from 'commander';
 import { loadCatalog } from './mutants/load';
-import { CliError, parseMutantsArgs, selectMutants } from './mutants/options';
+import { parseMutantsArgs, selectMutants } from './mutants/options';
+import { runCli } from './stress/options';
 import { MutantRunError } from './mutants/kill';
 import { PatchError } from './mutants/patch';
 import { killTable, summary, verdict, writeJson } from './mutants/report';
@@ -78,21 +78,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      if (error instanceof CommanderError) {
-        process.exitCode = error.exitCode === 0 ? 0 : 2; // commander already printed the message
-      } else if (
-        error instanceof CliError ||
-        error instanceof PatchError ||
-        error instanceof MutantRunError
-      ) {
-        process.stderr.write(`mutants: ${error.message}\n`);
-        process.exitCode = 2;
-      } else {
-        throw error;
-      }
-    },
-  );
+  runCli('mutants', main, [PatchError, MutantRunError]);
 }

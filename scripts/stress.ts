@@ -13,10 +13,9 @@
  * stats, progress (live view), report (table, failures, --json).
  */
 import '../tests/harness/random-setup'; // first: before lodash or any test module loads
-import { CommanderError } from 'commander';
 import { bundleFor, runIsolated } from '../tests/harness/worker';
 import { findTestModules, loadTests, matchTests } from './stress/discover';
-import { CliError, parseStressArgs, type StressOptions } from './stress/options';
+import { CliError, parseStressArgs, runCli, type StressOptions } from './stress/options';
 import { compareRuns, replayCommands, toOutcome, type ReplayFlags } from './stress/outcome';
 import { runPool } from './stress/pool';
 import { liveView } from './stress/progress';
@@ -105,17 +104,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      if (error instanceof CommanderError) {
-        process.exitCode = error.exitCode === 0 ? 0 : 2; // commander already printed the message
-      } else if (error instanceof CliError) {
-        process.stderr.write(`stress: ${error.message}\n`);
-        process.exitCode = 2;
-      } else {
-        throw error;
-      }
-    },
-  );
+  runCli('stress', main);
 }

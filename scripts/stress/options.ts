@@ -4,12 +4,39 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { newSeed } from '../../tests/harness/env';
 
 /** Bad command-line input: the message says what was expected and what was given. */
 export class CliError extends Error {
   override name = 'CliError';
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * Run a tool's `main` as the process's entry point: its result is the exit code; a bad command line or an
+ * input error of one of `inputErrors` (besides CliError) prints `<tool>: message` and exits 2; commander's
+ * own errors exit 2 (it has already printed them; --help exits 0); anything else is a bug and is thrown.
+ */
+export function runCli(
+  tool: string,
+  main: (argv: string[]) => Promise<number>,
+  inputErrors: readonly ErrorClass[] = [],
+): void {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      if (error instanceof CommanderError) {
+        process.exitCode = error.exitCode === 0 ? 0 : 2; // commander already printed the message
+      } else if (error instanceof CliError || inputErrors.some((kind) => error instanceof kind)) {
+        process.stderr.write(`${tool}: ${(error as Error).message}\n`);
+        process.exitCode = 2;
+      } else {
+        throw error;
+      }
+    },
+  );
 }
 
 export interface Shard {
