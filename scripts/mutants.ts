@@ -20,7 +20,7 @@ import { parseMutantsArgs, selectMutants } from './mutants/options';
 import { runCli } from './stress/options';
 import { MutantRunError } from './mutants/kill';
 import { PatchError } from './mutants/patch';
-import { killTable, summary, verdict, writeJson } from './mutants/report';
+import { killTable, progressLine, summary, writeJson } from './mutants/report';
 import { runMutants } from './mutants/run';
 import type { Mutant } from './mutants/types';
 
@@ -53,7 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     keep: options.keep,
     onResult(result, copy) {
       const where = copy === undefined ? '' : `  (copy: ${copy})`;
-      process.stderr.write(`  ${result.id}: ${verdict(result).split('\n')[0]}${where}\n`);
+      process.stderr.write(`  ${progressLine(result)}${where}\n`);
     },
   });
   const wallMs = performance.now() - started;

@@ -24,6 +24,16 @@ export class MutantRunError extends Error {
 /** Verdicts that say nothing about the mutant's Raft: the run never really happened. */
 const NOT_A_KILL = new Set(['crashed', 'untrusted']);
 
+/** A failure's headline: its first line that says something (a message may start with a blank line). */
+export function headline(message: string): string {
+  return (
+    message
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '') ?? message
+  );
+}
+
 /** The Go tests first, then the beyond-Go scripted files: the kill table shows whether Go's tests suffice. */
 function goTestsFirst(tests: readonly FoundTest[]): FoundTest[] {
   const scripted = (t: FoundTest): number => (/scripted/.test(path.basename(t.moduleFile)) ? 1 : 0);
@@ -59,8 +69,14 @@ export async function killRun(
         );
       }
       if (!outcome.passed) {
-        const error = (outcome.message ?? outcome.verdict).split('\n')[0];
-        const kill = { test: test.name, seed, error, hung: outcome.verdict === 'hung' };
+        const message = outcome.message ?? outcome.verdict;
+        const kill = {
+          test: test.name,
+          seed,
+          error: headline(message),
+          message,
+          hung: outcome.verdict === 'hung',
+        };
         return { kill, runs, planned };
       }
     }

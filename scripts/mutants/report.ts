@@ -1,7 +1,7 @@
 /**
  * What `npm run mutants` prints: the kill table (one row per mutant: the rule it breaks, its part, and
- * which test killed it on which seed with the failure's first line, or SURVIVED), a summary line, and
- * with --json every result for machines.
+ * which test killed it on which seed with the failure's headline, or SURVIVED), a summary line, and
+ * with --json every result for machines, each kill with its whole failure message (diagnosis, replay).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,12 +14,20 @@ function shortTitle(name: string): string {
   return name.replace(/^Test \(\w+\): /, '').replace(/^Test: (.*) \(\w+\)$/, '$1');
 }
 
-/** The verdict cell: who killed it, on which seed, and why; or SURVIVED with how much it passed. */
-export function verdict(result: MutantResult): string {
+/**
+ * The verdict cell: who killed it, on which seed, and the failure's headline (never the rest of the
+ * message: that is in --json); or SURVIVED with how much it passed. `separator` goes between the two.
+ */
+export function verdict(result: MutantResult, separator = '\n'): string {
   const kill = result.kill;
   if (kill === null) return pc.red(pc.bold(`SURVIVED ${result.planned} runs`));
   const how = kill.hung ? ' (hung)' : '';
-  return `${pc.green('killed')} by "${shortTitle(kill.test)}", seed ${kill.seed}${how}:\n${kill.error}`;
+  return `${pc.green('killed')} by "${shortTitle(kill.test)}", seed ${kill.seed}${how}:${separator}${kill.error}`;
+}
+
+/** One line of progress for a finished mutant (stderr, as results come in). */
+export function progressLine(result: MutantResult): string {
+  return `${result.id}: ${verdict(result, ' ')}`;
 }
 
 export function killTable(results: readonly MutantResult[], width = process.stdout.columns ?? 160): string {

@@ -36,8 +36,10 @@ export interface Catalog {
 export interface Kill {
   readonly test: string;
   readonly seed: number;
-  /** The failure's first line, e.g. "LabCheckFailure: expected one leader, got none (at 5.011 s)". */
+  /** The failure's headline (its first line), e.g. "LabCheckFailure: expected one leader, got none (at 5.011 s)". */
   readonly error: string;
+  /** The whole failure as the run printed it (headline, diagnosis, test, seed, replay): in --json, not the table. */
+  readonly message: string;
   readonly hung: boolean;
 }
 

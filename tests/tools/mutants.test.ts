@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mutants } from '../../scripts/mutants/catalog';
 import { selectMutants } from '../../scripts/mutants/options';
+import { headline } from '../../scripts/mutants/kill';
 import { PatchError, planEdits } from '../../scripts/mutants/patch';
 import { NOT_APPLICABLE, RULES } from '../../scripts/mutants/rules';
 import type { MutantResult } from '../../scripts/mutants/types';
@@ -59,12 +60,21 @@ test('a killed mutant names its test, seed and failure; a survivor passes every 
   const [killed, survivor] = run.results;
   expect(killed.id).toBe('add-subtracts');
   expect(killed.kill).toMatchObject({ test: 'Test (harness): mutants fixture: add and double', seed: 7 });
-  expect(killed.kill?.error).toContain('add(2, 3) is -1, not 5');
+  // The kill keeps the headline for the table and the whole failure (detail, seed, replay) for --json.
+  expect(killed.kill?.error).toBe('Error: add(2, 3) is -1, not 5');
+  expect(killed.kill?.message).toContain('add(2, 3) is -1, not 5\n  add returns the sum of a and b');
+  expect(killed.kill?.message).toMatch(/seed: +7 /);
   expect(killed.runs).toBe(1); // stopped at the first failure
   expect(survivor.id).toBe('double-by-adding');
   expect(survivor.kill).toBeNull();
   expect([survivor.runs, survivor.planned]).toEqual([2, 2]); // both seeds passed
-  expect(run.stdout).toContain('killed by "mutants fixture: add and double", seed 7');
+  expect(run.stdout).toMatch(
+    /killed by "mutants fixture: add and double", seed 7:[\s\S]*?add\(2, 3\) is -1, not 5/,
+  );
+  expect(run.stdout).not.toContain('add returns the sum'); // the table keeps one line per failure
+  expect(run.stderr).toContain(
+    'add-subtracts: killed by "mutants fixture: add and double", seed 7: Error: add(2, 3) is -1, not 5',
+  );
   expect(run.stdout).toContain('SURVIVED 2 runs');
   expect(run.stdout).toContain('survivors: double-by-adding');
   expect(fs.readFileSync(SUBJECT, 'utf8')).toBe(before); // the checkout is never modified
@@ -104,6 +114,13 @@ test('an unknown mutant id or part is bad input, named', () => {
   const picked = selectMutants(catalog, { only: undefined, parts: ['2c'] });
   expect(picked.length).toBeGreaterThan(0);
   expect(picked.every((m) => m.part === '2C')).toBe(true);
+});
+
+test("a failure's headline is its first non-blank line", () => {
+  expect(headline('LabCheckFailure: no leader (at 5.011 s)\n  diagnosis:\n    S0 follower')).toBe(
+    'LabCheckFailure: no leader (at 5.011 s)',
+  );
+  expect(headline('\n  \nHungRun: no progress\n  test: x')).toBe('HungRun: no progress');
 });
 
 describe('edits', () => {
