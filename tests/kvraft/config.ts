@@ -98,7 +98,10 @@ export class KvConfig {
     // A copy, so that a server killed earlier cannot write into what this one reads (catalog §3).
     const saved = this.saved[i];
     this.saved[i] = saved === null ? new Persister() : saved.copy();
-    const kv = new KVServer(ends, i, this.saved[i] as Persister, this.maxraftstate);
+    const kv = this.watch.construct(
+      i,
+      () => new KVServer(ends, i, this.saved[i] as Persister, this.maxraftstate),
+    );
     this.kvservers[i] = kv;
     const server = new Server();
     server.addService(Service.of(kv));

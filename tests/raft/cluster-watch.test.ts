@@ -41,12 +41,29 @@ interface Rig {
   crashed: Set<number>;
 }
 
-function rig(ctx: LabContext, n: number): Rig {
+function rig(ctx: LabContext, n: number, badConstructor?: number): Rig {
   const net = new Network();
-  const peers = Array.from({ length: n }, () => new Peer());
+  const peers: Peer[] = [];
   const crashed = new Set<number>();
   const owner = new Map<string, { from: number; to: number }>();
   const ends = new Map<string, ClientEnd>();
+  const watch = new ClusterWatch({
+    ctx,
+    n,
+    net,
+    peer: (i) => (crashed.has(i) || peers[i] === undefined ? null : peers[i]),
+    attachment: () => 'connected',
+    endpointOf: (end) => owner.get(end),
+  });
+  // Started as the configs start their peers (so a constructor that throws stops the rest).
+  for (let i = 0; i < n; i++) {
+    peers.push(
+      watch.construct(i, () => {
+        if (i === badConstructor) throw new TypeError("Cannot read properties of undefined (reading 'term')");
+        return new Peer();
+      }),
+    );
+  }
   for (let j = 0; j < n; j++) {
     const server = new Server();
     server.addService(Service.of(peers[j], 'Raft'));
@@ -59,14 +76,6 @@ function rig(ctx: LabContext, n: number): Rig {
       owner.set(name, { from: i, to: j });
     }
   }
-  const watch = new ClusterWatch({
-    ctx,
-    n,
-    net,
-    peer: (i) => (crashed.has(i) ? null : peers[i]),
-    attachment: () => 'connected',
-    endpointOf: (end) => owner.get(end),
-  });
   return {
     peers,
     watch,
@@ -234,5 +243,40 @@ describe('the diagnosis reaches the failure report', () => {
     expect(message).toMatch(/^Error: expected one leader, got none\n {2}diagnosis:\n {4}what the tester saw/);
     expect(message).toMatch(/no server has sent a single RPC/);
     expect(message).not.toMatch(/S0 {2}crashed/);
+  });
+
+  test('a constructor that throws is named, with its headline; the servers after it were never started', async () => {
+    const result = await run(async (ctx) => {
+      await sleep(10);
+      rig(ctx, 3, 0);
+    });
+    const message = result.error?.message ?? '';
+    expect(message).toMatch(
+      /^TypeError: Cannot read properties of undefined \(reading 'term'\)\n {2}diagnosis:/,
+    );
+    expect(message).toMatch(
+      /S0 {2}down: its constructor threw at 0\.010 s: TypeError: Cannot read properties of undefined \(reading 'term'\)\n/,
+    );
+    expect(message).toMatch(/S1 {2}not started/);
+    expect(message).toMatch(/the constructor of S0 threw, so the test could not go on/);
+    expect(message).not.toMatch(/crashed|no server has sent a single RPC/);
+  });
+
+  test('a restart whose constructor throws is told apart from a crash', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await r.send(0, 1, 'RequestVote');
+      await sleep(1000);
+      r.crashed.add(1).add(2);
+      r.watch.construct(2, () => {
+        throw new RangeError('readPersist: 7 bytes left over\n(a second line the diagnosis leaves out)');
+      });
+    });
+    const message = result.error?.message ?? '';
+    expect(message).toMatch(/S1 {2}crashed\n/);
+    expect(message).toMatch(
+      /S2 {2}down: its constructor threw at 1\.\d{3} s: RangeError: readPersist: 7 bytes left over\n/,
+    );
+    expect(message).toMatch(/the constructor of S2 threw/);
   });
 });

@@ -8,7 +8,9 @@
  * - **The diagnosis** printed under a failure (registered with `ctx.diagnose`): each server's term and role, when it last
  *   received an AppendEntries, the RPCs it sent, received and answered in the last second, the handlers
  *   that never returned, and the hints that tell the classic stuck states apart (no RPC from anyone; a
- *   leader that stopped sending AppendEntries; a getState that is not written yet).
+ *   leader that stopped sending AppendEntries; a getState that is not written yet). A server that is not
+ *   running is told apart too: crashed by the tester, never started, or its constructor threw (the configs
+ *   build every peer through `construct`).
  *
  * It reads RPCs by their method name only (`…AppendEntries`), never their fields, which students choose.
  */
@@ -55,6 +57,12 @@ interface Counts {
 
 type Probe = { term: number; isLeader: boolean } | { error: string };
 
+/** A thrown value as its headline: `Name: message`, first line only. */
+function headline(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.split('\n')[0];
+}
+
 const isAppendEntries = (svcMeth: string): boolean => svcMeth.endsWith('AppendEntries');
 
 export class ClusterWatch {
@@ -65,6 +73,8 @@ export class ClusterWatch {
   readonly #counts: Counts[];
   readonly #lastAppendHeard: ({ at: number; from: number | string } | null)[];
   readonly #lastAppendSent: (number | null)[];
+  /** Each server's last start: when, and the headline of what its constructor threw, if it did. */
+  readonly #starts: ({ at: number; threw?: string } | undefined)[];
   #anySent = false;
   #violated = false;
   #sealed: string[] | undefined;
@@ -75,6 +85,7 @@ export class ClusterWatch {
     this.#counts = Array.from({ length: n }, () => ({ sent: [], delivered: [], answered: [] }));
     this.#lastAppendHeard = new Array<null>(n).fill(null);
     this.#lastAppendSent = new Array<null>(n).fill(null);
+    this.#starts = new Array<undefined>(n).fill(undefined);
     cluster.net.observe((event) => this.#see(event));
     cluster.ctx.diagnose(() => this.diagnose());
   }
@@ -101,6 +112,33 @@ export class ClusterWatch {
           'remember its vote across a restart?',
       ),
     );
+  }
+
+  /**
+   * Start server i: run its constructor (`make`, e.g. \`new Raft(…)\`) and return the peer, remembering
+   * whether it threw (the error goes on to fail the test), so the diagnosis can say so rather than
+   * calling the server crashed.
+   */
+  construct<T>(i: number, make: () => T): T {
+    const at = this.#cluster.ctx.now();
+    try {
+      const made = make();
+      this.#starts[i] = { at };
+      return made;
+    } catch (error) {
+      this.#starts[i] = { at, threw: headline(error) };
+      throw error;
+    }
+  }
+
+  /** Why server i has no live peer: its constructor threw, it was never started, or it crashed. */
+  #down(i: number): string {
+    const start = this.#starts[i];
+    if (start === undefined) return 'not started (the test stopped before starting it)';
+    if (start.threw !== undefined) {
+      return `down: its constructor threw at ${formatVirtual(start.at)}: ${start.threw}`;
+    }
+    return 'crashed';
   }
 
   /** Ask server i for its state, reporting a leadership claim; a getState that throws is described. */
@@ -172,7 +210,7 @@ export class ClusterWatch {
     for (let i = 0; i < n; i++) {
       const state = states[i];
       if (state === null) {
-        lines.push(`  S${i}  crashed`);
+        lines.push(`  S${i}  ${this.#down(i)}`);
         continue;
       }
       let role: string;
@@ -211,7 +249,13 @@ export class ClusterWatch {
           'drives, and does a follower reset its election timer when one arrives?',
       );
     }
-    if (!this.#anySent) {
+    const threw = this.#starts.flatMap((start, i) => (start?.threw === undefined ? [] : [`S${i}`]));
+    if (threw.length > 0) {
+      hints.push(
+        `  the constructor of ${threw.join(', ')} threw, so the test could not go on: it must return ` +
+          'quickly with a working peer (the stack below shows where it threw).',
+      );
+    } else if (!this.#anySent) {
       hints.push(
         '  no server has sent a single RPC since the test began: does each peer start its election ' +
           'timer in the constructor, and does the timer start an election (RequestVote to every peer)?',

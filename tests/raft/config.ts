@@ -175,7 +175,7 @@ export class RaftConfig extends Checks implements ApplierHost {
     // The appliers reach the peer through `made`, which is filled in once the constructor returns.
     const made: { rf?: Raft } = {};
     const applyCh = this.#snapshot ? applierSnap(this, i, () => made.rf) : applier(this, i, () => made.rf);
-    const rf = new Raft(ends, i, this.saved[i] as Persister, applyCh);
+    const rf = this.watch.construct(i, () => new Raft(ends, i, this.saved[i] as Persister, applyCh));
     made.rf = rf;
     this.rafts[i] = rf;
     const server = new Server();
