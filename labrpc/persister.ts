@@ -8,42 +8,74 @@
  * peer sees exactly what was saved before the crash (catalog §3).
  */
 export class Persister {
-  #raftState: Uint8Array = new Uint8Array(0);
-  #snapshot: Uint8Array = new Uint8Array(0);
+  readonly #raftState = new StoredBytes();
+  readonly #snapshot = new StoredBytes();
 
-  /** A new Persister with the same contents. Saves never modify stored arrays, so sharing them is safe. */
+  /** A new Persister with the same contents (shared until either side saves again). */
   copy(): Persister {
     const twin = new Persister();
-    twin.#raftState = this.#raftState;
-    twin.#snapshot = this.#snapshot;
+    twin.#raftState.shareFrom(this.#raftState);
+    twin.#snapshot.shareFrom(this.#snapshot);
     return twin;
   }
 
   saveRaftState(state: Uint8Array): void {
-    this.#raftState = state.slice();
+    this.#raftState.save(state);
   }
 
   /** Save state and snapshot together, atomically: a crash never sees one without the other. */
   saveStateAndSnapshot(state: Uint8Array, snapshot: Uint8Array): void {
-    this.#raftState = state.slice();
-    this.#snapshot = snapshot.slice();
+    this.#raftState.save(state);
+    this.#snapshot.save(snapshot);
   }
 
   /** A copy of the raft state; zero-length if nothing was saved (a fresh start). */
   readRaftState(): Uint8Array {
-    return this.#raftState.slice();
+    return this.#raftState.bytes.slice();
   }
 
   /** A copy of the snapshot; zero-length if there is none. */
   readSnapshot(): Uint8Array {
-    return this.#snapshot.slice();
+    return this.#snapshot.bytes.slice();
   }
 
   raftStateSize(): number {
-    return this.#raftState.length;
+    return this.#raftState.bytes.length;
   }
 
   snapshotSize(): number {
-    return this.#snapshot.length;
+    return this.#snapshot.bytes.length;
+  }
+}
+
+/**
+ * One saved byte string, copied into a buffer this object owns. A peer saves its whole state on every
+ * change (thousands of times per KV test, tens of kilobytes each), so the buffer is re-used from save to
+ * save while it is large enough: a save is one copy, with no allocation for the garbage collector to
+ * reclaim. After `shareFrom` two Persisters hold the same buffer, and the next save on either side
+ * takes a new one, so a save never changes bytes the other side holds.
+ */
+class StoredBytes {
+  #buffer = new Uint8Array(0);
+  /** The saved bytes: the start of #buffer. */
+  bytes: Uint8Array = this.#buffer;
+  #shared = false;
+
+  save(bytes: Uint8Array): void {
+    const n = bytes.length;
+    // A buffer far larger than the state (after a snapshot shortened the log) is given back too.
+    if (this.#shared || n > this.#buffer.length || n < this.#buffer.length / 4) {
+      this.#buffer = new Uint8Array(n + (n >> 1));
+      this.#shared = false;
+    }
+    this.#buffer.set(bytes);
+    this.bytes = this.#buffer.subarray(0, n);
+  }
+
+  shareFrom(other: StoredBytes): void {
+    this.#buffer = other.#buffer;
+    this.bytes = other.bytes;
+    this.#shared = true;
+    other.#shared = true;
   }
 }

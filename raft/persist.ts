@@ -72,6 +72,11 @@ export function encodeState(state: PersistentState): Uint8Array {
  *
  * It relies on entries never being modified in place once they are in the log (they never are here:
  * the log replaces entries, it does not edit them).
+ *
+ * The commands column, the bulk of the state, is kept with free room in front of it, and the rest of the
+ * state (the small fields and the terms column) is written into that room at each save: the bytes are
+ * assembled where they already are, with no copy of the log. The array `encode` returns is therefore a
+ * view that the next `encode` overwrites: hand it to the persister (which keeps its own copy) at once.
  */
 export class StateEncoder {
   /** The entries encoded last time, in log order, after the snapshot point `#lastIncludedIndex`. */
@@ -84,18 +89,21 @@ export class StateEncoder {
     this.#update(state.lastIncludedIndex, state.entries);
     const n = state.entries.length;
     // A MessagePack map: how many keys, then each key followed by its value, in StoredState's order.
-    return concat([
+    return this.#commands.behind([
       MAP_OF_SIX_KEYS,
-      ...field('currentTerm', state.currentTerm),
-      ...field('votedFor', state.votedFor),
-      ...field('lastIncludedIndex', state.lastIncludedIndex),
-      ...field('lastIncludedTerm', state.lastIncludedTerm),
-      encode('terms'),
+      KEYS.currentTerm,
+      encode(state.currentTerm, 'state.currentTerm'),
+      KEYS.votedFor,
+      encode(state.votedFor, 'state.votedFor'),
+      KEYS.lastIncludedIndex,
+      encode(state.lastIncludedIndex, 'state.lastIncludedIndex'),
+      KEYS.lastIncludedTerm,
+      encode(state.lastIncludedTerm, 'state.lastIncludedTerm'),
+      KEYS.terms,
       arrayHeader(n),
       this.#terms.bytes(),
-      encode('commands'),
+      KEYS.commands,
       arrayHeader(n),
-      this.#commands.bytes(),
     ]);
   }
 
@@ -122,31 +130,58 @@ export class StateEncoder {
   }
 }
 
-/** One column of encoded values, back to back, remembering where each value ends so it can be cut. */
+/**
+ * One column of encoded values, back to back, remembering where each value ends so it can be cut, and
+ * with free room in front of it, where `behind` writes what comes before the column in the output.
+ */
 class Column {
   #data = new Uint8Array(1024);
+  /** Where the column starts in #data: the room in front of it. */
+  #start = 0;
   /** ends[k] is the length of the column's first k + 1 values. */
   readonly #ends: number[] = [];
 
   /** The encoded values, back to back (a view: valid until the next change). */
   bytes(): Uint8Array {
-    return this.#data.subarray(0, this.#length());
+    return this.#data.subarray(this.#start, this.#start + this.#length());
   }
 
   push(value: Uint8Array): void {
-    const at = this.#length();
+    const at = this.#start + this.#length();
     if (at + value.length > this.#data.length) {
-      const grown = new Uint8Array(Math.max(2 * this.#data.length, at + value.length));
-      grown.set(this.#data.subarray(0, at));
-      this.#data = grown;
+      const room = this.#data.length - this.#start;
+      this.#regrow(this.#start, Math.max(2 * room, this.#length() + value.length));
     }
     this.#data.set(value, at);
-    this.#ends.push(at + value.length);
+    this.#ends.push(at + value.length - this.#start);
   }
 
   /** Keep the first `count` values. */
   cutTo(count: number): void {
     this.#ends.length = count;
+  }
+
+  /** `parts` written back to back, followed by the column: one view, valid until the next change. */
+  behind(parts: readonly Uint8Array[]): Uint8Array {
+    let front = 0;
+    for (const part of parts) front += part.length;
+    // Room for twice what is needed now: the terms column in front grows with the log.
+    if (front > this.#start) this.#regrow(2 * front + 64, this.#data.length - this.#start);
+    let at = this.#start - front;
+    for (const part of parts) {
+      this.#data.set(part, at);
+      at += part.length;
+    }
+    return this.#data.subarray(this.#start - front, this.#start + this.#length());
+  }
+
+  /** A new #data with `start` bytes of room in front of the column and `room` bytes for it. */
+  #regrow(start: number, room: number): void {
+    const length = this.#length();
+    const grown = new Uint8Array(start + room);
+    grown.set(this.#data.subarray(this.#start, this.#start + length), start);
+    this.#data = grown;
+    this.#start = start;
   }
 
   #length(): number {
@@ -156,27 +191,19 @@ class Column {
 
 // The MessagePack headers msgpackr writes for StoredState (fixmap, fixarray / array 16 / array 32).
 const MAP_OF_SIX_KEYS = Uint8Array.of(0x86);
+const KEYS: Readonly<Record<keyof StoredState, Uint8Array>> = {
+  currentTerm: encode('currentTerm'),
+  votedFor: encode('votedFor'),
+  lastIncludedIndex: encode('lastIncludedIndex'),
+  lastIncludedTerm: encode('lastIncludedTerm'),
+  terms: encode('terms'),
+  commands: encode('commands'),
+};
 
 function arrayHeader(n: number): Uint8Array {
   if (n < 16) return Uint8Array.of(0x90 | n);
   if (n < 0x10000) return Uint8Array.of(0xdc, n >> 8, n & 0xff);
   return Uint8Array.of(0xdd, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-}
-
-function field(key: keyof StoredState, value: unknown): [Uint8Array, Uint8Array] {
-  return [encode(key), encode(value, `state.${key}`)];
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 // #endregion
 
