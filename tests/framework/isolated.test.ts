@@ -15,6 +15,15 @@ const ROOT = path.resolve(__dirname, '../..');
 const FIXTURE = path.join(ROOT, 'tests/harness/fixtures/isolated.fixture.ts');
 const POST_AT_LOAD = path.join(ROOT, 'tests/harness/fixtures/post-at-load.fixture.ts');
 
+// The watchdog's limit for the runs that are meant to hang: their fixture does nothing but spin after a
+// short sleep, so the verdict and the virtual time are the same as with any longer limit, and each
+// case burns a core only this long. Runs that must not hang keep 3 s, so a loaded machine never
+// mistakes a slow step for a hang.
+const EXPECTED_HANG_MS = 500;
+// The heap cap of the out-of-memory case: the worker loads in well under it, and the fixture passes it
+// after a few steps (with a larger cap the same verdict comes only after a long fight with the GC).
+const SMALL_HEAP_MB = 32;
+
 let tmp = '';
 beforeAll(() => void (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'isolated-test-'))));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -68,24 +77,24 @@ test('a failing run prints its diagnosis (a throwing one caught) and the pending
 });
 
 test('a body that never yields is stopped by the watchdog (HungRun)', async () => {
-  const outcome = await run('never yields');
+  const outcome = await run('never yields', { hangMs: EXPECTED_HANG_MS });
   expect(outcome.verdict).toBe('hung');
   expect(outcome.message).toMatch(
-    /^HungRun: no progress for 3\.0 s of real time: hung at or after virtual time 0\.250 s/,
+    /^HungRun: no progress for 0\.5 s of real time: hung at or after virtual time 0\.250 s/,
   );
   expectFramed(outcome, /seed: {3}5 \(hung at virtual time 0\.250 s\)/);
 });
 
 test('a microtask loop that starves the clock is stopped too', async () => {
-  const outcome = await run('starves the event loop with microtasks');
+  const outcome = await run('starves the event loop with microtasks', { hangMs: EXPECTED_HANG_MS });
   expect(outcome.verdict).toBe('hung');
   expect(outcome.message).toContain('hung at or after virtual time 0.300 s');
 });
 
 test('a heap that grows without bound ends as out of memory, not a fatal error', async () => {
-  const outcome = await run('grows without bound', { memoryMb: 128 });
+  const outcome = await run('grows without bound', { memoryMb: SMALL_HEAP_MB });
   expect(outcome.verdict).toBe('out-of-memory');
-  expect(outcome.message).toMatch(/^OutOfMemory: the run used more than its 128 MB heap/);
+  expect(outcome.message).toMatch(/^OutOfMemory: the run used more than its 32 MB heap/);
   expectFramed(outcome, /seed: {3}5 \(stopped at virtual time \d+\.\d{3} s\)/);
 });
 
