@@ -1,10 +1,10 @@
 /**
  * The mutants tool (npm run mutants): end to end on a tiny fixture catalog (mutants-fixture/), a mutant
  * the fixture test kills and one it cannot, and a catalog whose edit no longer applies; the edits' rules;
- * and the real catalog's coverage of the rule ids the reference names. Each CLI case spawns
- * `tsx scripts/mutants.ts` as an instructor would.
+ * and the real catalog's coverage of the rule ids the reference names. Each CLI case runs
+ * scripts/mutants.ts in a process of its own (script-process.ts), one of them through the `tsx` command
+ * exactly as `npm run mutants` does.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,11 +14,11 @@ import { headline } from '../../scripts/mutants/kill';
 import { PatchError, planEdits } from '../../scripts/mutants/patch';
 import { NOT_APPLICABLE, RULES } from '../../scripts/mutants/rules';
 import type { MutantResult } from '../../scripts/mutants/types';
+import { runScript } from './script-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = 'tests/tools/mutants-fixture';
 const SUBJECT = path.join(ROOT, FIXTURES, 'subject.ts');
-const TSX_CLI = require.resolve('tsx/cli');
 
 let tmp = '';
 beforeAll(() => void (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mutants-test-'))));
@@ -31,17 +31,13 @@ interface MutantsRun {
   results: MutantResult[];
 }
 
-function mutantsCli(args: string[]): MutantsRun {
+function mutantsCli(args: string[], loader: 'cjs' | 'tsx' = 'cjs'): MutantsRun {
   const json = path.join(tmp, `run-${Math.random().toString(36).slice(2)}.json`);
-  const child = spawnSync(process.execPath, [TSX_CLI, 'scripts/mutants.ts', ...args, '--json', json], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const child = runScript('scripts/mutants.ts', [...args, '--json', json], loader);
   const results = fs.existsSync(json)
     ? (JSON.parse(fs.readFileSync(json, 'utf8')) as { mutants: MutantResult[] }).mutants
     : [];
-  return { status: child.status, stdout: child.stdout, stderr: child.stderr, results };
+  return { ...child, results };
 }
 
 test('a killed mutant names its test, seed and failure; a survivor passes every run; exit 1', () => {
@@ -94,7 +90,8 @@ test('exit 0 when every selected mutant is killed', () => {
 });
 
 test('an edit that no longer applies stops everything, naming the mutant and the missing text (exit 2)', () => {
-  const run = mutantsCli(['--catalog', `${FIXTURES}/catalog-stale.fixture.ts`, '-k', '1']);
+  const stale = ['--catalog', `${FIXTURES}/catalog-stale.fixture.ts`, '-k', '1'];
+  const run = mutantsCli(stale, 'tsx'); // as `npm run mutants` starts it
   expect(run.status).toBe(2);
   expect(run.stderr).toContain(
     'mutant "stale-edit": tests/tools/mutants-fixture/subject.ts no longer contains',

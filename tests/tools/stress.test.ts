@@ -2,10 +2,10 @@
  * The stress runner, end to end, on the fixture tests in fixtures/stress.fixture.ts: failing seeds are
  * reported with replay commands that reproduce the same error, a `while (true) {}` is killed by the
  * watchdog and reported with the virtual time it reached, the determinism check catches real
- * randomness, bad input exits 2, and shards split the runs without overlap. Each CLI case spawns
- * `tsx scripts/stress.ts` as a user would.
+ * randomness, bad input exits 2, and shards split the runs without overlap. Each CLI case runs
+ * scripts/stress.ts in a process of its own (script-process.ts), one of them through the `tsx` command
+ * exactly as `npm run stress` does.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,10 +15,10 @@ import { jestFileFor, matchTests } from '../../scripts/stress/discover';
 import type { StressOptions } from '../../scripts/stress/options';
 import type { FoundTest } from '../../scripts/stress/types';
 import { fixtureTests } from './fixtures/stress.fixture';
+import { runScript } from './script-process';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURE = 'tests/tools/fixtures/stress.fixture.ts';
-const TSX_CLI = require.resolve('tsx/cli');
 
 interface JsonRun {
   test: string;
@@ -40,30 +40,14 @@ let tmp = '';
 beforeAll(() => void (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stress-test-'))));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function stress(args: string[]): StressRun {
+function stress(args: string[], loader: 'cjs' | 'tsx' = 'cjs'): StressRun {
   const json = path.join(tmp, `run-${Math.random().toString(36).slice(2)}.json`);
-  const all = [
-    TSX_CLI,
-    'scripts/stress.ts',
-    ...args,
-    '--tests',
-    FIXTURE,
-    '--out',
-    tmp,
-    '--json',
-    json,
-    '-p',
-    '2',
-  ];
-  const child = spawnSync(process.execPath, all, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const all = [...args, '--tests', FIXTURE, '--out', tmp, '--json', json, '-p', '2'];
+  const child = runScript('scripts/stress.ts', all, loader);
   const runs = fs.existsSync(json)
     ? (JSON.parse(fs.readFileSync(json, 'utf8')) as { runs: JsonRun[] }).runs
     : [];
-  return { status: child.status, stdout: child.stdout, stderr: child.stderr, runs };
+  return { ...child, runs };
 }
 
 test('failing seeds are listed with replay commands that reproduce the same error', async () => {
@@ -112,7 +96,7 @@ test('--check-determinism fails a test whose trace depends on real randomness', 
 });
 
 test('bad input exits 2 with a message that says what was expected', () => {
-  const zero = stress(['fixture', '-n', '0']);
+  const zero = stress(['fixture', '-n', '0'], 'tsx'); // as `npm run stress` starts it
   expect(zero.status).toBe(2);
   expect(zero.stderr).toContain('Expected -n to be a positive integer, got `0`');
   const none = stress(['no such test']);
