@@ -116,6 +116,20 @@ test('a real timer captured at module load fails the run, naming the call site',
   expectFramed(outcome, /seed: {3}5 \(failed at virtual time 0\.100 s\)/);
 });
 
+test.each([
+  ['awaits a promise timer captured at load', 'setTimeout of node:timers/promises'],
+  ['waits on AbortSignal.timeout', 'AbortSignal.timeout'],
+])('a promise timer the clock cannot fake fails the run, naming the call site: %s', async (title, what) => {
+  const outcome = await run(title);
+  expect(outcome.verdict).toBe('fail');
+  expect(outcome.message).toMatch(
+    new RegExp(
+      `^RealTimerError: a real ${what} was called during a virtual run, at .*isolated\\.fixture\\.ts:\\d+`,
+    ),
+  );
+  expectFramed(outcome, /seed: {3}5 \(failed at virtual time 0\.100 s\)/);
+});
+
 test('a missing await in a loop that reads the clock is a busy-wait, not a hang', async () => {
   const outcome = await run('forgets an await in a loop', { hangMs: 30_000 });
   expect(outcome.verdict).toBe('fail');

@@ -12,6 +12,12 @@
  * a real timer in the middle of a simulation, which fires in real time while virtual time races past it.
  * The wrapper reports it, with the caller's stack, to the listener the driver set for the run; a real timer
  * created before the run and firing during it is reported the same way, with its creation site.
+ *
+ * The promise timers are wired too: `node:timers/promises`' setTimeout/setInterval/setImmediate (the fake
+ * clock replaces the module's exports during a run, so only a reference taken at load reaches the real
+ * one), its `scheduler.wait`/`scheduler.yield` (never faked) and `AbortSignal.timeout` (never faked).
+ * A heartbeat loop on one of those passed Go's 2A tests on every seed tried: its beats came in real time,
+ * the followers' timeouts in virtual time, and the leadership churn that followed fails none of them.
  */
 
 type TimerName = 'setTimeout' | 'setInterval' | 'setImmediate';
@@ -55,15 +61,35 @@ export function callSite(stack: string | undefined): string {
   return (outside ?? frames[0] ?? '    at <unknown>').trim();
 }
 
-function report(line: string): void {
+const ADVICE =
+  'Call the global setTimeout/setInterval at the time you need them, or `await sleep(ms)`; never keep a ' +
+  'reference taken when your module loaded.';
+
+function report(line: string, advice = ADVICE): void {
   if (!seen.includes(line)) seen.push(line);
   listener?.(
     new RealTimerError(
       `${line}. A real timer fires in real time, not in the test's virtual time (so, for example, ` +
-        'heartbeats scheduled this way never arrive). Call the global setTimeout/setInterval at the time ' +
-        'you need them, or `await sleep(ms)`; never keep a reference taken when your module loaded.',
+        `heartbeats scheduled this way never arrive). ${advice}`,
     ),
   );
+}
+
+/** Wrap `owner[key]`, a function that starts a real timer and returns no callback to guard: report each call during a run. */
+function promiseTripwire(owner: object, key: string, what: string, advice?: string): void {
+  const target = owner as Record<string, (...args: unknown[]) => unknown>;
+  const real = target[key];
+  const wrapped = {
+    [key](this: unknown, ...args: unknown[]): unknown {
+      if (listener !== undefined) {
+        const holder: { stack?: string } = {};
+        Error.captureStackTrace(holder, wrapped[key]);
+        report(`a real ${what} was called during a virtual run, ${callSite(holder.stack)}`, advice);
+      }
+      return real.apply(this, args);
+    },
+  };
+  Object.defineProperty(owner, key, { value: wrapped[key], writable: true, configurable: true });
 }
 
 function tripwire(name: TimerName, real: TimerFn): TimerFn {
@@ -105,4 +131,14 @@ export function installTripwires(): void {
     g[name] = wire;
     timersModule[name] = wire;
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- patched in place, not imported for use
+  const promises = require('node:timers/promises') as Record<TimerName, unknown> & { scheduler: object };
+  for (const name of ['setTimeout', 'setInterval', 'setImmediate'] as const) {
+    promiseTripwire(promises, name, `${name} of node:timers/promises`);
+  }
+  const never = 'Use `await sleep(ms)` (or the global setTimeout) instead.';
+  for (const name of ['wait', 'yield']) {
+    promiseTripwire(promises.scheduler, name, `scheduler.${name} of node:timers/promises`, never);
+  }
+  promiseTripwire(AbortSignal, 'timeout', 'AbortSignal.timeout', never);
 }
