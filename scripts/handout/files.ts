@@ -29,6 +29,7 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'scripts/mutants*',
   'tests/mutants*',
   'tests/tools/mutants*',
+  'tests/reference/', // tests of the reference's internals (a student's raft/ has other ones)
 ];
 
 /** The folders whose solution regions the generator strips; the student owns (and the grader copies) these. */
