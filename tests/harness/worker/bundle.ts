@@ -9,19 +9,26 @@
  * as the test module (`root`: the harness of that root, its packages through `<root>/.lab/build` →
  * `<root>/node_modules`), so a grader can run a submission copied into another checkout.
  *
- * Bundles are cached twice: in this process per (root, module), and on disk under a name derived from
- * their content, so a second process building the same bundle reuses the file and stale ones never load.
+ * Bundles are cached three times: in this process per (root, module); on disk under a name derived from
+ * their content, so stale ones never load; and by a manifest per (root, module) listing the content hash
+ * of every source file the bundle was built from, so a later process (each jest worker, each `npm test`)
+ * whose sources are unchanged loads the bundle without building it again (a build of the KV tests' bundle
+ * costs about half a second of CPU; checking the manifest, a few milliseconds). The hashes are of
+ * contents, not modification times: a grader unpacking two submissions whose files have the same size and
+ * time must never run the first one's bundle for the second.
  * Bundled modules see their own source folder in `__dirname` / `__filename` (a plugin rewrites them).
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { build, type Plugin } from 'esbuild';
+import { build, version, type Plugin } from 'esbuild';
 
 /** This checkout's root (tests/harness/worker → ../../..). */
 export const FRAMEWORK_ROOT = path.resolve(__dirname, '../../..');
 
 const HARNESS = path.join('tests', 'harness');
+/** The name the generated entry module goes by in the bundle (see entryFor). */
+const ENTRY = 'lab-entry.ts';
 
 /** Rewrite __dirname/__filename in each bundled source to its original location. */
 const keepDirname: Plugin = {
@@ -67,13 +74,59 @@ function pruneOld(dir: string): void {
   }
 }
 
-async function buildBundle(moduleFile: string, root: string): Promise<string> {
+/** What a bundle was built from: its file, and the content hash of each source (paths relative to root). */
+interface Manifest {
+  readonly builder: string;
+  readonly bundle: string;
+  readonly inputs: Record<string, string>;
+}
+
+function contentHash(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** Changes to how bundles are built (this file, esbuild) make every manifest stale. */
+const BUILDER = createHash('sha256').update(fs.readFileSync(__filename)).update(version).digest('hex');
+
+function manifestFile(moduleFile: string, root: string): string {
+  const key = createHash('sha256').update(`${root}\0${moduleFile}`).digest('hex').slice(0, 16);
+  return path.join(buildDir(root), `${path.basename(moduleFile, '.ts')}-${key}.manifest.json`);
+}
+
+/** The bundle a manifest names, if it is there and every source it was built from is unchanged. */
+function unchangedBundle(moduleFile: string, root: string): string | undefined {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(manifestFile(moduleFile, root), 'utf8')) as Manifest;
+    if (manifest.builder !== BUILDER || !fs.existsSync(`${manifest.bundle}.map`)) return undefined;
+    for (const [input, hash] of Object.entries(manifest.inputs)) {
+      if (contentHash(path.resolve(root, input)) !== hash) return undefined;
+    }
+    const now = new Date();
+    fs.utimesSync(manifest.bundle, now, now); // in use: not one for pruneOld
+    return manifest.bundle;
+  } catch {
+    return undefined; // no manifest, a source gone, a bundle pruned: build
+  }
+}
+
+function writeAtomically(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file); // atomic: a concurrent reader sees the whole file or none
+}
+
+/** The bundle as a new process gets it: reused when its manifest shows every source unchanged, else built. */
+export async function buildBundle(moduleFile: string, root: string): Promise<string> {
+  const reusable = unchangedBundle(moduleFile, root);
+  if (reusable !== undefined) return reusable;
   const result = await build({
+    absWorkingDir: root, // the metafile's input paths are relative to it
+    metafile: true,
     stdin: {
       contents: entryFor(moduleFile, root),
       resolveDir: root,
       loader: 'ts',
-      sourcefile: 'lab-entry.ts',
+      sourcefile: ENTRY, // not a file: its text follows from (root, module), the manifest's key
     },
     write: false,
     outfile: path.join(buildDir(root), 'bundle.js'), // where it will live: source map paths are relative to it
@@ -93,12 +146,16 @@ async function buildBundle(moduleFile: string, root: string): Promise<string> {
   const file = path.join(dir, `${path.basename(moduleFile, '.ts')}-${key}.js`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(`${file}.map`, map); // first: the bundle's presence says both are there
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, file); // atomic: a concurrent reader sees the whole file or none
+    writeAtomically(file, text);
     pruneOld(dir);
   }
+  const inputs: Record<string, string> = {};
+  for (const input of Object.keys(result.metafile.inputs)) {
+    if (input !== ENTRY) inputs[input] = contentHash(path.resolve(root, input));
+  }
+  const manifest: Manifest = { builder: BUILDER, bundle: file, inputs };
+  writeAtomically(manifestFile(moduleFile, root), JSON.stringify(manifest));
   return file;
 }
 
