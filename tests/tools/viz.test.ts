@@ -1,25 +1,11 @@
 /**
- * The trace timeline: roles are derived from RPCs alone for an implementation that logs nothing, and
- * from the peer's own "became …" lines when it logs them; faults become shaded stretches; and the page,
- * generated from a real 2C run (a crash and restart), renders in headless Chromium — a lane per
- * server, arrows, no console errors, stepping with the keyboard fills the details — with a screenshot.
- *
- * Chromium comes from Debian's packages (.ci/run installs it); without /usr/bin/chromium the browser
- * test is skipped with a message saying how to get it.
+ * The trace timeline's model: roles are derived from RPCs alone for an implementation that logs
+ * nothing, and from the peer's own "became …" lines when it logs them; faults become shaded stretches.
+ * The page itself, generated from a real 2C run, is opened in headless Chromium in browser.test.ts,
+ * with the other tools' pages (one browser for all of them).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { runLabTest } from '../harness';
-import { tests as tests2C } from '../raft/2C.tests';
-import { writeTimeline } from '../../scripts/viz';
 import { buildVizData } from '../../scripts/viz/model';
 import type { TraceEvent } from '../../scripts/viz/trace-file';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
-const MORE_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const ev = (t: number, kind: string, fields: Record<string, unknown> = {}): TraceEvent => ({
   t,
@@ -70,43 +56,3 @@ test("the peer's own role lines win over inference when it logs them", () => {
     ['follower', 4, 400],
   ]);
 });
-
-const browserTest = fs.existsSync(CHROMIUM) ? test : test.skip;
-if (!fs.existsSync(CHROMIUM)) {
-  process.stdout.write(`viz browser test skipped: no ${CHROMIUM} (apt-get install -y chromium)\n`);
-}
-
-browserTest(
-  'a generated page renders in Chromium: lanes, arrows, details, no console errors',
-  async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'viz-test-'));
-    const test = tests2C.find((t) => t.title.startsWith('partitioned leader')) ?? tests2C[0];
-    const run = await runLabTest(test, {
-      seed: 3,
-      replay: '-',
-      traceDir: dir,
-      keepTrace: true,
-      write: () => {},
-    });
-    const page = writeTimeline(run.traceFile as string, path.join(dir, 'timeline.html'));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...MORE_ARGS] });
-    try {
-      const tab = await browser.newPage({ viewport: { width: 1400, height: 640 } });
-      const errors: string[] = [];
-      tab.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-      tab.on('pageerror', (e) => void errors.push(String(e)));
-      await tab.goto(`file://${page}`);
-      expect(await tab.locator('.lane').count()).toBe(3);
-      expect(await tab.locator('.rpc').count()).toBeGreaterThan(0);
-      for (let k = 0; k < 25; k++) await tab.keyboard.press('ArrowRight');
-      expect(await tab.locator('#details h2').textContent()).toMatch(/^\d+\.\d{3} s · /);
-      await tab.screenshot({ path: path.join(dir, 'timeline.png') });
-      expect(fs.statSync(path.join(dir, 'timeline.png')).size).toBeGreaterThan(10_000);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  },
-  60_000,
-);

@@ -1,0 +1,173 @@
+/**
+ * Every page the tools write, opened in headless Chromium: the trace timeline (`npm run viz`, from a
+ * real 2C run with a crash and a restart), the linearizability counterexample (`npm run check-history`)
+ * and the cluster check report (`npm run cluster:check`). Each renders without console errors, draws
+ * what it shows, and answers the keyboard or the mouse as a reader expects. One browser serves the
+ * three pages: starting Chromium costs more CPU than all the checks together.
+ *
+ * Chromium comes from Debian's packages (.ci/run installs it; playwright-core drives it and downloads
+ * nothing). Without /usr/bin/chromium the tests are skipped, saying so and how to get it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderCheckPage } from '../../cluster/check/page';
+import { writeTimeline } from '../../scripts/viz';
+import { sampleReport } from '../cluster/check-sample';
+import { runLabTest } from '../harness';
+import { checkOperations, kvModel, writeVisualization } from '../linearizability';
+import { staleReadAnnotations, staleReadHistory } from '../linearizability/fixtures';
+import { tests as tests2C } from '../raft/2C.tests';
+
+const CHROMIUM = '/usr/bin/chromium';
+// No network on the test machines: without the background-networking flags Chromium floods refused connections.
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
+const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const OUT = path.resolve(__dirname, '../../out');
+
+if (!fs.existsSync(CHROMIUM)) {
+  // Jest lists skipped tests only with --verbose; say it in every run.
+  console.warn(`browser: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  test.skip(`browser: SKIPPED, no Chromium at ${CHROMIUM} (apt-get install -y chromium)`, () => undefined);
+} else {
+  let browser: Browser;
+  let tmp = '';
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'browser-test-'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...ARGS, ...QUIET] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('the trace timeline renders: lanes, arrows, details, no console errors', async () => {
+    const test = tests2C.find((t) => t.title.startsWith('partitioned leader')) ?? tests2C[0];
+    const run = await runLabTest(test, {
+      seed: 3,
+      replay: '-',
+      traceDir: tmp,
+      keepTrace: true,
+      write: () => {},
+    });
+    const page = writeTimeline(run.traceFile as string, path.join(tmp, 'timeline.html'));
+    const tab = await browser.newPage({ viewport: { width: 1400, height: 640 } });
+    try {
+      const errors: string[] = [];
+      tab.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+      tab.on('pageerror', (e) => void errors.push(String(e)));
+      await tab.goto(`file://${page}`);
+      expect(await tab.locator('.lane').count()).toBe(3);
+      expect(await tab.locator('.rpc').count()).toBeGreaterThan(0);
+      for (let k = 0; k < 25; k++) await tab.keyboard.press('ArrowRight');
+      expect(await tab.locator('#details h2').textContent()).toMatch(/^\d+\.\d{3} s · /);
+      await tab.screenshot({ path: path.join(tmp, 'timeline.png') });
+      expect(fs.statSync(path.join(tmp, 'timeline.png')).size).toBeGreaterThan(10_000);
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+
+  // The HTML counterexample opens without errors or network requests, draws the timeline, and shows
+  // the state after each step when an operation is hovered or clicked. Leaves a screenshot in out/.
+  describe('the visual counterexample of the linearizability checker', () => {
+    const html = path.join(OUT, 'linearizability/stale-read.html');
+    let page: Page;
+    const problems: string[] = [];
+
+    beforeAll(async () => {
+      const checked = checkOperations(kvModel, staleReadHistory, { verbose: true });
+      writeVisualization(kvModel, checked.info, html, {
+        annotations: staleReadAnnotations,
+        title: 'stale read after a crash',
+      });
+      page = await browser.newPage({ viewport: { width: 1400, height: 760 } });
+      page.setDefaultTimeout(10_000);
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' || message.type() === 'warning')
+          problems.push(`console: ${message.text()}`);
+      });
+      page.on('request', (request) => {
+        if (!request.url().startsWith('file:')) problems.push(`network request: ${request.url()}`);
+      });
+      await page.goto(pathToFileURL(html).href);
+      await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+    }, 60_000);
+
+    afterAll(async () => {
+      await page?.close();
+    });
+
+    test('it opens without errors and without network access', () => {
+      expect(problems).toEqual([]);
+    });
+
+    test('it draws one timeline per key, one bar per operation, and the annotations', async () => {
+      expect(await page.locator('details.partition').count()).toBe(2);
+      // The linearizable key starts folded, so the illegal one is what the reader sees first.
+      expect(await page.locator('details.partition[open]').count()).toBe(1);
+      expect(await page.locator('g.op').count()).toBe(staleReadHistory.length);
+      expect(await page.locator('g.op.candidate').count()).toBe(1);
+      expect(await page.locator('.cut line').count()).toBe(1);
+      expect(await page.locator('g.annotation').count()).toBe(2 * staleReadAnnotations.length);
+      expect(await page.locator('#summary').innerText()).toContain('ILLEGAL');
+    });
+
+    test('hovering an operation shows its longest linearization with the state after each step', async () => {
+      await page.hover('svg[data-partition="1"] g.op[data-op="1"] rect');
+      const details = await page.locator('#details').innerText();
+      expect(details).toContain('append("b", "y")');
+      expect(details).toMatch(/Longest linearizable prefix containing it: 4 step/);
+      expect(await page.locator('#details table.steps tr').count()).toBe(5);
+      expect(await page.locator('#details tr.current').innerText()).toContain('"xy"');
+      await page.screenshot({ path: path.join(OUT, 'linearizability-timeline.png') });
+    });
+
+    test('clicking pins the selection until clicked again', async () => {
+      await page.click('svg[data-partition="1"] g.op[data-op="3"] rect');
+      await page.hover('svg[data-partition="1"] g.op[data-op="0"] rect');
+      expect(await page.locator('#details h3').innerText()).toBe('get("b") -> "x"');
+      expect(await page.locator('#details').innerText()).toContain('not legal in state "z"');
+      expect(problems).toEqual([]);
+    });
+  });
+
+  test('the cluster check page renders: verdicts, both charts, the history timeline, no console errors', async () => {
+    const file = path.join(tmp, 'check.html');
+    fs.writeFileSync(file, renderCheckPage(sampleReport()));
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    try {
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`file://${file}`);
+      await page.waitForFunction('window.__clusterChartsReady === true', undefined, { timeout: 30_000 });
+      expect(await page.textContent('#verdict')).toBe('linearizable');
+      expect(await page.textContent('#lost')).toBe('0 lost acknowledged writes');
+      // uPlot draws each chart on a canvas of the size asked for, with one legend row per series.
+      for (const [id, series] of [
+        ['#throughput-chart', 1],
+        ['#latency-chart', 2],
+      ] as const) {
+        const box = await page.$eval(`${id} canvas`, (c) => [c.clientWidth, c.clientHeight]);
+        expect(box[0]).toBeGreaterThan(300);
+        expect(box[1]).toBeGreaterThan(100);
+        expect(await page.$$eval(`${id} .u-legend .u-series`, (rows) => rows.length)).toBe(series + 1);
+      }
+      // The history timeline below: one partition (key k0), with the fault annotations on its axis.
+      expect(await page.$$eval('#partitions details, #partitions section', (n) => n.length)).toBeGreaterThan(
+        0,
+      );
+      expect(await page.content()).toContain('S1 (leader) killed, restarted');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 120_000);
+}
