@@ -281,8 +281,15 @@ export class Cluster {
       supervisorPid: process.pid,
       faults: this.faults,
     };
-    if (this.#stopped) fs.rmSync(path.join(this.dir, CLUSTER_FILE), { force: true });
-    else fs.writeFileSync(path.join(this.dir, CLUSTER_FILE), `${JSON.stringify(file, null, 2)}\n`);
+    const target = path.join(this.dir, CLUSTER_FILE);
+    if (this.#stopped) {
+      fs.rmSync(target, { force: true });
+      return;
+    }
+    // Written beside, then renamed over: a reader (the kv client, a test) never sees a half-written file.
+    const tmp = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, `${JSON.stringify(file, null, 2)}\n`);
+    fs.renameSync(tmp, target);
   }
 
   #log(line: string): void {

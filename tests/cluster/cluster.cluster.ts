@@ -83,13 +83,28 @@ test('a SIGKILLed supervisor leaves no orphans: its members exit when their chan
     const file = JSON.parse(fs.readFileSync(clusterFile, 'utf8')) as ClusterFile;
     return file.servers.flatMap((s) => (s.pid === null ? [] : [s.pid]));
   };
+  const seen = new Set<number>();
   try {
-    await waitUntil('3 members up', () => pids().length === 3, 120_000);
+    await waitUntil(
+      '3 members up',
+      () => {
+        const up = pids();
+        up.forEach((pid) => seen.add(pid));
+        return up.length === 3;
+      },
+      120_000,
+    );
     const members = pids();
     expect(members.every(alive)).toBe(true);
     supervisor.kill('SIGKILL');
     await waitUntil('every member to exit', () => !members.some(alive), 30_000);
   } finally {
-    supervisor.kill('SIGKILL');
+    // Also when the test failed: nothing it started outlives it.
+    const exited = new Promise((resolve) => supervisor.once('exit', resolve));
+    if (supervisor.exitCode === null && supervisor.signalCode === null) {
+      supervisor.kill('SIGKILL');
+      await exited;
+    }
+    await waitUntil('the members to exit', () => ![...seen].some(alive), 30_000);
   }
 }, 200_000);
