@@ -65,8 +65,10 @@ export class Server {
   /**
    * Run the handler for `svcMeth` ("Service.Method") on freshly decoded arguments and encode its reply.
    * Rejects with a LabrpcError naming the choices when the service or method does not exist.
+   * `returned.now` is set when the handler returned (or threw) before dispatch returned its promise: the
+   * network then knows the reply is settled within the current turn and needs no timer to watch for it.
    */
-  async dispatch(svcMeth: string, argBytes: Uint8Array): Promise<Uint8Array> {
+  async dispatch(svcMeth: string, argBytes: Uint8Array, returned?: { now: boolean }): Promise<Uint8Array> {
     this.count += 1;
     const dot = svcMeth.lastIndexOf('.');
     const serviceName = svcMeth.slice(0, dot);
@@ -90,7 +92,9 @@ export class Server {
     try {
       reply = (handler as (args: unknown) => unknown)(decode(argBytes));
       if (isThenable(reply)) reply = await reply;
+      else if (returned !== undefined) returned.now = true;
     } catch (error) {
+      if (returned !== undefined && !isThenable(reply)) returned.now = true;
       // The message stays free of stack traces (it goes into the run's trace, whose hash must not depend
       // on file paths); the stack travels as the cause and is printed with the failure.
       throw new RpcHandlerError(`handler ${svcMeth} threw: ${describe(error)}`, { cause: error });

@@ -116,14 +116,15 @@ export class StateEncoder {
       this.#terms.cutTo(0);
       this.#commands.cutTo(0);
     }
+    const encoded = this.#entries; // a local: this loop runs over the whole log at every save
     let same = 0;
-    const common = Math.min(entries.length, this.#entries.length);
-    while (same < common && entries[same] === this.#entries[same]) same += 1;
-    this.#entries.length = same;
+    const common = Math.min(entries.length, encoded.length);
+    while (same < common && entries[same] === encoded[same]) same += 1;
+    encoded.length = same;
     this.#terms.cutTo(same);
     this.#commands.cutTo(same);
     for (let k = same; k < entries.length; k++) {
-      this.#entries.push(entries[k]);
+      encoded.push(entries[k]);
       this.#terms.push(encode(entries[k].term, `state.terms[${k}]`));
       this.#commands.push(encode(entries[k].command, `state.commands[${k}]`));
     }
