@@ -106,6 +106,7 @@ export class KVServer {
     // SKELETON: if (this.maxraftstate >= 0 && this.rf.persister.raftStateSize() >= this.maxraftstate) {
     // SKELETON:   todo('3B: the raft state has reached maxraftstate: hand Raft a snapshot with rf.snapshot(index, bytes)');
     // SKELETON: }
+    if (msg.kind === 'config') return; // a membership change (2E) leaves the store as it is
     if (msg.kind === 'command') this.#maybeSnapshot(msg.commandIndex);
     else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);
     // #endregion

@@ -10,6 +10,7 @@ import type { AppendEntriesArgs, AppendEntriesReply } from './types';
 import { assert } from './errors';
 import type { RaftLog } from './log';
 import { sendInstallSnapshot } from './install-snapshot';
+import { hasQuorum } from './membership';
 // #endregion
 
 /** The AppendEntries receiver. Persists any change before it returns the reply. */
@@ -29,6 +30,7 @@ export function handleAppendEntries(rf: Raft, args: AppendEntriesArgs): AppendEn
     rf.becomeFollower(args.term, `AppendEntries from leader S${args.leaderId}`);
   }
   rf.timers.resetElection(); // [F.2] the current leader is alive
+  rf.leaderHeardAt = Date.now(); // [M.8]
   reply.term = rf.currentTerm;
   matchAndAppend(rf, args, reply);
   return reply;
@@ -90,8 +92,11 @@ export function replicateAll(rf: Raft): void {
   // #region SOLUTION 2A
   // SKELETON: todo('2A: replicateAll: a leader sends AppendEntries (a heartbeat when there is nothing new) to every other peer');
   if (rf.killed() || rf.state.role !== 'leader') return;
+  // 2E: a configuration whose majority is the leader alone ({me}) commits without a reply to wait for.
+  advanceCommitIndex(rf);
+  if (rf.state.role !== 'leader') return; // [M.5] that commit removed us
   rf.peers.forEach((_, peer) => {
-    if (peer !== rf.me) replicateTo(rf, peer);
+    if (peer !== rf.me && rf.replicatesTo(peer)) replicateTo(rf, peer); // [M.9]
   });
   // #endregion
 }
@@ -163,8 +168,9 @@ function advanceCommitIndex(rf: Raft): void {
   for (let n = rf.log.lastIndex; n > rf.commitIndex; n--) {
     // Entries from earlier terms are never committed by counting; they commit with a current-term one.
     if ((rf.log.term(n) as number) < rf.currentTerm) return;
-    const replicas = s.matchIndex.filter((match) => match >= n).length;
-    if (replicas >= rf.majority()) {
+    // [M.2] a majority of the configuration in effect (of C_old and of C_new while joint); [M.5] a
+    // leader outside a set does not count for it.
+    if (hasQuorum(rf.config(), (i) => s.matchIndex[i] >= n)) {
       rf.commitTo(n);
       return;
     }

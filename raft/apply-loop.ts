@@ -91,7 +91,8 @@ function nextApplyMsg(rf: Raft): ApplyMsg | null {
     rf.lastApplied > rf.log.firstIndex,
     () => `S${rf.me} must apply ${rf.lastApplied}, covered by a snapshot`,
   );
-  const { command } = rf.log.entry(rf.lastApplied);
+  const { command, config } = rf.log.entry(rf.lastApplied);
+  if (config !== undefined) return { kind: 'config', config, configIndex: rf.lastApplied }; // 2E
   return { kind: 'command', command, commandIndex: rf.lastApplied };
 }
 // #endregion

@@ -1,4 +1,4 @@
 /** The Raft peer: the only door into raft/. */
 export { Raft } from './raft';
-export type { ApplyMsg, ApplyCh, StartResult } from './types';
+export type { ApplyMsg, ApplyCh, ConfigChangeResult, Configuration, StartResult } from './types';
 export { NotImplementedError, RaftInvariantError } from './errors';

@@ -27,6 +27,7 @@ export function handleInstallSnapshot(rf: Raft, args: InstallSnapshotArgs): Inst
     rf.becomeFollower(args.term, `InstallSnapshot from leader S${args.leaderId}`); // [All.2], [C.3]
   }
   rf.timers.resetElection(); // [F.2] it comes from the current leader
+  rf.leaderHeardAt = Date.now(); // [M.8]
   reply.term = rf.currentTerm;
   const { lastIncludedIndex: index, lastIncludedTerm: term } = args;
   // [beyond Fig. 2] we already committed everything it covers: installing it could only go backwards.
@@ -34,7 +35,7 @@ export function handleInstallSnapshot(rf: Raft, args: InstallSnapshotArgs): Inst
   if (rf.log.term(index) === term) {
     rf.log.compactTo(index); // [IS.6] our log has the snapshot's last entry: keep the entries after it
   } else {
-    rf.log.resetTo(index, term); // [IS.7] otherwise discard the entire log
+    rf.log.resetTo(index, term, args.config); // [IS.7] otherwise discard the entire log; [M.7]
   }
   rf.snapshotData = args.data;
   rf.persist(); // state and snapshot in one save, before replying
@@ -56,6 +57,7 @@ export function sendInstallSnapshot(rf: Raft, peer: number): void {
     lastIncludedIndex: rf.log.firstIndex,
     lastIncludedTerm: rf.log.firstTerm,
     data: rf.snapshotData,
+    config: rf.log.firstConfig, // [M.7]
   };
   void sendAndHandle(rf, peer, args);
   // #endregion

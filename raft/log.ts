@@ -13,9 +13,13 @@
  *   holds index firstIndex + k; so lastIndex = firstIndex + entries.length - 1 >= firstIndex.
  *
  * term(i) is known for firstIndex <= i <= lastIndex; entry(i) for firstIndex < i <= lastIndex.
+ *
+ * 2E: the log also knows the configuration in effect at each index ([M.1]: the latest configuration
+ * entry at or before it, committed or not), from `firstConfig` (the snapshot's, [M.7]) and the indices
+ * of the configuration entries after firstIndex, kept in step by every change to the entries.
  */
 // #endregion
-import type { LogEntry } from './types';
+import type { Configuration, LogEntry } from './types';
 // #region SOLUTION 2B
 import { assert } from './errors';
 // #endregion
@@ -25,11 +29,51 @@ export class RaftLog {
   // #region SOLUTION 2B
   #firstIndex: number;
   #entries: LogEntry[];
+  /** The configuration as of firstIndex (2E): the initial one, or the snapshot's. */
+  #firstConfig: Configuration;
+  /** The indices (> firstIndex, ascending) of the configuration entries in the log (2E). */
+  #configIndices: number[] = [];
 
-  /** A log whose snapshot ends at (firstIndex, firstTerm), followed by `entries` (without sentinel). */
-  constructor(firstIndex = 0, firstTerm = 0, entries: LogEntry[] = []) {
+  /**
+   * A log whose snapshot ends at (firstIndex, firstTerm) with configuration `firstConfig`, followed by
+   * `entries` (without sentinel).
+   */
+  constructor(
+    firstIndex = 0,
+    firstTerm = 0,
+    entries: LogEntry[] = [],
+    firstConfig: Configuration = { servers: [], newServers: null },
+  ) {
     this.#firstIndex = firstIndex;
-    this.#entries = [{ term: firstTerm, command: null }, ...entries];
+    this.#entries = [{ term: firstTerm, command: null }];
+    this.#firstConfig = firstConfig;
+    this.append(...entries);
+  }
+
+  /** [M.1] the configuration in effect: the latest one in the log, committed or not. */
+  get config(): Configuration {
+    const n = this.#configIndices.length;
+    return n === 0 ? this.#firstConfig : (this.entry(this.#configIndices[n - 1]).config as Configuration);
+  }
+
+  /** The index of the latest configuration entry (firstIndex if the snapshot's is the latest). */
+  get configIndex(): number {
+    const n = this.#configIndices.length;
+    return n === 0 ? this.#firstIndex : this.#configIndices[n - 1];
+  }
+
+  /** The configuration as of the snapshot point (sent with the snapshot, persisted with it). */
+  get firstConfig(): Configuration {
+    return this.#firstConfig;
+  }
+
+  /** The configuration in effect at `index` (firstIndex <= index): the latest entry at or before it. */
+  configAt(index: number): Configuration {
+    for (let k = this.#configIndices.length - 1; k >= 0; k--) {
+      const at = this.#configIndices[k];
+      if (at <= index) return this.entry(at).config as Configuration;
+    }
+    return this.#firstConfig;
   }
 
   /** lastIncludedIndex: the index of the sentinel (0 before any snapshot). */
@@ -93,7 +137,10 @@ export class RaftLog {
   }
 
   append(...entries: LogEntry[]): void {
-    this.#entries.push(...entries);
+    for (const entry of entries) {
+      this.#entries.push(entry);
+      if (entry.config !== undefined) this.#configIndices.push(this.lastIndex);
+    }
   }
 
   /** Delete the entry at `index` and everything after it (index > firstIndex: committed entries stay). */
@@ -103,6 +150,10 @@ export class RaftLog {
       () => `truncateFrom(${index}) would cut into the snapshot of ${this.describe()}`,
     );
     this.#entries.length = index - this.#firstIndex;
+    // [M.1] a configuration whose entry is cut off is no longer in effect: the previous one is again.
+    while (this.#configIndices.length > 0 && this.#configIndices[this.#configIndices.length - 1] >= index) {
+      this.#configIndices.pop();
+    }
   }
 
   /** Forget everything up to `index` (a snapshot now covers it), keeping what follows. */
@@ -111,16 +162,20 @@ export class RaftLog {
       index > this.#firstIndex && index <= this.lastIndex,
       () => `compactTo(${index}) outside ${this.describe()}`,
     );
+    this.#firstConfig = this.configAt(index); // [M.7] the snapshot keeps the configuration at its end
+    this.#configIndices = this.#configIndices.filter((at) => at > index);
     const kept = this.#entries.slice(index - this.#firstIndex);
     kept[0] = { term: kept[0].term, command: null };
     this.#entries = kept;
     this.#firstIndex = index;
   }
 
-  /** Replace the whole log by an empty one after a snapshot ending at (index, term). */
-  resetTo(index: number, term: number): void {
+  /** Replace the whole log by an empty one after a snapshot ending at (index, term), with its configuration. */
+  resetTo(index: number, term: number, config: Configuration): void {
     this.#firstIndex = index;
     this.#entries = [{ term, command: null }];
+    this.#firstConfig = config;
+    this.#configIndices = [];
   }
 
   /** The entries after the sentinel, for persisting. */

@@ -7,7 +7,7 @@
  * never finds a log trimmed for a snapshot that was not saved. An empty raft state means a fresh boot.
  */
 import { decode, encode } from '../labrpc';
-import type { LogEntry } from './types';
+import type { Configuration, LogEntry } from './types';
 // #region SOLUTION 2C
 // SKELETON: import { todo } from './todo';
 // #endregion
@@ -21,6 +21,8 @@ export interface PersistentState {
   /** lastIncludedIndex and lastIncludedTerm of the snapshot; 0 and 0 before the first one. */
   lastIncludedIndex: number;
   lastIncludedTerm: number;
+  /** [M.7] the configuration as of lastIncludedIndex (2E): the initial one before any snapshot. */
+  lastIncludedConfig: Configuration;
   /** The log after lastIncludedIndex. */
   entries: LogEntry[];
   // #endregion
@@ -37,8 +39,16 @@ interface StoredState {
   votedFor: number | null;
   lastIncludedIndex: number;
   lastIncludedTerm: number;
+  lastIncludedConfig: Configuration;
+  /** The positions of the configuration entries (2E), whose commands column holds their configuration. */
+  configAt: number[];
   terms: number[];
   commands: unknown[];
+}
+
+/** What the commands column holds for an entry: its command, or its configuration (2E). */
+function storedCommand(entry: LogEntry): unknown {
+  return entry.config ?? entry.command;
 }
 // #endregion
 
@@ -46,11 +56,16 @@ export function encodeState(state: PersistentState): Uint8Array {
   // Your code here (2C).
   // #region SOLUTION 2C
   // SKELETON: return todo('2C: encode the persistent state');
-  const { entries, ...rest } = state;
+  const { entries } = state;
   const stored: StoredState = {
-    ...rest,
+    currentTerm: state.currentTerm,
+    votedFor: state.votedFor,
+    lastIncludedIndex: state.lastIncludedIndex,
+    lastIncludedTerm: state.lastIncludedTerm,
+    lastIncludedConfig: state.lastIncludedConfig,
+    configAt: entries.flatMap((entry, k) => (entry.config === undefined ? [] : [k])),
     terms: entries.map((entry) => entry.term),
-    commands: entries.map((entry) => entry.command),
+    commands: entries.map(storedCommand),
   };
   return encode(stored, 'state');
   // #endregion
@@ -84,13 +99,15 @@ export class StateEncoder {
   #lastIncludedIndex = -1;
   readonly #terms = new Column();
   readonly #commands = new Column();
+  /** The positions of the configuration entries among #entries (2E). */
+  #configAt: number[] = [];
 
   encode(state: PersistentState): Uint8Array {
     this.#update(state.lastIncludedIndex, state.entries);
     const n = state.entries.length;
     // A MessagePack map: how many keys, then each key followed by its value, in StoredState's order.
     return this.#commands.behind([
-      MAP_OF_SIX_KEYS,
+      MAP_OF_EIGHT_KEYS,
       KEYS.currentTerm,
       encode(state.currentTerm, 'state.currentTerm'),
       KEYS.votedFor,
@@ -99,6 +116,10 @@ export class StateEncoder {
       encode(state.lastIncludedIndex, 'state.lastIncludedIndex'),
       KEYS.lastIncludedTerm,
       encode(state.lastIncludedTerm, 'state.lastIncludedTerm'),
+      KEYS.lastIncludedConfig,
+      encode(state.lastIncludedConfig, 'state.lastIncludedConfig'),
+      KEYS.configAt,
+      encode(this.#configAt, 'state.configAt'),
       KEYS.terms,
       arrayHeader(n),
       this.#terms.bytes(),
@@ -113,6 +134,7 @@ export class StateEncoder {
       // A snapshot moved the start of the log (rare, and the log is short after it): start over.
       this.#lastIncludedIndex = lastIncludedIndex;
       this.#entries = [];
+      this.#configAt = [];
       this.#terms.cutTo(0);
       this.#commands.cutTo(0);
     }
@@ -121,12 +143,14 @@ export class StateEncoder {
     const common = Math.min(entries.length, encoded.length);
     while (same < common && entries[same] === encoded[same]) same += 1;
     encoded.length = same;
+    if (this.#configAt.some((k) => k >= same)) this.#configAt = this.#configAt.filter((k) => k < same);
     this.#terms.cutTo(same);
     this.#commands.cutTo(same);
     for (let k = same; k < entries.length; k++) {
       encoded.push(entries[k]);
+      if (entries[k].config !== undefined) this.#configAt.push(k);
       this.#terms.push(encode(entries[k].term, `state.terms[${k}]`));
-      this.#commands.push(encode(entries[k].command, `state.commands[${k}]`));
+      this.#commands.push(encode(storedCommand(entries[k]), `state.commands[${k}]`));
     }
   }
 }
@@ -191,12 +215,14 @@ class Column {
 }
 
 // The MessagePack headers msgpackr writes for StoredState (fixmap, fixarray / array 16 / array 32).
-const MAP_OF_SIX_KEYS = Uint8Array.of(0x86);
+const MAP_OF_EIGHT_KEYS = Uint8Array.of(0x88);
 const KEYS: Readonly<Record<keyof StoredState, Uint8Array>> = {
   currentTerm: encode('currentTerm'),
   votedFor: encode('votedFor'),
   lastIncludedIndex: encode('lastIncludedIndex'),
   lastIncludedTerm: encode('lastIncludedTerm'),
+  lastIncludedConfig: encode('lastIncludedConfig'),
+  configAt: encode('configAt'),
   terms: encode('terms'),
   commands: encode('commands'),
 };
@@ -214,7 +240,11 @@ export function decodeState(bytes: Uint8Array): PersistentState | null {
   // Your code here (2C).
   // #region SOLUTION 2C
   // SKELETON: return todo('2C: decode the persistent state');
-  const { terms, commands, ...rest } = decode<StoredState>(bytes);
-  return { ...rest, entries: terms.map((term, k) => ({ term, command: commands[k] })) };
+  const { terms, commands, configAt, ...rest } = decode<StoredState>(bytes);
+  const entries: LogEntry[] = terms.map((term, k) => ({ term, command: commands[k] }));
+  for (const k of configAt) {
+    entries[k] = { term: terms[k], command: null, config: commands[k] as Configuration };
+  }
+  return { ...rest, entries };
   // #endregion
 }

@@ -26,6 +26,7 @@ import { debugLog, type ClientEnd, type Persister } from '../labrpc';
 import { handleAppendEntries } from './append-entries';
 import { handleInstallSnapshot } from './install-snapshot';
 import { handleRequestVote } from './request-vote';
+import { checkServers } from './membership';
 import type * as T from './types';
 // #region SOLUTION 2A
 // SKELETON: import { todo } from './todo';
@@ -43,13 +44,17 @@ import { PeerTimers } from './timers';
 // #region SOLUTION 2D
 // SKELETON: import { todo } from './todo';
 // #endregion
+// #region SOLUTION 2E
+// SKELETON: import { todo } from './todo';
+import { describeConfig, isMember, sameServers } from './membership';
+// #endregion
 
 // #region SOLUTION 2A
 /** The role, with the state that only that role has (Figure 2: "Volatile state on leaders"). */
 export type RoleState =
   | { role: 'follower' }
   | { role: 'candidate'; votes: Set<number> }
-  | { role: 'leader'; nextIndex: number[]; matchIndex: number[] };
+  | { role: 'leader'; nextIndex: number[]; matchIndex: number[]; learners: Set<number> };
 // #endregion
 
 export class Raft {
@@ -57,6 +62,8 @@ export class Raft {
   readonly me: number;
   readonly persister: Persister;
   readonly applyCh: T.ApplyCh;
+  /** The configuration the tester started the cluster with (2E; every peer unless it says otherwise). */
+  readonly initialServers: number[];
   #dead = false;
 
   // Your data here (2A, 2B, 2C, 2D). The neighbouring files read and write these fields.
@@ -78,20 +85,36 @@ export class Raft {
   /** Encodes the persistent state for persist(), re-using the bytes of entries it encoded before. */
   readonly #stateEncoder = new StateEncoder();
   // #endregion
+  // #region SOLUTION 2E
+  /** [M.8] when this peer last heard from a leader of its term (Date.now(), virtual in the tests). */
+  leaderHeardAt = -Infinity;
+  // #endregion
 
   /**
    * Create a peer. `peers[i]` reaches peer i (peers[me] is this one); `persister` holds what an earlier
-   * instance saved; `applyCh` receives committed commands and snapshots. Returns at once: elections,
-   * heartbeats and applying run from timers the peer starts itself.
+   * instance saved; `applyCh` receives committed commands, snapshots and (2E) configurations. Returns
+   * at once: elections, heartbeats and applying run from timers the peer starts itself.
+   *
+   * 2E: `servers` is the initial configuration, the same for every peer of the cluster (default: all of
+   * `peers`). A peer outside it runs, but neither votes nor starts elections until a configuration that
+   * includes it is in its log. What a restarted peer persisted takes precedence.
    */
-  constructor(peers: ClientEnd[], me: number, persister: Persister, applyCh: T.ApplyCh) {
+  constructor(
+    peers: ClientEnd[],
+    me: number,
+    persister: Persister,
+    applyCh: T.ApplyCh,
+    servers: readonly number[] = peers.map((_, i) => i),
+  ) {
     this.peers = peers;
     this.me = me;
     this.persister = persister;
     this.applyCh = applyCh;
-    // Your initialization code here (2A, 2B, 2C).
+    this.initialServers = checkServers(servers, peers.length, 'new Raft(…, servers)');
+    // Your initialization code here (2A, 2B, 2C, 2E).
     // #region SOLUTION 2A
     // SKELETON: todo('2A: the constructor must start the election timer (timers.ts): a peer that hears from no leader for a randomized timeout starts an election');
+    this.log = new RaftLog(0, 0, [], { servers: this.initialServers, newServers: null });
     this.#restore();
     this.timers.resetElection();
     void runApplyLoop(this);
@@ -146,6 +169,53 @@ export class Raft {
     // #endregion
   }
 
+  /**
+   * 2E: propose the configuration `servers` (by joint consensus: C_old,new, then C_new once that is
+   * committed). Returns at once like start(): `index` is where C_old,new will appear if it commits.
+   * A non-leader refuses; so does a leader while another change is in progress or while a server being
+   * added is still catching up (`refused` says which; ask again later).
+   */
+  changeConfig(servers: number[]): T.ConfigChangeResult {
+    const target = checkServers(servers, this.peers.length, 'changeConfig(servers)');
+    // Your code here (2E).
+    // #region SOLUTION 2E
+    // SKELETON: void target;
+    // SKELETON: return todo('2E: changeConfig: a leader appends C_old,new (joint consensus, §6) and returns at once like start()');
+    const s = this.state;
+    const refuse = (why: string): T.ConfigChangeResult => ({
+      index: -1,
+      term: this.currentTerm,
+      isLeader: s.role === 'leader',
+      refused: why,
+    });
+    if (this.#dead || s.role !== 'leader') return refuse('not the leader');
+    const current = this.log.config;
+    // [M.3] one change at a time: the latest configuration must be a plain one, and committed.
+    if (current.newServers !== null || this.log.configIndex > this.commitIndex) {
+      return refuse(
+        `configuration ${describeConfig(current)} at index ${this.log.configIndex} is not final yet`,
+      );
+    }
+    if (sameServers(current.servers, target)) return refuse(`already ${describeConfig(current)}`);
+    // [M.6] servers being added catch up first, as learners that do not vote.
+    const lagging = target.filter((i) => !current.servers.includes(i) && s.matchIndex[i] < this.commitIndex);
+    for (const i of lagging) {
+      if (!s.learners.has(i)) {
+        s.learners.add(i);
+        this.timers.replicateSoon();
+      }
+    }
+    if (lagging.length > 0) {
+      const behind = lagging.map((i) => `S${i} at ${s.matchIndex[i]}`).join(', ');
+      return refuse(`catching up ${behind} of commit index ${this.commitIndex}`);
+    }
+    // [M.3] C_old,new first: C_new follows only once this is committed ([M.4]).
+    const joint = { servers: current.servers, newServers: target };
+    const index = this.appendConfig(joint);
+    return { index, term: this.currentTerm, isLeader: true, refused: null };
+    // #endregion
+  }
+
   /** Stop this peer: no more timers, RPCs or applies. The tester calls it on crash and at cleanup. */
   kill(): void {
     this.#dead = true;
@@ -174,12 +244,58 @@ export class Raft {
     return handleInstallSnapshot(this, args);
   }
 
-  // #region SOLUTION 2A
-  /** The number of votes or replicas that make a majority of the cluster. */
-  majority(): number {
-    return Math.floor(this.peers.length / 2) + 1;
+  // #region SOLUTION 2E
+  /** [M.1] the configuration in effect on this peer: the latest one in its log, committed or not. */
+  config(): T.Configuration {
+    return this.log.config;
   }
 
+  /** A leader appends a configuration entry ([M.3], [M.4]); it takes effect at once ([M.1]). */
+  appendConfig(config: T.Configuration): number {
+    const s = this.state;
+    assert(s.role === 'leader', () => `S${this.me} appends a configuration as ${s.role}`);
+    this.log.append({ term: this.currentTerm, command: null, config });
+    this.persist();
+    for (const i of s.learners) if (isMember(config, i)) s.learners.delete(i); // now voters
+    s.matchIndex[this.me] = this.log.lastIndex;
+    debugLog(
+      this.me,
+      'config',
+      `T${this.currentTerm} appended ${describeConfig(config)} at ${this.log.lastIndex}`,
+    );
+    this.timers.replicateSoon();
+    return this.log.lastIndex;
+  }
+
+  /** [M.9] whether a leader sends AppendEntries to `peer`: a member, or a learner catching up. */
+  replicatesTo(peer: number): boolean {
+    const s = this.state;
+    return isMember(this.config(), peer) || (s.role === 'leader' && s.learners.has(peer));
+  }
+
+  /** After commitIndex moved on a leader: [M.4] finish a joint change, [M.5] leave once removed. */
+  #afterCommit(): void {
+    if (this.state.role !== 'leader' || this.log.configIndex > this.commitIndex) return;
+    const config = this.log.config;
+    if (config.newServers !== null) {
+      this.appendConfig({ servers: config.newServers, newServers: null }); // [M.4]
+    } else if (!config.servers.includes(this.me)) {
+      // [M.5] C_new is committed without us: tell the members (this round carries the commit index), go.
+      replicateAll(this);
+      this.#stepDown(`removed by ${describeConfig(config)}`);
+    }
+  }
+
+  /** A leader leaves office in its own term (it is no longer a member); it never campaigns again ([M.9]). */
+  #stepDown(why: string): void {
+    this.state = { role: 'follower' };
+    this.timers.stopHeartbeats();
+    this.timers.ensureElection();
+    debugLog(this.me, 'role', `T${this.currentTerm} became follower (${why})`);
+  }
+  // #endregion
+
+  // #region SOLUTION 2A
   /** [All.2] If an RPC request or response contains term T > currentTerm: set currentTerm = T, follower. */
   observeTerm(term: number, why: string): void {
     if (term > this.currentTerm) this.becomeFollower(term, why);
@@ -208,6 +324,11 @@ export class Raft {
   /** [F.2]/[C.4] election timeout: [C.1] start an election in a new term. */
   becomeCandidate(why: string): void {
     assert(this.state.role !== 'leader', () => `invalid transition [leader -> candidate] S${this.me}`);
+    if (!isMember(this.config(), this.me)) {
+      // [M.9] not a voter in our own configuration (a spare, or removed): no election, just wait.
+      this.timers.resetElection();
+      return;
+    }
     this.currentTerm += 1; // [C.1] increment currentTerm
     this.votedFor = this.me; // [C.1] vote for self
     this.persist();
@@ -228,11 +349,13 @@ export class Raft {
       role: 'leader',
       nextIndex: this.peers.map(() => next), // initialised to leader last log index + 1
       matchIndex: this.peers.map((_, i) => (i === this.me ? this.log.lastIndex : 0)),
+      learners: new Set(),
     };
     this.timers.stopElection();
     debugLog(this.me, 'role', `T${this.currentTerm} became leader (${this.log.describe()})`);
     replicateAll(this); // [L.1] initial empty AppendEntries (heartbeat) to each server
     this.timers.startHeartbeats(); // [L.1] repeat during idle periods
+    this.#afterCommit(); // a joint configuration committed under an earlier leader: finish the change
   }
 
   /** Advance commitIndex (never backwards) and wake the apply loop. */
@@ -245,6 +368,7 @@ export class Raft {
     this.commitIndex = index;
     debugLog(this.me, 'commit', `T${this.currentTerm} commit index ${index}`);
     this.applySignal.notify();
+    this.#afterCommit();
   }
 
   /** Hand an installed snapshot to the apply loop ([IS.8]). */
@@ -264,6 +388,7 @@ export class Raft {
       votedFor: this.votedFor,
       lastIncludedIndex: this.log.firstIndex,
       lastIncludedTerm: this.log.firstTerm,
+      lastIncludedConfig: this.log.firstConfig,
       entries: this.log.tail(),
     });
     if (this.log.firstIndex > 0) this.persister.saveStateAndSnapshot(bytes, this.snapshotData);
@@ -276,7 +401,12 @@ export class Raft {
     if (saved === null) return;
     this.currentTerm = saved.currentTerm;
     this.votedFor = saved.votedFor;
-    this.log = new RaftLog(saved.lastIncludedIndex, saved.lastIncludedTerm, saved.entries);
+    this.log = new RaftLog(
+      saved.lastIncludedIndex,
+      saved.lastIncludedTerm,
+      saved.entries,
+      saved.lastIncludedConfig,
+    );
     this.snapshotData = this.persister.readSnapshot();
     this.commitIndex = saved.lastIncludedIndex;
     this.lastApplied = saved.lastIncludedIndex;

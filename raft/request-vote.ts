@@ -8,6 +8,11 @@ import type { RequestVoteArgs, RequestVoteReply } from './types';
 // #region SOLUTION 2A
 // SKELETON: import { todo } from './todo';
 import { isUpToDate } from './log';
+import { hasQuorum } from './membership';
+// #endregion
+// #region SOLUTION 2E
+// SKELETON: import { todo } from './todo';
+import { ELECTION_TIMEOUT_MIN_MS } from './timers';
 // #endregion
 
 /** The RequestVote receiver. Persists any change before it returns the reply. */
@@ -15,7 +20,7 @@ export function handleRequestVote(rf: Raft, args: RequestVoteArgs): RequestVoteR
   // Your code here (2A, 2B).
   // #region SOLUTION 2A
   // SKELETON: return todo('2A: RequestVote receiver, Figure 2');
-  if (rf.killed()) return { term: rf.currentTerm, voteGranted: false };
+  if (rf.killed() || disruptive(rf, args)) return { term: rf.currentTerm, voteGranted: false };
   rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`); // [All.2]
   const reply = { term: rf.currentTerm, voteGranted: false };
   if (args.term < rf.currentTerm) return reply; // [RV.1] reply false if term < currentTerm
@@ -48,9 +53,10 @@ export function startElection(rf: Raft): void {
     lastLogIndex: rf.log.lastIndex,
     lastLogTerm: rf.log.lastTerm,
   };
-  if (rf.majority() === 1) rf.becomeLeader(); // a cluster of one elects itself
+  if (hasQuorum(rf.config(), (i) => i === rf.me)) rf.becomeLeader(); // a cluster of one elects itself
   rf.peers.forEach((_, peer) => {
-    if (peer !== rf.me) void requestVote(rf, peer, args);
+    // [M.2] ask the voters of C_old and C_new: no one else's vote counts.
+    if (peer !== rf.me && isVoter(rf, peer)) void requestVote(rf, peer, args);
   });
   // #endregion
 }
@@ -64,6 +70,40 @@ async function requestVote(rf: Raft, peer: number, args: RequestVoteArgs): Promi
   // A late reply from an earlier election, or for an election already decided, counts for nothing.
   if (s.role !== 'candidate' || rf.currentTerm !== args.term || !reply.voteGranted) return;
   s.votes.add(peer);
-  if (s.votes.size >= rf.majority()) rf.becomeLeader(); // [C.2]
+  // [C.2] votes from a majority: [M.2] of C_old and of C_new while the configuration is joint.
+  if (hasQuorum(rf.config(), (i) => s.votes.has(i))) rf.becomeLeader();
 }
 // #endregion
+
+/** Whether `peer` votes in our configuration (2E; in 2A–2D every peer does). */
+function isVoter(rf: Raft, peer: number): boolean {
+  // #region SOLUTION 2E
+  // SKELETON: return todo('2E: isVoter: ask only the members of the configuration for votes');
+  const config = rf.config();
+  return config.servers.includes(peer) || (config.newServers?.includes(peer) ?? false);
+  // #endregion
+}
+
+/**
+ * [M.8] (thesis §4.2.3) a RequestVote to ignore, term and all: its candidate is outside the configuration
+ * the cluster is heading for (C_new while joint), and a leader was heard from within the minimum election
+ * timeout, so there is no election to hold. A removed server that never learnt of C_new times out and
+ * asks with ever higher terms; without this it would depose every leader. Members' elections are never
+ * affected, so 2A–2D run exactly as before.
+ */
+function disruptive(rf: Raft, args: RequestVoteArgs): boolean {
+  // #region SOLUTION 2E
+  // SKELETON: return todo('2E: ignore a RequestVote from a removed server while a leader is alive (thesis §4.2.3)');
+  const config = rf.config();
+  if ((config.newServers ?? config.servers).includes(args.candidateId)) return false;
+  const leaderAlive = rf.state.role === 'leader' || Date.now() - rf.leaderHeardAt < ELECTION_TIMEOUT_MIN_MS;
+  if (leaderAlive) {
+    debugLog(
+      rf.me,
+      'config',
+      `T${rf.currentTerm} ignored RequestVote T${args.term} from removed S${args.candidateId}`,
+    );
+  }
+  return leaderAlive;
+  // #endregion
+}

@@ -6,10 +6,25 @@
  * Everything here is plain data, because it crosses the codec (labrpc/codec.ts) on every RPC and persist.
  */
 
-/** One message on the apply channel: a committed command, or a snapshot that replaces the state machine. */
+/**
+ * A cluster configuration (2E, §6 of the paper): the servers whose votes and log copies count. A
+ * plain configuration has `newServers` null. During joint consensus the entry C_old,new holds both:
+ * `servers` is C_old and `newServers` is C_new, and every election and every commit needs a majority
+ * of each. Server numbers are indices into the peers array every peer is given.
+ */
+export interface Configuration {
+  servers: number[];
+  newServers: number[] | null;
+}
+
+/**
+ * One message on the apply channel: a committed command, a snapshot that replaces the state machine,
+ * or (2E) a committed configuration entry, delivered in log order like a command.
+ */
 export type ApplyMsg =
   | { kind: 'command'; command: unknown; commandIndex: number }
-  | { kind: 'snapshot'; snapshot: Uint8Array; snapshotTerm: number; snapshotIndex: number };
+  | { kind: 'snapshot'; snapshot: Uint8Array; snapshotTerm: number; snapshotIndex: number }
+  | { kind: 'config'; config: Configuration; configIndex: number };
 
 /**
  * Raft calls this once per message, in order, and awaits it before delivering the next (Go's unbuffered
@@ -24,12 +39,25 @@ export interface StartResult {
   isLeader: boolean;
 }
 
-/** One log entry: the command and the term in which a leader received it. */
+/**
+ * What changeConfig() returns (2E): like start(), and `refused` says why a leader did not append the
+ * change (another change is in progress, or a joining server is still catching up); null when it did.
+ * A refused change may be asked again later; a non-leader always refuses.
+ */
+export interface ConfigChangeResult extends StartResult {
+  refused: string | null;
+}
+
+/**
+ * One log entry: the command and the term in which a leader received it. A configuration entry (2E)
+ * carries `config`, and its command is null; other entries have no `config` property at all.
+ */
 export interface LogEntry {
-  // Your data here (2B).
+  // Your data here (2B, 2E).
   // #region SOLUTION 2B
   term: number;
   command: unknown;
+  config?: Configuration;
   // #endregion
 }
 
@@ -91,6 +119,8 @@ export interface InstallSnapshotArgs {
   lastIncludedIndex: number;
   lastIncludedTerm: number;
   data: Uint8Array;
+  /** [M.7] the configuration as of lastIncludedIndex (2E): the log that held it is gone. */
+  config: Configuration;
   // #endregion
 }
 

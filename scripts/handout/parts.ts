@@ -7,12 +7,12 @@ export class HandoutError extends Error {
   override name = 'HandoutError';
 }
 
-export const PARTS = ['2A', '2B', '2C', '2D', '3A', '3B'] as const;
+export const PARTS = ['2A', '2B', '2C', '2D', '2E', '3A', '3B'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** The parts of each lab, in order: the reference of a later part builds on the earlier parts' code. */
 const LABS: readonly (readonly Part[])[] = [
-  ['2A', '2B', '2C', '2D'],
+  ['2A', '2B', '2C', '2D', '2E'],
   ['3A', '3B'],
 ];
 
@@ -47,8 +47,23 @@ export function parseParts(spec: string): Set<Part> {
     }
     for (let k = first; k <= last; k++) parts.add(PARTS[k]);
   }
+  addExtensions(parts);
   checkClosed(parts, spec);
   return parts;
+}
+
+/**
+ * Extension parts beyond the Go labs (2E, membership changes) build on the whole of their lab's
+ * reference, so a handout of any part of that lab strips them too: `--parts 2A-2D` hands out 2E's
+ * skeleton as well (its todo()s only run in the 2E tests), rather than shipping a 2E reference that
+ * would not compile without 2A–2D.
+ */
+const EXTENSIONS: readonly { part: Part; lab: readonly Part[] }[] = [
+  { part: '2E', lab: ['2A', '2B', '2C', '2D'] },
+];
+
+function addExtensions(parts: Set<Part>): void {
+  for (const { part, lab } of EXTENSIONS) if (lab.some((p) => parts.has(p))) parts.add(part);
 }
 
 /**

@@ -155,8 +155,8 @@ export const mutants: readonly Mutant[] = [
     edits: [
       {
         file: RV,
-        search: 'if (s.votes.size >= rf.majority()) rf.becomeLeader();',
-        replace: 'if (s.votes.size >= rf.majority() - 1) rf.becomeLeader();',
+        search: 'if (hasQuorum(rf.config(), (i) => s.votes.has(i))) rf.becomeLeader();',
+        replace: 'if (s.votes.size >= Math.floor(rf.peers.length / 2)) rf.becomeLeader();',
       },
     ],
   },
@@ -343,8 +343,8 @@ export const mutants: readonly Mutant[] = [
     edits: [
       {
         file: AE,
-        search: 'if (replicas >= rf.majority()) {',
-        replace: 'if (replicas >= rf.majority() - 1) {',
+        search: 'if (hasQuorum(rf.config(), (i) => s.matchIndex[i] >= n)) {',
+        replace: 'if (s.matchIndex.filter((m) => m >= n).length >= Math.floor(rf.peers.length / 2)) {',
       },
     ],
   },
@@ -464,8 +464,8 @@ export const mutants: readonly Mutant[] = [
     edits: [
       {
         file: IS,
-        search: 'rf.log.resetTo(index, term);',
-        replace: 'rf.log.resetTo(index, rf.log.lastTerm);',
+        search: 'rf.log.resetTo(index, term, args.config);',
+        replace: 'rf.log.resetTo(index, rf.log.lastTerm, args.config);',
       },
     ],
   },
@@ -487,6 +487,74 @@ export const mutants: readonly Mutant[] = [
         file: APPLY,
         search: 'if (pending !== null && pending.index > rf.lastApplied) {',
         replace: 'if (pending !== null) {',
+      },
+    ],
+  },
+
+  // ---- 2E: membership changes (joint consensus) ----
+  {
+    id: 'config-direct-switch',
+    rule: '[M.3]',
+    part: '2E',
+    bug: 'changeConfig appends C_new at once, without the joint configuration C_old,new first',
+    edits: [
+      {
+        file: RAFT,
+        search: 'const joint = { servers: current.servers, newServers: target };',
+        replace: 'const joint = { servers: target, newServers: null };',
+      },
+    ],
+  },
+  {
+    id: 'joint-votes-only-new',
+    rule: '[M.2]',
+    part: '2E',
+    bug: 'during C_old,new, a candidate counts only the votes of C_new',
+    edits: [
+      {
+        file: RV,
+        search: 'if (hasQuorum(rf.config(), (i) => s.votes.has(i))) rf.becomeLeader();',
+        replace:
+          'const c = rf.config();\n  if (hasQuorum({ servers: c.newServers ?? c.servers, newServers: null }, (i) => s.votes.has(i))) rf.becomeLeader();',
+      },
+    ],
+  },
+  {
+    id: 'config-on-commit',
+    rule: '[M.1]',
+    part: '2E',
+    bug: 'a configuration takes effect only once its entry is committed, not when it is in the log',
+    edits: [
+      {
+        file: RAFT,
+        search: 'config(): T.Configuration {\n    return this.log.config;',
+        replace: 'config(): T.Configuration {\n    return this.log.configAt(this.commitIndex);',
+      },
+    ],
+  },
+  {
+    id: 'removed-server-disrupts',
+    rule: '[M.8]',
+    part: '2E',
+    bug: "answers a removed server's RequestVote (and adopts its higher term) while the leader is alive",
+    edits: [
+      {
+        file: RV,
+        search: 'if (rf.killed() || disruptive(rf, args)) return',
+        replace: 'if (rf.killed() || (false && disruptive(rf, args))) return',
+      },
+    ],
+  },
+  {
+    id: 'removed-leader-stays',
+    rule: '[M.5]',
+    part: '2E',
+    bug: 'a leader that removed itself keeps leading after C_new is committed',
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.#stepDown(`removed by ${describeConfig(config)}`);',
+        replace: 'void this.#stepDown;',
       },
     ],
   },

@@ -41,6 +41,17 @@ export const RULES: Readonly<Record<string, string>> = {
   '[P.1]':
     'currentTerm, votedFor and log[] reach stable storage before the RPC reply (or start()) that depends on them',
   '[P.2]': 'a restarted server reads back what it persisted (and its snapshot)',
+  // §6 membership changes (2E; raft/membership.ts defines the ids)
+  '[M.1]': 'a configuration takes effect as soon as its entry is in the log, committed or not',
+  '[M.2]': 'during C_old,new every election and every commit needs a majority of C_old and one of C_new',
+  '[M.3]': 'a change starts with C_old,new (never C_new directly), and only once the last change is final',
+  '[M.4]': 'once C_old,new is committed, the leader appends C_new',
+  '[M.5]': 'a leader outside C_new does not count itself there, and steps down once C_new is committed',
+  '[M.6]': 'servers being added catch up as non-voting learners before C_old,new is appended',
+  '[M.7]': 'a snapshot records (and InstallSnapshot carries) the configuration as of its last included index',
+  '[M.8]':
+    'a RequestVote from a candidate outside the configuration is ignored while a leader is heard from (thesis §4.2.3)',
+  '[M.9]': 'only members start elections; a leader replicates to members and learners only',
   // The KV service (Lab 3; ids defined here)
   '[KV.1]': 'exactly once: a Put/Append is applied at most once per clientId + seq (a retry keeps its seq)',
   '[KV.2]': 'answer a request only once its op has been applied at the index start() returned',

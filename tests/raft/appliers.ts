@@ -16,6 +16,7 @@
 import type { ApplyCh, ApplyMsg, Raft } from '../../raft';
 import { LabCheckFailure, summarize, type LabContext } from '../harness';
 import type { CommittedLogs } from './committed-log';
+import { configValue, type ConfigHistory } from './config-history';
 
 /** The tester snapshots whenever (CommandIndex+1) % SnapShotInterval == 0 (catalog §5.1). */
 export const SNAPSHOT_INTERVAL = 10;
@@ -23,6 +24,8 @@ export const SNAPSHOT_INTERVAL = 10;
 export interface ApplierHost {
   readonly ctx: LabContext;
   readonly committed: CommittedLogs;
+  /** The committed configurations (2E), checked as they are applied. */
+  readonly configs: ConfigHistory;
   /** "12.345s": the virtual time, for messages. */
   at(): string;
   /** Beyond Go: see Checks.scenario and Checks.snapshotsMustAdvance. */
@@ -39,9 +42,11 @@ export function applier(host: ApplierHost, i: number, raft: () => Raft | undefin
       failed = duringConstructor(host, i, msg);
       return;
     }
-    if (msg.kind !== 'command') return;
+    if (msg.kind === 'snapshot') return;
     record(host, i, msg);
-    const error = host.committed.record(i, msg.commandIndex, msg.command);
+    const { index, value } = applied(msg);
+    let error = host.committed.record(i, index, value);
+    if (error === null && msg.kind === 'config') error = host.configs.record(index, msg.config);
     if (error !== null) failed = fail(host, i, raft(), msg, error);
   };
 }
@@ -61,14 +66,16 @@ export function applierSnap(host: ApplierHost, i: number, raft: () => Raft | und
     if (msg.kind === 'snapshot') {
       error = staleSnapshot(host, i, msg.snapshotIndex);
       error ??= host.committed.ingestSnapshot(i, msg.snapshot, msg.snapshotIndex);
-    } else if (msg.commandIndex !== host.committed.lastApplied[i] + 1) {
+    } else if (applied(msg).index !== host.committed.lastApplied[i] + 1) {
       const expected = host.committed.lastApplied[i] + 1;
-      error = `server ${i} apply out of order, expected index ${expected}, got ${msg.commandIndex}`;
+      error = `server ${i} apply out of order, expected index ${expected}, got ${applied(msg).index}`;
     } else {
-      error = host.committed.record(i, msg.commandIndex, msg.command);
-      host.committed.lastApplied[i] = msg.commandIndex;
-      if (error === null && (msg.commandIndex + 1) % SNAPSHOT_INTERVAL === 0) {
-        rf.snapshot(msg.commandIndex, host.committed.snapshotOf(i, msg.commandIndex));
+      const { index, value } = applied(msg);
+      error = host.committed.record(i, index, value);
+      if (error === null && msg.kind === 'config') error = host.configs.record(index, msg.config);
+      host.committed.lastApplied[i] = index;
+      if (error === null && (index + 1) % SNAPSHOT_INTERVAL === 0) {
+        rf.snapshot(index, host.committed.snapshotOf(i, index));
       }
     }
     if (error !== null) failed = fail(host, i, rf, msg, error);
@@ -86,15 +93,27 @@ function staleSnapshot(host: ApplierHost, i: number, index: number): string | nu
   );
 }
 
+/**
+ * Where a command or (2E) configuration message applies, and what the tester records there: the command,
+ * or the configuration as a string ("config {0,1,2}->{2,3,4}"), so that servers must agree on it too.
+ */
+function applied(msg: Exclude<ApplyMsg, { kind: 'snapshot' }>): { index: number; value: unknown } {
+  if (msg.kind === 'command') return { index: msg.commandIndex, value: msg.command };
+  return { index: msg.configIndex, value: configValue(msg.config) };
+}
+
 function record(host: ApplierHost, i: number, msg: ApplyMsg): void {
   if (msg.kind === 'command') {
     host.ctx.trace.record('apply', { server: i, index: msg.commandIndex, command: summarize(msg.command) });
+  } else if (msg.kind === 'config') {
+    host.ctx.trace.record('apply', { server: i, index: msg.configIndex, config: configValue(msg.config) });
   } else {
     host.ctx.trace.record('apply', { server: i, index: msg.snapshotIndex, snapshotTerm: msg.snapshotTerm });
   }
 }
 
 function describeMsg(msg: ApplyMsg): string {
+  if (msg.kind === 'config') return `configuration index ${msg.configIndex}`;
   return msg.kind === 'command' ? `command index ${msg.commandIndex}` : `snapshot index ${msg.snapshotIndex}`;
 }
 

@@ -35,6 +35,7 @@ import { CommittedLogs } from './committed-log';
 import { Checks } from './checks';
 import { ReplyHolds, TesterEnd, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
 import { ClusterWatch } from './cluster-watch';
+import { ConfigHistory } from './config-history';
 import { recordFault } from './faults';
 
 export interface RaftTestSpec {
@@ -44,6 +45,8 @@ export interface RaftTestSpec {
   unreliable?: boolean;
   /** Use the snapshot applier (2D). */
   snapshot?: boolean;
+  /** 2E: the initial configuration (default: all `servers` slots); the others run as spares. */
+  initial?: number[];
   body: (cfg: RaftConfig) => Promise<void>;
 }
 
@@ -68,7 +71,13 @@ export function raftTest(spec: RaftTestSpec): LabTest {
     part: spec.part,
     title: spec.title,
     async body(ctx) {
-      const cfg = new RaftConfig(ctx, spec.servers, spec.unreliable ?? false, spec.snapshot ?? false);
+      const cfg = new RaftConfig(
+        ctx,
+        spec.servers,
+        spec.unreliable ?? false,
+        spec.snapshot ?? false,
+        spec.initial,
+      );
       cfg.begin(test.name);
       await spec.body(cfg);
       cfg.end();
@@ -85,6 +94,9 @@ export class RaftConfig extends Checks implements ApplierHost {
   readonly connected: boolean[];
   readonly saved: (Persister | null)[];
   readonly committed: CommittedLogs;
+  /** 2E: the initial configuration every peer is started with, and the committed ones since. */
+  readonly initial: number[];
+  readonly configs: ConfigHistory;
   readonly watch: ClusterWatch;
   /** endnames[i][j]: the end server i uses to reach server j (fresh on every restart of i). */
   readonly #endnames: string[][];
@@ -96,10 +108,18 @@ export class RaftConfig extends Checks implements ApplierHost {
   #bytes0 = 0;
   #maxIndex0 = 0;
 
-  constructor(ctx: LabContext, n: number, unreliable: boolean, snapshot: boolean) {
+  constructor(
+    ctx: LabContext,
+    n: number,
+    unreliable: boolean,
+    snapshot: boolean,
+    initial: number[] = Array.from({ length: n }, (_, i) => i),
+  ) {
     super();
     this.ctx = ctx;
     this.n = n;
+    this.initial = initial;
+    this.configs = new ConfigHistory(initial);
     this.#snapshot = snapshot;
     this.rafts = new Array<Raft | null>(n).fill(null);
     this.connected = new Array<boolean>(n).fill(false);
@@ -175,7 +195,10 @@ export class RaftConfig extends Checks implements ApplierHost {
     // The appliers reach the peer through `made`, which is filled in once the constructor returns.
     const made: { rf?: Raft } = {};
     const applyCh = this.#snapshot ? applierSnap(this, i, () => made.rf) : applier(this, i, () => made.rf);
-    const rf = this.watch.construct(i, () => new Raft(ends, i, this.saved[i] as Persister, applyCh));
+    const rf = this.watch.construct(
+      i,
+      () => new Raft(ends, i, this.saved[i] as Persister, applyCh, this.initial),
+    );
     made.rf = rf;
     this.rafts[i] = rf;
     const server = new Server();
@@ -353,4 +376,4 @@ export function randCommand(): number {
 }
 
 // The tester's own classes cannot be patched by the code under test (labrpc/freeze.ts).
-freezeClass(RaftConfig, Checks, ClusterWatch, CommittedLogs);
+freezeClass(RaftConfig, Checks, ClusterWatch, CommittedLogs, ConfigHistory);

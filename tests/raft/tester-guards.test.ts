@@ -10,6 +10,7 @@ import { applier, applierSnap, type ApplierHost } from './appliers';
 import { Checks } from './checks';
 import { ClusterWatch } from './cluster-watch';
 import { CommittedLogs } from './committed-log';
+import { ConfigHistory } from './config-history';
 import { RaftConfig } from './config';
 
 function host(failures: Error[]): ApplierHost {
@@ -25,6 +26,7 @@ function host(failures: Error[]): ApplierHost {
   return {
     ctx,
     committed: new CommittedLogs(3),
+    configs: new ConfigHistory([0, 1, 2]),
     at: () => '0.000 s',
     scenario: '',
     snapshotsMustAdvance: false,

@@ -180,7 +180,9 @@ describe('policy', () => {
       return [v.file, v.rule, snippet?.[2] ?? `line ${v.line}: ${line}`];
     });
     expect(seen).toEqual(expected);
-    expect([...report.blockedParts]).toEqual(expected.length > 0 ? ['2A', '2B', '2C', '2D', '3A', '3B'] : []);
+    expect([...report.blockedParts]).toEqual(
+      expected.length > 0 ? ['2A', '2B', '2C', '2D', '2E', '3A', '3B'] : [],
+    );
   });
 
   test('a violation in kvraft/ blocks only Lab 3; --allow reports it without blocking', async () => {
@@ -268,7 +270,7 @@ describe('policy', () => {
 });
 
 describe('rubric and scores', () => {
-  test('the shipped 6.824 rubric lists every 2A-3B test, 5 points each, all runs must pass', () => {
+  test('the shipped 6.824 rubric lists every 2A-3B test (2E included), 5 points each, all runs must pass', () => {
     const rubric = loadRubric(DEFAULT_RUBRIC);
     const known = loadTests(
       findTestModules([path.join(ROOT, 'tests', 'raft'), path.join(ROOT, 'tests', 'kvraft')]),
@@ -279,8 +281,8 @@ describe('rubric and scores', () => {
   });
 
   test('format errors name the place and what is allowed', () => {
-    expect(() => parseRubric('parts: {2E: {tests: {}}}', 'r.yaml')).toThrow(
-      'r.yaml: parts.2E: unknown part (expected 2A, 2B, 2C, 2D, 3A, 3B)',
+    expect(() => parseRubric('parts: {2F: {tests: {}}}', 'r.yaml')).toThrow(
+      'r.yaml: parts.2F: unknown part (expected 2A, 2B, 2C, 2D, 2E, 3A, 3B)',
     );
     expect(() => parseRubric('{"parts": {"2A": {"tests": {"x": -1}}}}', 'r.json')).toThrow(
       'r.json: parts.2A.tests["x"]: expected a number of points >= 0, got `-1`',

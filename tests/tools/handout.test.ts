@@ -13,14 +13,16 @@ import { parseRegions, stripRegions } from '../../scripts/handout/regions';
 
 describe('--parts', () => {
   test('ranges and lists name the parts handed out', () => {
-    expect([...parseParts('2A-2D,3A-3B')]).toEqual(['2A', '2B', '2C', '2D', '3A', '3B']);
+    expect([...parseParts('2A-2D,3A-3B')]).toEqual(['2A', '2B', '2C', '2D', '3A', '3B', '2E']);
     expect([...parseParts('3a,3b')]).toEqual(['3A', '3B']);
-    expect(describeParts(parseParts('all'))).toBe('2A-2D, 3A-3B');
+    expect([...parseParts('2E')]).toEqual(['2E']);
+    expect(describeParts(parseParts('all'))).toBe('2A-2E, 3A-3B');
+    expect(describeParts(parseParts('2A-2D'))).toBe('2A-2E');
   });
 
   test('an unknown part is named, with the parts there are', () => {
-    expect(() => parseParts('2A-2E')).toThrow(
-      /unknown part `2E` in --parts `2A-2E`: the parts are 2A, 2B, 2C, 2D, 3A, 3B/,
+    expect(() => parseParts('2A-2F')).toThrow(
+      /unknown part `2F` in --parts `2A-2F`: the parts are 2A, 2B, 2C, 2D, 2E, 3A, 3B/,
     );
   });
 
@@ -52,8 +54,8 @@ describe('solution regions', () => {
   });
 
   test('malformed markers name the file and line', () => {
-    expect(() => parseRegions(file, '// #region SOLUTION 2E\n// #endregion')).toThrow(
-      /raft\/x.ts:1: unknown part `2E`/,
+    expect(() => parseRegions(file, '// #region SOLUTION 2F\n// #endregion')).toThrow(
+      /raft\/x.ts:1: unknown part `2F`/,
     );
     expect(() => parseRegions(file, 'a\n// #region solution\n// #endregion')).toThrow(
       /raft\/x.ts:2: malformed region marker/,

@@ -105,8 +105,8 @@ test('an unknown mutant id or part is bad input, named', () => {
   expect(() => selectMutants(catalog, { only: ['no-such-bug'], parts: undefined })).toThrow(
     '--only: no mutant named no-such-bug',
   );
-  expect(() => selectMutants(catalog, { only: undefined, parts: ['2E'] })).toThrow(
-    '--parts: no mutant of part 2E',
+  expect(() => selectMutants(catalog, { only: undefined, parts: ['2F'] })).toThrow(
+    '--parts: no mutant of part 2F',
   );
   const picked = selectMutants(catalog, { only: undefined, parts: ['2c'] });
   expect(picked.length).toBeGreaterThan(0);

@@ -1,0 +1,4 @@
+import { registerWithJest } from '../harness/jest';
+import { tests } from './2E.tests';
+
+registerWithJest(tests);
