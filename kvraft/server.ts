@@ -62,7 +62,14 @@ export class KVServer {
   #lastApplied = 0;
   // #endregion
 
-  constructor(servers: ClientEnd[], me: number, persister: Persister, maxraftstate: number) {
+  /** `raftServers` (2E, part 3C): Raft's initial configuration, if not every server. */
+  constructor(
+    servers: ClientEnd[],
+    me: number,
+    persister: Persister,
+    maxraftstate: number,
+    raftServers?: readonly number[],
+  ) {
     this.me = me;
     this.maxraftstate = maxraftstate;
     // You may need initialization code here.
@@ -73,7 +80,7 @@ export class KVServer {
     // #region SOLUTION 3B
     this.#restore(persister.readSnapshot());
     // #endregion
-    this.rf = new Raft(servers, me, persister, (msg) => this.applyMsg(msg));
+    this.rf = new Raft(servers, me, persister, (msg) => this.applyMsg(msg), raftServers);
   }
 
   Get(args: GetArgs): Promise<GetReply> {
@@ -100,6 +107,7 @@ export class KVServer {
     // #region SOLUTION 3A
     // SKELETON: todo('3A: applyMsg: apply each committed operation to the key/value state, in log order');
     if (msg.kind === 'command') this.#applyCommand(commandToOps(msg.command), msg.commandIndex);
+    else if (msg.kind === 'config') this.#pending.applied(msg.configIndex, [], []); // 2E: none of ours there
     // #endregion
     // #region SOLUTION 3B
     // SKELETON: if (msg.kind === 'snapshot') todo('3B: restore the state from a snapshot Raft delivers');

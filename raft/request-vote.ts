@@ -11,7 +11,6 @@ import { isUpToDate } from './log';
 import { hasQuorum } from './membership';
 // #endregion
 // #region SOLUTION 2E
-// SKELETON: import { todo } from './todo';
 import { ELECTION_TIMEOUT_MIN_MS } from './timers';
 // #endregion
 
@@ -75,13 +74,11 @@ async function requestVote(rf: Raft, peer: number, args: RequestVoteArgs): Promi
 }
 // #endregion
 
-/** Whether `peer` votes in our configuration (2E; in 2A–2D every peer does). */
+// #region SOLUTION 2E
+/** Whether `peer` votes in our configuration (in 2A–2D every peer does). */
 function isVoter(rf: Raft, peer: number): boolean {
-  // #region SOLUTION 2E
-  // SKELETON: return todo('2E: isVoter: ask only the members of the configuration for votes');
   const config = rf.config();
   return config.servers.includes(peer) || (config.newServers?.includes(peer) ?? false);
-  // #endregion
 }
 
 /**
@@ -92,8 +89,6 @@ function isVoter(rf: Raft, peer: number): boolean {
  * affected, so 2A–2D run exactly as before.
  */
 function disruptive(rf: Raft, args: RequestVoteArgs): boolean {
-  // #region SOLUTION 2E
-  // SKELETON: return todo('2E: ignore a RequestVote from a removed server while a leader is alive (thesis §4.2.3)');
   const config = rf.config();
   if ((config.newServers ?? config.servers).includes(args.candidateId)) return false;
   const leaderAlive = rf.state.role === 'leader' || Date.now() - rf.leaderHeardAt < ELECTION_TIMEOUT_MIN_MS;
@@ -105,5 +100,5 @@ function disruptive(rf: Raft, args: RequestVoteArgs): boolean {
     );
   }
   return leaderAlive;
-  // #endregion
 }
+// #endregion

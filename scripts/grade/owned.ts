@@ -15,12 +15,12 @@ export type OwnedFolder = (typeof OWNED_FOLDERS)[number];
 
 export const FRAMEWORK_ENTRIES = ['labrpc', 'tests', 'scripts', 'package.json', 'tsconfig.json'] as const;
 
-export type LabPart = Extract<Part, '2A' | '2B' | '2C' | '2D' | '2E' | '3A' | '3B'>;
-export const LAB_PARTS: readonly LabPart[] = ['2A', '2B', '2C', '2D', '2E', '3A', '3B'];
+export type LabPart = Extract<Part, '2A' | '2B' | '2C' | '2D' | '2E' | '3A' | '3B' | '3C'>;
+export const LAB_PARTS: readonly LabPart[] = ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C'];
 
 export const PARTS_OF_FOLDER: Readonly<Record<OwnedFolder, readonly LabPart[]>> = {
   raft: LAB_PARTS,
-  kvraft: ['3A', '3B'],
+  kvraft: ['3A', '3B', '3C'],
 };
 
 /** The owned folder of a submission-relative path (forward slashes), if the file is one the student owns. */

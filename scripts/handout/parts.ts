@@ -47,7 +47,7 @@ export function parseParts(spec: string): Set<Part> {
     }
     for (let k = first; k <= last; k++) parts.add(PARTS[k]);
   }
-  addExtensions(parts);
+  addExtensions(parts, spec);
   checkClosed(parts, spec);
   return parts;
 }
@@ -62,8 +62,15 @@ const EXTENSIONS: readonly { part: Part; lab: readonly Part[] }[] = [
   { part: '2E', lab: ['2A', '2B', '2C', '2D'] },
 ];
 
-function addExtensions(parts: Set<Part>): void {
-  for (const { part, lab } of EXTENSIONS) if (lab.some((p) => parts.has(p))) parts.add(part);
+function addExtensions(parts: Set<Part>, spec: string): void {
+  for (const { part, lab } of EXTENSIONS) {
+    if (lab.some((p) => parts.has(p))) parts.add(part);
+    else if (parts.has(part)) {
+      throw new HandoutError(
+        `--parts \`${spec}\` hands out ${part} alone: its reference is written into ${lab[0]}-${lab[lab.length - 1]}'s code, so hand out ${lab[0]}-${lab[lab.length - 1]} (which includes ${part})`,
+      );
+    }
+  }
 }
 
 /**

@@ -43,9 +43,19 @@ export class KvConfig {
   #rpcs0 = 0;
   #ops = 0;
 
-  constructor(ctx: LabContext, n: number, unreliable: boolean, maxraftstate: number) {
+  /** Part 3C: Raft's initial configuration (undefined: every server, as in 3A and 3B). */
+  readonly initial: readonly number[] | undefined;
+
+  constructor(
+    ctx: LabContext,
+    n: number,
+    unreliable: boolean,
+    maxraftstate: number,
+    initial?: readonly number[],
+  ) {
     this.ctx = ctx;
     this.n = n;
+    this.initial = initial;
     this.maxraftstate = maxraftstate;
     this.kvservers = new Array<KVServer | null>(n).fill(null);
     this.saved = new Array<Persister | null>(n).fill(null);
@@ -100,7 +110,7 @@ export class KvConfig {
     this.saved[i] = saved === null ? new Persister() : saved.copy();
     const kv = this.watch.construct(
       i,
-      () => new KVServer(ends, i, this.saved[i] as Persister, this.maxraftstate),
+      () => new KVServer(ends, i, this.saved[i] as Persister, this.maxraftstate, this.initial),
     );
     this.kvservers[i] = kv;
     const server = new Server();

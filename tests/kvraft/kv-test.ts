@@ -6,7 +6,7 @@
 import { defineLabTest, type LabContext, type LabTest } from '../harness';
 
 export interface KvTestSpec {
-  part: '3A' | '3B';
+  part: '3A' | '3B' | '3C';
   /** The title without "Test: " and the part: "unreliable net, many clients". */
   title: string;
   virtualLimitMs?: number;

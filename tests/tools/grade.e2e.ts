@@ -103,7 +103,7 @@ test('reference 100 %, a fresh handout 0 without hanging, planted bugs their par
   const kvPolicy = get(run, 'bug-kvraft-policy');
   expect(kvPolicy.score).toBe(25);
   expect(kvPolicy.violations.map((v) => [v.file, v.rule, v.parts])).toEqual([
-    ['kvraft/server.ts', 'process', ['3A', '3B']],
+    ['kvraft/server.ts', 'process', ['3A', '3B', '3C']],
   ]);
 
   const csv = fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim().split('\n');

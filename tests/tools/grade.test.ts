@@ -181,13 +181,13 @@ describe('policy', () => {
     });
     expect(seen).toEqual(expected);
     expect([...report.blockedParts]).toEqual(
-      expected.length > 0 ? ['2A', '2B', '2C', '2D', '2E', '3A', '3B'] : [],
+      expected.length > 0 ? ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C'] : [],
     );
   });
 
   test('a violation in kvraft/ blocks only Lab 3; --allow reports it without blocking', async () => {
     const intake = await takeSubmission(patchedCopy(path.join(tmp, 'kvp'), 'bug-kvraft-policy'));
-    expect([...checkPolicy(intake.files, new Set()).blockedParts]).toEqual(['3A', '3B']);
+    expect([...checkPolicy(intake.files, new Set()).blockedParts]).toEqual(['3A', '3B', '3C']);
     const allowed = checkPolicy(intake.files, new Set<RuleId>(['process']));
     expect(allowed.blockedParts.size).toBe(0);
     expect(allowed.violations.map((v) => [v.rule, v.allowed])).toEqual([['process', true]]);
@@ -282,7 +282,7 @@ describe('rubric and scores', () => {
 
   test('format errors name the place and what is allowed', () => {
     expect(() => parseRubric('parts: {2F: {tests: {}}}', 'r.yaml')).toThrow(
-      'r.yaml: parts.2F: unknown part (expected 2A, 2B, 2C, 2D, 2E, 3A, 3B)',
+      'r.yaml: parts.2F: unknown part (expected 2A, 2B, 2C, 2D, 2E, 3A, 3B, 3C)',
     );
     expect(() => parseRubric('{"parts": {"2A": {"tests": {"x": -1}}}}', 'r.json')).toThrow(
       'r.json: parts.2A.tests["x"]: expected a number of points >= 0, got `-1`',
