@@ -57,6 +57,9 @@ function fromEvent(e: TraceEvent, events: boolean, caller: Map<unknown, number>)
     case 'codec':
       return at('codec', String(e.msg), null);
     case 'apply':
+      // 2E: a committed configuration is shown without --events, under its own topic
+      if (typeof e.config === 'string')
+        return at('config', `applied ${e.config} at index ${String(e.index)}`);
       return events ? at('apply', fields(e, ['server'])) : null;
   }
   if (!events || !e.kind.startsWith('rpc.')) return null;

@@ -28,6 +28,7 @@ function topicPaint(topic: string, c: Colors): Paint {
     apply: c.greenBright,
     start: c.blue,
     snap: c.blueBright,
+    config: (s) => c.bold(c.green(s)),
     persist: c.magentaBright,
     test: c.bold,
     fault: (s) => c.bold(c.red(s)),

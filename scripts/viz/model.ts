@@ -6,7 +6,7 @@
  */
 import { inferRoles } from './roles';
 import type { TraceFile, TraceEvent } from './trace-file';
-import type { DownSpan, NetSpan, VizApply, VizData, VizEvent, VizRpc } from './types';
+import type { DownSpan, NetSpan, VizApply, VizData, VizEvent, VizRpc, VoterSpan } from './types';
 
 type MutableRpc = { -readonly [K in keyof VizRpc]: VizRpc[K] };
 
@@ -93,6 +93,46 @@ export function collectNet(events: readonly TraceEvent[], endMs: number): NetSpa
   return spans;
 }
 
+/** "config {0,1,2}->{2,3,4}" (what the 2E appliers record) as C_old and C_new (null unless joint). */
+function parseConfig(text: string): { old: number[]; next: number[] | null } | null {
+  const m = /^config \{([\d,]*)\}(?:->\{([\d,]*)\})?$/.exec(text);
+  if (m === null) return null;
+  const set = (s: string): number[] => (s === '' ? [] : s.split(',').map(Number));
+  return { old: set(m[1]), next: m[2] === undefined ? null : set(m[2]) };
+}
+
+/**
+ * Who votes when (2E): the committed configurations, each from the first time a server applied it, the
+ * initial one (C_old of the first joint entry) from the start. Empty when no configuration was applied.
+ */
+export function collectVoters(events: readonly TraceEvent[], endMs: number): VoterSpan[] {
+  const phases: { t: number; config: { old: number[]; next: number[] | null }; text: string }[] = [];
+  const seen = new Set<unknown>();
+  for (const e of events) {
+    if (e.kind !== 'apply' || typeof e.config !== 'string' || seen.has(e.index)) continue;
+    seen.add(e.index);
+    const config = parseConfig(e.config);
+    if (config !== null) phases.push({ t: e.t, config, text: e.config.slice('config '.length) });
+  }
+  if (phases.length === 0) return [];
+  const first = phases[0].config;
+  if (first.next !== null)
+    phases.unshift({ t: 0, config: { old: first.old, next: null }, text: `{${first.old.join(',')}}` });
+  const spans: VoterSpan[] = [];
+  phases.forEach((phase, k) => {
+    const end = k + 1 < phases.length ? phases[k + 1].t : endMs;
+    if (end <= phase.t) return;
+    const { old, next } = phase.config;
+    for (const server of new Set([...old, ...(next ?? [])])) {
+      const inOld = old.includes(server);
+      const inNew = next === null || next.includes(server);
+      const membership = inOld && inNew ? 'voter' : inOld ? 'leaving' : 'joining';
+      spans.push({ server, start: phase.t, end, membership, config: phase.text });
+    }
+  });
+  return spans;
+}
+
 function onOff(e: TraceEvent): string {
   return typeof e.on === 'boolean' ? (e.on ? ' on' : ' off') : '';
 }
@@ -124,6 +164,8 @@ function collectEvents(
         text: `S${String(e.server)} ${String(e.topic)}: ${String(e.msg)}`,
         detail: null,
       });
+    } else if (e.kind === 'apply' && typeof e.config === 'string') {
+      add('config', `S${String(e.server)} applied index ${String(e.index)}: ${e.config}`);
     } else if (e.kind === 'apply') add('apply', `S${String(e.server)} applied index ${String(e.index)}`);
     else if (e.kind === 'print') add('print', String(e.line));
     else if (e.kind === 'error') add('error', `${String(e.name)}: ${String(e.msg).split('\n')[0]}`);
@@ -174,7 +216,7 @@ export function buildVizData(trace: TraceFile, options: VizOptions = {}): VizDat
       server: e.server as number,
       t: e.t,
       index: e.index as number,
-      command: e.command ?? null,
+      command: e.command ?? e.config ?? null,
     }));
   const error = events.find((e) => e.kind === 'error');
   return {
@@ -191,6 +233,7 @@ export function buildVizData(trace: TraceFile, options: VizOptions = {}): VizDat
     net: collectNet(events, endMs),
     rpcs,
     applies,
+    voters: collectVoters(events, endMs),
     events: collectEvents(events, rpcs, roles.changes),
     history: options.history ?? null,
   };

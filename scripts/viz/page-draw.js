@@ -80,6 +80,17 @@ function vizDrawing(data, view, show) {
           'T' + r.term + (w > 90 ? ' ' + r.role : ''),
         );
     }
+    for (const v of data.voters) {
+      if (v.server !== s || !visible(v.start, v.end)) continue;
+      const x0 = Math.max(LEFT, x(v.start)),
+        w = Math.max(1, Math.min(width(), x(v.end)) - x0);
+      const rect = el(
+        'rect',
+        { x: x0, y: top + ROLE_H + 1, width: w, height: 4, fill: 'var(--' + v.membership + ')' },
+        lane,
+      );
+      el('title', {}, rect, 'S' + s + ' ' + v.membership + ' in ' + v.config);
+    }
     for (const d of data.down) {
       if (d.server !== s || !visible(d.start, d.end)) continue;
       const x0 = Math.max(LEFT, x(d.start)),

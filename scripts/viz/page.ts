@@ -46,6 +46,9 @@ const LEGEND = [
   ['var(--late)', 'late reply'],
   ['var(--failed)', 'lost / unreachable'],
   ['var(--apply)', 'applied index'],
+  ['var(--voter)', 'voter (2E)'],
+  ['var(--leaving)', 'leaving (C_old only)'],
+  ['var(--joining)', 'joining (C_new only)'],
 ]
   .map(([colour, label]) => `<span><span class="swatch" style="background:${colour}"></span>${label}</span>`)
   .join('');

@@ -66,6 +66,20 @@ export interface VizEvent {
   readonly detail: unknown;
 }
 
+/**
+ * 2E: a stretch in which a server was a voter of the committed configuration — `voter` in a plain one
+ * (or in both halves of a joint one), `leaving` in C_old only, `joining` in C_new only. No span: not a
+ * voter. Empty when no configuration entry was applied (2A–2D: every server votes throughout).
+ */
+export interface VoterSpan {
+  readonly server: number;
+  readonly start: number;
+  readonly end: number;
+  readonly membership: 'voter' | 'leaving' | 'joining';
+  /** The configuration, e.g. "{0,1,2}->{2,3,4}". */
+  readonly config: string;
+}
+
 export interface VizApply {
   readonly server: number;
   readonly t: number;
@@ -87,6 +101,7 @@ export interface VizData {
   readonly net: readonly NetSpan[];
   readonly rpcs: readonly VizRpc[];
   readonly applies: readonly VizApply[];
+  readonly voters: readonly VoterSpan[];
   /** Sorted by time; the page steps through these with the arrow keys. */
   readonly events: readonly VizEvent[];
   /** A linearizability page for the same run, relative to the timeline page, if there is one. */

@@ -39,6 +39,31 @@ test('roles come from the RPCs when the peers log nothing (Figure 2)', () => {
   expect(data.down).toEqual([{ server: 0, start: 500, end: 800, kind: 'crashed' }]);
 });
 
+test('who votes when (2E): the committed configurations, the initial one from the first joint entry', () => {
+  const events = [
+    ev(0, 'fault', { action: 'start', server: 3 }),
+    ev(100, 'apply', { server: 0, index: 2, config: 'config {0,1,2}->{2,3}' }),
+    ev(101, 'apply', { server: 1, index: 2, config: 'config {0,1,2}->{2,3}' }), // the same entry again
+    ev(200, 'apply', { server: 2, index: 3, config: 'config {2,3}' }),
+    ev(300, 'print', { line: 'done' }),
+  ];
+  const voters = buildVizData({ meta: undefined, events }).voters.map(
+    (v) => `S${v.server} ${v.start}-${v.end} ${v.membership}`,
+  );
+  expect(voters).toEqual([
+    'S0 0-100 voter',
+    'S1 0-100 voter',
+    'S2 0-100 voter',
+    'S0 100-200 leaving',
+    'S1 100-200 leaving',
+    'S2 100-200 voter',
+    'S3 100-200 joining',
+    'S2 200-300 voter',
+    'S3 200-300 voter',
+  ]);
+  expect(buildVizData({ meta: undefined, events: events.slice(0, 1) }).voters).toEqual([]);
+});
+
 test("the peer's own role lines win over inference when it logs them", () => {
   const events = [
     ev(0, 'fault', { action: 'start', server: 2 }),
