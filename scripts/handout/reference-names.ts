@@ -63,7 +63,6 @@ export const REFERENCE_ONLY_NAMES: readonly string[] = [
   'isVoter',
   'disruptive',
   'configAt',
-  'configIndex',
   'firstConfig',
   'storedCommand',
   // kvraft/
