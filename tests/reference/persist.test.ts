@@ -14,6 +14,7 @@ test('StateEncoder writes the bytes of encodeState through appends, conflicts an
     votedFor: null,
     lastIncludedIndex: 0,
     lastIncludedTerm: 0,
+    lastIncludedConfig: { servers: [0, 1, 2], newServers: null },
     entries: [],
   };
   const commands: unknown[] = [7, 'x', { key: 'k', value: 'v'.repeat(40) }, null, [1, 2, 3], 2 ** 40];
@@ -21,7 +22,14 @@ test('StateEncoder writes the bytes of encodeState through appends, conflicts an
   for (let step = 0; step < 800; step++) {
     const roll = random();
     const entries = [...state.entries];
-    if (roll < 0.9) {
+    if (roll < 0.03) {
+      // 2E: a configuration entry (its configuration goes in the commands column, its position in configAt)
+      entries.push({
+        term: state.currentTerm,
+        command: null,
+        config: { servers: [0, 1], newServers: [1, 2] },
+      });
+    } else if (roll < 0.9) {
       const command = commands[Math.floor(random() * commands.length)];
       entries.push({ term: state.currentTerm, command } satisfies LogEntry);
     } else if (roll < 0.97) {
@@ -37,6 +45,7 @@ test('StateEncoder writes the bytes of encodeState through appends, conflicts an
         ...state,
         lastIncludedIndex: state.lastIncludedIndex + entries.length - kept,
         lastIncludedTerm: last.term,
+        lastIncludedConfig: { servers: [1, 2], newServers: null },
       };
       entries.splice(0, entries.length - kept);
     }
