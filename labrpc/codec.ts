@@ -13,11 +13,16 @@
  * plain object`), and counted in `codecStats()`. Cycles and BigInt cannot be carried at all: they throw
  * a CodecError naming the path.
  */
+import { Packr } from 'msgpackr';
 import { CodecError } from './errors';
-import { PackWriter, packr } from './pack';
 
-/** Where `encode` writes (pack.ts: msgpackr's bytes, written in the same pass as the checks). */
-const writer = new PackWriter();
+const packr = new Packr({
+  useRecords: false, // plain MessagePack maps: no shared record structures between messages
+  mapsAsObjects: true, // decode maps as plain objects, never as Map
+  encodeUndefinedAsNil: true, // undefined arrives as null (and is warned about)
+  moreTypes: false,
+  variableMapSize: true, // a small object gets a 1-byte map header, not msgpackr's default 3-byte one
+});
 
 interface Stats {
   /** Distinct warnings printed (each shape of bad value counts once). */
@@ -71,10 +76,7 @@ const CYCLE_SUSPECT_DEPTH = 200;
 const isFinite = Number.isFinite;
 const isArray = Array.isArray;
 const hasOwn = Object.prototype.hasOwnProperty;
-const objectKeys = Object.keys;
 const Bytes = Uint8Array;
-const PlainObject = Object;
-const PlainArray = Array;
 
 /** Values that need no look at all: the bulk of every message. */
 function isPlainScalar(value: unknown): boolean {
@@ -93,69 +95,6 @@ class Walk {
     let text = this.root;
     for (const key of this.keys) text += typeof key === 'number' ? `[${key}]` : `.${key}`;
     return text;
-  }
-
-  /**
-   * Encode `value` into the writer and report, in the same pass, whatever would not survive the trip.
-   * Plain objects and arrays are written here; any other object is walked (for its reports) and then
-   * written by msgpackr (pack.ts `other`).
-   */
-  write(value: unknown): void {
-    switch (typeof value) {
-      case 'string':
-        return writer.string(value);
-      case 'number':
-        if (!isFinite(value)) warn(this.path(), `${value} is almost always a bug (arithmetic on undefined?)`);
-        return writer.number(value);
-      case 'boolean':
-        return writer.byte(value ? 0xc3 : 0xc2);
-      case 'undefined':
-        warn(this.path(), 'undefined will arrive as null');
-        return writer.byte(0xc0);
-      case 'object':
-        if (value === null) return writer.byte(0xc0);
-        if (value.constructor === PlainArray) return this.writeArray(value as unknown[]);
-        if (value.constructor === PlainObject) return this.writeObject(value as Record<string, unknown>);
-    }
-    this.visit(value);
-    writer.other(value);
-  }
-
-  writeArray(array: unknown[]): void {
-    if (this.keys.length > CYCLE_SUSPECT_DEPTH) throw cycleError(this.root, this.value);
-    writer.arrayHeader(array.length);
-    for (let i = 0; i < array.length; i++) {
-      const item = array[i];
-      if (typeof item === 'string') {
-        writer.string(item);
-      } else if (typeof item === 'number' && isFinite(item)) {
-        writer.number(item);
-      } else {
-        this.keys.push(i);
-        this.write(item);
-        this.keys.pop();
-      }
-    }
-  }
-
-  writeObject(object: Record<string, unknown>): void {
-    if (this.keys.length > CYCLE_SUSPECT_DEPTH) throw cycleError(this.root, this.value);
-    const keys = objectKeys(object);
-    writer.mapHeader(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      const item = object[key];
-      writer.string(key);
-      if (typeof item === 'string') {
-        writer.string(item);
-      } else if (typeof item === 'number' && isFinite(item)) {
-        writer.number(item);
-      } else {
-        this.keys.push(key);
-        this.write(item);
-        this.keys.pop();
-      }
-    }
   }
 
   /** Report whatever would not survive the trip; throw on what cannot be carried. */
@@ -244,11 +183,10 @@ function reportForeignObject(value: object, walk: Walk): void {
 
 /** Encode a value to bytes. `path` names the value in warnings ("args", "reply", "state"). */
 export function encode(value: unknown, path = 'value'): Uint8Array {
-  writer.start();
-  new Walk(path, value).write(value);
-  // The writer re-uses its buffer for the next message: take our own copy, as a plain Uint8Array (not a
-  // Buffer), so that binary fields decode as Uint8Array too.
-  return writer.copy();
+  new Walk(path, value).visit(value);
+  // msgpackr may reuse its output buffer for the next message: take our own copy, as a plain Uint8Array
+  // (not a Buffer), so that binary fields decode as Uint8Array too.
+  return new Uint8Array(packr.pack(value));
 }
 
 /** Decode bytes made by `encode`. Binary fields arrive as Uint8Array. */

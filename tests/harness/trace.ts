@@ -24,13 +24,18 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
-import { PackWriter, packr } from '../../labrpc/pack';
+import { Packr } from 'msgpackr';
 
 export type TraceFields = Record<string, unknown>;
 
-// Plain MessagePack, as the codec writes it (the same writer and options), so that an RPC's encoded
-// bytes read back the same way.
-const writer = new PackWriter();
+// Plain MessagePack, as the codec writes it, so that an RPC's encoded bytes read back the same way.
+const packr = new Packr({
+  useRecords: false,
+  mapsAsObjects: true,
+  encodeUndefinedAsNil: true,
+  moreTypes: false,
+  variableMapSize: true,
+});
 
 /** Bytes hashed and kept per chunk: large enough that hashing costs one update per many events. */
 const CHUNK_BYTES = 64 * 1024;
@@ -79,13 +84,7 @@ export class Trace {
 
   /** Append one event at the current virtual time. */
   record(kind: string, fields: TraceFields = {}): void {
-    // The bytes of packr.pack([t, kind, fields]), written without building the array.
-    writer.start();
-    writer.arrayHeader(3);
-    writer.number(this.#now());
-    writer.string(kind);
-    writer.value(fields);
-    this.#journal.write(writer.view());
+    this.#journal.write(packr.pack([this.#now(), kind, fields]));
     this.#events += 1;
   }
 
@@ -94,13 +93,7 @@ export class Trace {
    * the bytes are hashed and kept as they are, and decoded only if the trace is saved.
    */
   recordEncoded(kind: string, fields: TraceFields, key: string, encoded: Uint8Array): void {
-    writer.start();
-    writer.arrayHeader(4);
-    writer.number(this.#now());
-    writer.string(kind);
-    writer.value(fields);
-    writer.string(key);
-    this.#journal.write(writer.view());
+    this.#journal.write(packr.pack([this.#now(), kind, fields, key]));
     this.#journal.write(encoded);
     this.#events += 1;
   }
