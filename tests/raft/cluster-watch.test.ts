@@ -158,6 +158,13 @@ describe('the diagnosis under a failure', () => {
     expect(text).not.toMatch(/handlers that have not returned/);
   });
 
+  test('under a second into the test, silence is not called out (no election timeout has expired yet)', async () => {
+    const text = await diagnosis(async () => {
+      await sleep(500);
+    });
+    expect(text).not.toMatch(/no server has sent a single RPC/);
+  });
+
   test('a handler that never returns is listed with its server, method, sender and since when', async () => {
     const text = await diagnosis(async (r) => {
       r.peers[1].stuck = true;

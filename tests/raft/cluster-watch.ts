@@ -255,7 +255,8 @@ export class ClusterWatch {
         `  the constructor of ${threw.join(', ')} threw, so the test could not go on: it must return ` +
           'quickly with a working peer (the stack below shows where it threw).',
       );
-    } else if (!this.#anySent) {
+    } else if (!this.#anySent && now >= DIAGNOSIS_WINDOW_MS) {
+      // (Within the first second an election timeout may not have expired yet: silence says nothing.)
       hints.push(
         '  no server has sent a single RPC since the test began: does each peer start its election ' +
           'timer in the constructor, and does the timer start an election (RequestVote to every peer)?',
