@@ -250,8 +250,9 @@ export const mutants: readonly Mutant[] = [
       // … and it applies as soon as an entry is in its log: start() wakes the apply loop too.
       {
         file: RAFT,
-        search: 'this.timers.replicateSoon();',
-        replace: 'this.timers.replicateSoon();\n    this.applySignal.notify();',
+        search: 'this.timers.replicateSoon();\n    return { index: this.log.lastIndex',
+        replace:
+          'this.timers.replicateSoon();\n    this.applySignal.notify();\n    return { index: this.log.lastIndex',
       },
     ],
   },

@@ -8,10 +8,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mutants } from '../../scripts/mutants/catalog';
+import { baseEdits, mutants } from '../../scripts/mutants/catalog';
 import { selectMutants } from '../../scripts/mutants/options';
 import { headline } from '../../scripts/mutants/kill';
 import { PatchError, planEdits } from '../../scripts/mutants/patch';
+import { checkCatalog } from '../../scripts/mutants/run';
 import { NOT_APPLICABLE, RULES } from '../../scripts/mutants/rules';
 import type { MutantResult } from '../../scripts/mutants/types';
 import { runScript } from './script-process';
@@ -158,6 +159,10 @@ describe('the catalog', () => {
     const covered = new Set(mutants.map((m) => m.rule));
     const missing = [...namedRules()].filter((id) => !covered.has(id) && !(id in NOT_APPLICABLE));
     expect(missing).toEqual([]);
+  });
+
+  test('every edit still applies to the reference, exactly once (else the whole run stops, exit 2)', () => {
+    expect(() => checkCatalog(ROOT, { mutants, baseEdits }, mutants)).not.toThrow();
   });
 
   test('every mutant names a documented rule, and the KV and persistence rules are covered', () => {
