@@ -44,6 +44,7 @@ export function toOutcome(spec: RunSpec, result: IsolatedOutcome, flags: ReplayF
     error: result.message,
     virtualMs: result.virtualMs,
     wallMs: result.wallMs,
+    cpuMs: result.cpuMs,
     traceHash: result.traceHash,
     traceFile: result.traceFile,
     logFile: result.logFile,

@@ -1,6 +1,7 @@
 /**
  * What the stress runner prints at the end, and what it writes for machines:
- * - the table per test (runs, failures, virtual and wall time as mean ± spread), also shown live;
+ * - the table per test (runs, failures, virtual time, wall time and CPU time as mean ± spread), also
+ *   shown live;
  * - for every failing run: seed, first error line, saved trace and log, and the commands that replay it;
  * - `--json FILE`: every run's result, plus the totals and the command line, for CI and scripts.
  */
@@ -20,12 +21,13 @@ export function statsRow(row: TestStats): string[] {
     row.hung > 0 ? `${failures} (${row.hung} hung)` : failures,
     formatSpread(row.virtualMs, row.runs),
     formatSpread(row.wallMs, row.runs),
+    formatSpread(row.cpuMs, row.runs),
   ];
 }
 
 export function statsTable(stats: StressStats): string {
   const table = new Table({
-    head: ['test', 'runs', 'failed', 'virtual time', 'wall time'],
+    head: ['test', 'runs', 'failed', 'virtual time', 'wall time', 'CPU'],
     style: pc.isColorSupported ? { head: ['cyan'] } : { head: [], border: [] },
   });
   for (const row of stats.rows) table.push(statsRow(row));
@@ -84,6 +86,7 @@ export function writeJson(file: string, header: JsonHeader, stats: StressStats):
     error: o.error ?? null,
     virtualMs: o.virtualMs,
     wallMs: Math.round(o.wallMs),
+    cpuMs: Math.round(o.cpuMs),
     traceHash: o.traceHash,
     traceFile: o.traceFile ?? null,
     logFile: o.logFile ?? null,

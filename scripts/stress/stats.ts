@@ -37,6 +37,7 @@ export interface TestStats {
   hung: number;
   readonly virtualMs: Spread;
   readonly wallMs: Spread;
+  readonly cpuMs: Spread;
 }
 
 export class StressStats {
@@ -52,7 +53,7 @@ export class StressStats {
       return;
     }
     const fresh = { name, planned: runs, runs: 0, failures: 0, hung: 0 };
-    this.#byTest.set(name, { ...fresh, virtualMs: new Spread(), wallMs: new Spread() });
+    this.#byTest.set(name, { ...fresh, virtualMs: new Spread(), wallMs: new Spread(), cpuMs: new Spread() });
   }
 
   add(outcome: RunOutcome): TestStats {
@@ -64,6 +65,7 @@ export class StressStats {
     if (outcome.hung) row.hung += 1;
     row.virtualMs.add(outcome.virtualMs);
     row.wallMs.add(outcome.wallMs);
+    row.cpuMs.add(outcome.cpuMs);
     return row;
   }
 

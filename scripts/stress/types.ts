@@ -37,6 +37,8 @@ export interface RunOutcome {
   readonly error?: string;
   readonly virtualMs: number;
   readonly wallMs: number;
+  /** CPU time of the run in its worker (its thread's): what the code under test cost to simulate. */
+  readonly cpuMs: number;
   readonly traceHash: string;
   readonly traceFile?: string;
   readonly logFile?: string;
