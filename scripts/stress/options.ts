@@ -25,18 +25,28 @@ export function runCli(
   inputErrors: readonly ErrorClass[] = [],
 ): void {
   main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
+    (code) => exitWhenFlushed(code),
     (error: unknown) => {
       if (error instanceof CommanderError) {
-        process.exitCode = error.exitCode === 0 ? 0 : 2; // commander already printed the message
+        exitWhenFlushed(error.exitCode === 0 ? 0 : 2); // commander already printed the message
       } else if (error instanceof CliError || inputErrors.some((kind) => error instanceof kind)) {
         process.stderr.write(`${tool}: ${(error as Error).message}\n`);
-        process.exitCode = 2;
+        exitWhenFlushed(2);
       } else {
         throw error;
       }
     },
   );
+}
+
+/**
+ * End the process once what was printed is out. The tool's work is done when `main` settles; anything
+ * still holding the event loop then was left by code the tool only loaded (a student's module, imported
+ * to learn the test titles, may start a real setInterval at load) and must not keep the tool running.
+ */
+function exitWhenFlushed(code: number): void {
+  process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
 export interface Shard {

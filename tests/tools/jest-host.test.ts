@@ -98,3 +98,16 @@ describe('the test sequencer', () => {
     expect(sequencer([]).keeps(file(root, 'tests/raft/2C.test.ts'))).toBe(true);
   });
 });
+
+test('jest ends after a lab file whose module started a real timer at load (a stray setInterval in raft.ts)', () => {
+  const args = [JEST, '--testMatch', '<rootDir>/tests/harness/fixtures/jest-host-timer.fixture.ts'];
+  const child = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000, // it used to wait on the interval forever
+    env: { ...process.env, NO_COLOR: '1', LAB_SEED: '5' },
+  });
+  expect(child.signal).toBeNull();
+  expect(child.status).toBe(0);
+  expect(child.stderr).toContain('✓ Test (harness): a real timer started at load');
+});

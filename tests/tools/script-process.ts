@@ -28,6 +28,7 @@ export function runScript(script: string, args: readonly string[], loader: 'cjs'
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },
+    timeout: 120_000, // a tool that never ends fails its test (status null) instead of stalling the suite
   });
   return { status: child.status, stdout: child.stdout, stderr: child.stderr };
 }

@@ -155,3 +155,22 @@ describe('planning', () => {
     expect(matchTests(found, 'fails on')).toHaveLength(1);
   });
 });
+
+test('the runner ends after its runs even when a test module started a real timer at load', () => {
+  // The module (like a student's raft.ts with a stray line) starts a setInterval when it loads, and the
+  // runner imports it to learn the titles; its runs pass in their workers, and the runner must still end.
+  const module = 'tests/harness/fixtures/timer-at-load.fixture.ts';
+  const run = runScript('scripts/stress.ts', [
+    'real timer',
+    '-n',
+    '1',
+    '-p',
+    '1',
+    '--tests',
+    module,
+    '--out',
+    tmp,
+  ]);
+  expect(run.status).toBe(0);
+  expect(run.stdout).toContain('1 runs, 0 failed');
+});
