@@ -15,7 +15,7 @@ import { defineLabTest, runLabTest, type LabTest, type Part } from '../tests/har
 import { labTestsOf } from '../tests/harness/worker/discover';
 import { findTestModules } from './stress/discover';
 
-export const LAB_PARTS: readonly Part[] = ['2A', '2B', '2C', '2D', '3A', '3B'];
+export const LAB_PARTS: readonly Part[] = ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C'];
 
 const BASELINE_TIMERS = 100_000;
 
