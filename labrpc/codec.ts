@@ -16,13 +16,16 @@
 import { Packr } from 'msgpackr';
 import { CodecError } from './errors';
 
-const packr = new Packr({
+/** The codec's MessagePack options; the trace (and the bench's baseline) pack with the same ones. */
+export const PACK_OPTIONS = {
   useRecords: false, // plain MessagePack maps: no shared record structures between messages
   mapsAsObjects: true, // decode maps as plain objects, never as Map
   encodeUndefinedAsNil: true, // undefined arrives as null (and is warned about)
   moreTypes: false,
   variableMapSize: true, // a small object gets a 1-byte map header, not msgpackr's default 3-byte one
-});
+} as const;
+
+const packr = new Packr(PACK_OPTIONS);
 
 interface Stats {
   /** Distinct warnings printed (each shape of bad value counts once). */

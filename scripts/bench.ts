@@ -15,6 +15,7 @@ import '../tests/harness/random-setup';
 import Table from 'cli-table3';
 import { Network, Server, Service, decode, encode, sleep } from '../labrpc';
 import { Packr } from 'msgpackr';
+import { PACK_OPTIONS } from '../labrpc/codec';
 import { defineLabTest, runLabTest } from '../tests/harness';
 import { benchParts, LAB_PARTS, partsTable, timerLoopCpuMs } from './bench-parts';
 import { suiteRows } from './bench/suite';
@@ -104,13 +105,7 @@ function codecMicros(n: number): number {
  * The baseline for the codec and the RPCs: msgpackr itself packing and unpacking the same two messages
  * (with a copy of each, as the codec keeps its own), which no change to our code makes faster or slower.
  */
-const packr = new Packr({
-  useRecords: false,
-  mapsAsObjects: true,
-  encodeUndefinedAsNil: true,
-  moreTypes: false,
-  variableMapSize: true,
-}); // the codec's options (labrpc/codec.ts)
+const packr = new Packr(PACK_OPTIONS); // its own instance, with the codec's options
 
 function msgpackrMicros(n: number): number {
   const start = realNow();

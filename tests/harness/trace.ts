@@ -25,17 +25,12 @@
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import { Packr } from 'msgpackr';
+import { PACK_OPTIONS } from '../../labrpc/codec';
 
 export type TraceFields = Record<string, unknown>;
 
 // Plain MessagePack, as the codec writes it, so that an RPC's encoded bytes read back the same way.
-const packr = new Packr({
-  useRecords: false,
-  mapsAsObjects: true,
-  encodeUndefinedAsNil: true,
-  moreTypes: false,
-  variableMapSize: true,
-});
+const packr = new Packr(PACK_OPTIONS);
 
 /** Bytes hashed and kept per chunk: large enough that hashing costs one update per many events. */
 const CHUNK_BYTES = 64 * 1024;
