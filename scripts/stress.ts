@@ -3,17 +3,18 @@
  * [--json file] [--realtime] [--check-determinism] [--tests paths…] [--hang seconds] [--memory mb]`.
  *
  * Finds every lab test whose part or title matches, runs each one n times with seeds s, s+1, …, each run
- * in a fresh worker thread under a real-time watchdog, shows live progress and a table per test, and
+ * in a worker thread (reused while runs pass, fresh module state every run) under a real-time watchdog, shows live progress and a table per test, and
  * ends with the table and, for every failing run, its seed, first error line, saved trace and log, and
  * the commands that replay it. Exit status: 0 when every run passed, 1 when any failed, 2 on bad input.
  *
- * Each run goes through tests/harness/worker (runIsolated: a fresh worker, the watchdog, the memory cap,
- * a verdict the worker cannot fake), the same mechanism `npm test` uses. Modules: stress/options
+ * Each run goes through tests/harness/worker (runIsolated with a WorkerPool: the watchdog, the memory cap,
+ * a verdict the worker cannot fake, a failure confirmed in a fresh worker), the same mechanism `npm test`
+ * uses. Modules: stress/options
  * (command line), discover (tests), pool (parallel lanes), outcome (replay commands, determinism),
  * stats, progress (live view), report (table, failures, --json).
  */
 import '../tests/harness/random-setup'; // first: before lodash or any test module loads
-import { bundleFor, runIsolated } from '../tests/harness/worker';
+import { bundleFor, runIsolated, WorkerPool } from '../tests/harness/worker';
 import { findTestModules, loadTests, matchTests } from './stress/discover';
 import { CliError, parseStressArgs, runCli, type StressOptions } from './stress/options';
 import { compareRuns, replayCommands, toOutcome, type ReplayFlags } from './stress/outcome';
@@ -53,7 +54,10 @@ async function runAll(specs: RunSpec[], options: StressOptions, stats: StressSta
     checkDeterminism: options.checkDeterminism,
     testsGiven: options.tests !== undefined,
   };
-  const once = async (spec: RunSpec): Promise<RunOutcome> => {
+  // Runs of the same module share workers while they pass (fresh module state for each run all the same);
+  // the determinism check's second run takes a fresh worker, so it also checks that sharing changed nothing.
+  const pool = new WorkerPool({ maxIdle: options.parallel });
+  const once = async (spec: RunSpec, shared: WorkerPool | undefined): Promise<RunOutcome> => {
     const replay = replayCommands(spec, flags);
     const run = { moduleFile: spec.test.moduleFile, testName: spec.test.name, seed: spec.seed };
     const outcome = await runIsolated(run, {
@@ -64,18 +68,20 @@ async function runAll(specs: RunSpec[], options: StressOptions, stats: StressSta
       traceDir: options.traceDir,
       keepTrace: options.keepTraces,
       streamDebug: false, // the parent prints the summary; LAB_DEBUG lines stay in the saved .log
+      pool: shared,
     });
     return toOutcome(spec, outcome, flags);
   };
   const job = async (spec: RunSpec): Promise<RunOutcome> => {
-    const first = await once(spec);
-    return options.checkDeterminism ? compareRuns(first, await once(spec)) : first;
+    const first = await once(spec, pool);
+    return options.checkDeterminism ? compareRuns(first, await once(spec, undefined)) : first;
   };
   const view = liveView(stats);
   try {
     await runPool(specs, options.parallel, job, (_spec, outcome) => view.update(outcome, stats.add(outcome)));
   } finally {
     view.stop();
+    await pool.close();
   }
 }
 

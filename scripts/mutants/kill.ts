@@ -9,7 +9,7 @@
  * costs only the runs up to it.
  */
 import path from 'node:path';
-import { runIsolated } from '../../tests/harness/worker';
+import { runIsolated, WorkerPool } from '../../tests/harness/worker';
 import type { FoundTest } from '../stress/types';
 import type { KillRunAnswer } from './types';
 
@@ -50,36 +50,45 @@ export async function killRun(
 ): Promise<KillRunAnswer> {
   const planned = seeds.length * tests.length;
   let runs = 0;
-  for (const seed of seeds) {
-    for (const test of goTestsFirst(tests)) {
-      runs += 1;
-      const moduleFile = path.join(copy, path.relative(root, test.moduleFile));
-      const outcome = await runIsolated(
-        { moduleFile, testName: test.name, seed },
-        {
-          replay: '(a mutant of the reference: see npm run mutants)',
-          root: copy,
-          hangMs,
-          streamDebug: false,
-        },
-      );
-      if (NOT_A_KILL.has(outcome.verdict)) {
-        throw new MutantRunError(
-          `${test.name} (seed ${seed}) did not run (${outcome.verdict}): ${outcome.message ?? ''}`,
+  const pool = new WorkerPool(); // the mutant's runs share workers while they pass (fresh modules each run)
+  try {
+    return await killLoop();
+  } finally {
+    await pool.close();
+  }
+  async function killLoop(): Promise<KillRunAnswer> {
+    for (const seed of seeds) {
+      for (const test of goTestsFirst(tests)) {
+        runs += 1;
+        const moduleFile = path.join(copy, path.relative(root, test.moduleFile));
+        const outcome = await runIsolated(
+          { moduleFile, testName: test.name, seed },
+          {
+            replay: '(a mutant of the reference: see npm run mutants)',
+            root: copy,
+            hangMs,
+            streamDebug: false,
+            pool,
+          },
         );
-      }
-      if (!outcome.passed) {
-        const message = outcome.message ?? outcome.verdict;
-        const kill = {
-          test: test.name,
-          seed,
-          error: headline(message),
-          message,
-          hung: outcome.verdict === 'hung',
-        };
-        return { kill, runs, planned };
+        if (NOT_A_KILL.has(outcome.verdict)) {
+          throw new MutantRunError(
+            `${test.name} (seed ${seed}) did not run (${outcome.verdict}): ${outcome.message ?? ''}`,
+          );
+        }
+        if (!outcome.passed) {
+          const message = outcome.message ?? outcome.verdict;
+          const kill = {
+            test: test.name,
+            seed,
+            error: headline(message),
+            message,
+            hung: outcome.verdict === 'hung',
+          };
+          return { kill, runs, planned };
+        }
       }
     }
+    return { kill: null, runs, planned };
   }
-  return { kill: null, runs, planned };
 }

@@ -9,7 +9,8 @@
  * slower), and nothing inside the sandbox can stop a `while (true) {}`. A worker thread runs outside the
  * sandbox at full speed, starts from fresh module state for every run (so a replay of one test reproduces
  * it alone), and is watched from here: a hang, a heap past its cap or a process.exit ends as a failed
- * test with its own message. Keeping one jest `it` per lab test (instead of a custom jest runner) keeps
+ * test with its own message. The tests of one file share a worker while they pass (each run evaluating
+ * the code afresh; worker/pool.ts), which saves a thread start and keeps the compiled code warm. Keeping one jest `it` per lab test (instead of a custom jest runner) keeps
  * jest's selection, titles, reporters and watch mode exactly as they were. The test module is still
  * imported here, to learn the titles; the bundle the worker loads is built once per test file.
  */
@@ -19,7 +20,7 @@ import { parseDebugTopics } from './debug-log';
 import { readLabEnv, newSeed } from './env';
 import { NondeterminismError } from './errors';
 import type { LabTest } from './lab-test';
-import { labTestsOf, runIsolated, type IsolatedOutcome } from './worker';
+import { labTestsOf, runIsolated, WorkerPool, type IsolatedOutcome } from './worker';
 
 /** Escape a title for jest's -t (a regular expression), and quote it for a POSIX shell. */
 function titlePattern(name: string): string {
@@ -91,6 +92,7 @@ async function runOnce(
   seed: number,
   extraEnv: string[],
   print: boolean,
+  pool: WorkerPool | undefined,
 ): Promise<IsolatedOutcome> {
   const replay = replayCommand(seed, currentTestPath(), test.name, extraEnv);
   const live = print && parseDebugTopics(process.env.LAB_DEBUG) !== undefined;
@@ -100,6 +102,7 @@ async function runOnce(
       replay,
       realtime: readLabEnv().realtime,
       onLine: live ? (text) => void process.stdout.write(text) : undefined,
+      pool,
     },
   );
   return { ...outcome, lines: live ? [] : outcome.lines }; // lines left to print
@@ -116,18 +119,22 @@ function printBlock(lines: readonly string[]): void {
 export function registerWithJest(tests: readonly LabTest[], moduleFile?: string): void {
   if (tests.length === 0) return;
   const file = moduleFile ?? moduleExporting(tests, currentTestPath());
+  // The file's tests run one after another in a worker the last one left clean (worker/pool.ts).
+  const pool = new WorkerPool();
+  afterAll(() => pool.close());
   for (const test of tests) {
     it(test.name, async () => {
       const env = readLabEnv();
       const seed = env.seed ?? newSeed();
-      const first = await runOnce(test, file, seed, env.realtime ? ['LAB_REALTIME=1'] : [], true);
+      const first = await runOnce(test, file, seed, env.realtime ? ['LAB_REALTIME=1'] : [], true, pool);
       if (!first.passed) {
         printBlock(first.lines);
         throw failureOf(first, test, file);
       }
       if (env.checkDeterminism && !env.realtime) {
         // The second run prints nothing: its lines are the first run's, and each Passed line shows once.
-        const second = await runOnce(test, file, seed, ['LAB_CHECK_DETERMINISM=1'], false);
+        // It runs in a fresh worker, so it also checks that a reused worker changed nothing.
+        const second = await runOnce(test, file, seed, ['LAB_CHECK_DETERMINISM=1'], false, undefined);
         if (!second.passed) throw failureOf(second, test, file);
         if (second.traceHash !== first.traceHash) {
           printBlock(first.lines);

@@ -1,4 +1,5 @@
 /** The types of the isolated-run API (documented in index.ts). */
+import type { WorkerPool } from './pool';
 
 /** Which test to run, and with what seed. */
 export interface IsolatedSpec {
@@ -38,6 +39,12 @@ export interface IsolatedOptions {
   readonly streamDebug?: boolean;
   /** Called with each printed line (text ending in "\n") as the run prints it. */
   readonly onLine?: (text: string) => void;
+  /**
+   * Run in a worker an earlier passing run of the same module left clean, if the pool has one (each run
+   * still gets fresh module state; pool.ts). Default: a fresh worker, ended with the run. Ignored under
+   * LAB_FRESH_WORKERS=1.
+   */
+  readonly pool?: WorkerPool;
 }
 
 /**

@@ -1,32 +1,54 @@
-// The first code an isolated worker runs (see pool.ts), before the bundle with the test and the student's
-// code loads. It takes what the worker must keep to itself and closes the doors behind it:
-// - the port to the parent and workerData (the run's nonce, the progress buffer) are kept here, in this
+// The first code an isolated worker runs (see pool.ts), before any test or student code. It takes what
+// the worker must keep to itself and closes the doors behind it:
+// - the port to the parent and workerData (each run's nonce and progress buffer) are kept here, in this
 //   closure, and `require('node:worker_threads').parentPort` / `.workerData` are nulled, so code under
 //   test can neither post a verdict nor learn the nonce that the parent requires on every message;
-// - the send function uses the postMessage and Reflect.apply captured now, so patching
+// - the send functions use the postMessage and Reflect.apply captured now, so patching
 //   MessagePort.prototype later changes nothing;
 // - process.exit / process.abort / process.reallyExit tell the parent who called them (with the stack)
 //   before the worker stops, and process.kill, which would reach the whole process, throws.
-// Then it loads the bundle (whose first module installs the real-timer tripwires) and runs the test.
+// Then it loads the host bundle (real-timer tripwires, the locked Math.random: once per worker) and
+// compiles the run bundle (the test, the student's code, the harness's run side) into one function.
+// Each run calls that function anew, so each run starts from fresh module state while V8 keeps the code
+// it compiled and optimized for the earlier runs (bundle.ts says why that matters). Between runs the
+// worker sleeps on the control word until the parent posts the next request; it takes the request off
+// its port itself (receiveMessageOnPort), never through a 'message' listener that code under test could
+// also have added. After each report it lets the run's last callbacks run, then tells the parent whether
+// the realm is as the first run found it (leftovers.ts); the parent runs nothing more in a worker that
+// is not.
 'use strict';
 const workerThreads = require('node:worker_threads');
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
 
 const port = workerThreads.parentPort;
 const data = workerThreads.workerData;
+const receive = workerThreads.receiveMessageOnPort;
 const post = MessagePort.prototype.postMessage;
 const apply = Reflect.apply;
 const freeze = Object.freeze;
-const nonce = data.nonce;
+const atomicsWait = Atomics.wait;
+const atomicsLoad = Atomics.load;
+const realSetImmediate = setImmediate;
+const control = new Int32Array(data.control);
 for (const key of ['parentPort', 'workerData']) {
   Object.defineProperty(workerThreads, key, { value: null, writable: false, configurable: false });
 }
 
-function send(message) {
-  apply(post, port, [freeze({ ...message, nonce })]);
+/** The nonce of the run in progress (process.exit reports under it). */
+let nonce = data.first.nonce;
+
+/** A send function bound to one run's nonce: a late message of an earlier run carries that run's own. */
+function senderFor(runNonce) {
+  return function send(message) {
+    apply(post, port, [freeze({ ...message, nonce: runNonce })]);
+  };
 }
 
 function tell(call) {
-  send({ kind: 'exit', call, stack: String(new Error().stack) });
+  senderFor(nonce)({ kind: 'exit', call, stack: String(new Error().stack) });
 }
 const realExit = process.exit;
 const realReallyExit = process.reallyExit;
@@ -46,5 +68,62 @@ process.kill = function kill() {
   throw new Error('process.kill is not allowed during a lab run: it would stop the test runner itself');
 };
 
-const bundle = require(data.bundle);
-bundle.main({ send, input: data.input, progress: new Float64Array(data.progress) });
+const host = require(data.host);
+const runBundle = vm.compileFunction(
+  fs.readFileSync(data.bundle, 'utf8'),
+  ['exports', 'require', 'module', '__filename', '__dirname'],
+  { filename: data.bundle },
+);
+const packageRequire = createRequire(data.bundle);
+function requireForRun(request) {
+  return Object.prototype.hasOwnProperty.call(host.shared, request)
+    ? host.shared[request]
+    : packageRequire(request);
+}
+const realm = host.snapshotRealm();
+
+/** Block until the parent posts the next request, and take it off the port. */
+function nextRequest() {
+  for (;;) {
+    const posted = atomicsLoad(control, 0);
+    const message = receive(port);
+    if (message !== undefined) return message.message;
+    atomicsWait(control, 0, posted); // returns at once if a request was posted since the load
+  }
+}
+
+function turn() {
+  return new Promise((resolve) => realSetImmediate(resolve));
+}
+
+async function serve() {
+  let request = data.first;
+  for (;;) {
+    nonce = request.nonce;
+    const send = senderFor(request.nonce);
+    const module = { exports: {} };
+    apply(runBundle, module.exports, [
+      module.exports,
+      requireForRun,
+      module,
+      data.bundle,
+      path.dirname(data.bundle),
+    ]);
+    await module.exports.main({ send, input: request.input, progress: new Float64Array(request.progress) });
+    // The run's own promise callbacks and immediates run in these turns; what is still there after them
+    // (an open handle, a changed global) is a leftover.
+    await turn();
+    await turn();
+    const why = host.leftoversSince(realm);
+    send({ kind: 'idle', clean: why === undefined, why });
+    if (why !== undefined) return; // the parent ends this worker
+    request = nextRequest();
+  }
+}
+
+serve().catch((error) => {
+  // Outside any test (the bundle failed to load, or the harness itself threw): the worker's 'error'.
+  realSetImmediate(() => {
+    throw error;
+  });
+});

@@ -1,13 +1,21 @@
 /**
- * How an isolated worker loads TypeScript: one CommonJS bundle per test module (esbuild, which tsx brings
- * along), packages left external. A fresh worker per run means loading is paid per run: through tsx's
- * require hook it was ~250 ms per worker, from a prebuilt bundle ~50 ms.
+ * How an isolated worker loads TypeScript: two CommonJS bundles built by esbuild (which tsx brings along).
  *
- * The bundle's modules, in order: prologue.ts (real timers captured, tripwires installed),
- * random-setup.ts (the locked Math.random wrapper), the test module with everything it imports, and
- * in-worker.ts, whose `runWorker` the bundle's `main` calls. Everything comes from the same project root
- * as the test module (`root`: the harness of that root, its packages through `<root>/.lab/build` →
- * `<root>/node_modules`), so a grader can run a submission copied into another checkout.
+ * - The host bundle, one per project root, loads once per worker (boot.js): prologue.ts (real timers
+ *   captured, tripwires installed), random-setup.ts (the locked Math.random wrapper), and leftovers.ts
+ *   (what a run left in the realm). These hold the realm's one-of-a-kind state, so they must never load
+ *   twice in one worker.
+ * - The run bundle, one per test module: the test module with everything it imports, the packages too,
+ *   and in-worker.ts, whose `runWorker` the bundle's `main` calls. boot.js compiles it once and evaluates
+ *   it again for every run, which is what gives each run fresh module state in a reused worker; the
+ *   imports of real-timers.ts and random-setup.ts in it are left as `lab-shared:` requests that boot.js
+ *   answers with the host bundle's instances. Packages are bundled so that their module state is fresh
+ *   per run as well (lodash's uniqueId counter, say); only native ones (NATIVE_PACKAGES) stay external.
+ *   Evaluating a compiled function again keeps V8's compiled code and type feedback warm: the same test
+ *   file's second test runs as fast as code that has run before, not as code loaded for the first time.
+ *
+ * Everything comes from the same project root as the test module (`root`: the harness of that root, its
+ * packages from `<root>/node_modules`), so a grader can run a submission copied into another checkout.
  *
  * Bundles are cached three times: in this process per (root, module); on disk under a name derived from
  * their content, so stale ones never load; and by a manifest per (root, module) listing the content hash
@@ -29,6 +37,13 @@ export const FRAMEWORK_ROOT = path.resolve(__dirname, '../../..');
 const HARNESS = path.join('tests', 'harness');
 /** The name the generated entry module goes by in the bundle (see entryFor). */
 const ENTRY = 'lab-entry.ts';
+/** Packages with compiled parts, which cannot be bundled (msgpackr loads msgpackr-extract if present). */
+const NATIVE_PACKAGES = ['msgpackr-extract', 'esbuild'];
+/** The harness modules the host bundle holds, by the request the run bundle makes for them. */
+const SHARED_MODULES: Record<string, string> = {
+  'lab-shared:real-timers': 'real-timers.ts',
+  'lab-shared:random-setup': 'random-setup.ts',
+};
 
 /** Rewrite __dirname/__filename in each bundled source to its original location. */
 const keepDirname: Plugin = {
@@ -44,16 +59,57 @@ const keepDirname: Plugin = {
   },
 };
 
-/** The bundle's entry: the order of these imports is the order the modules run in (see the header). */
+/**
+ * Leave the host bundle's modules out of a run bundle: an import that resolves to one of them becomes an
+ * external `lab-shared:` request (see the header).
+ */
+function sharedModules(root: string): Plugin {
+  const byPath = new Map(
+    Object.entries(SHARED_MODULES).map(([request, file]) => [path.join(root, HARNESS, file), request]),
+  );
+  return {
+    name: 'lab-shared',
+    setup(b) {
+      // Every import of them names them (an index module re-exporting them imports them by name too).
+      b.onResolve({ filter: /(random-setup|real-timers)(\.ts)?$/ }, async (args) => {
+        if (args.pluginData === 'lab-shared') return undefined;
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: 'lab-shared',
+        });
+        const request = byPath.get(resolved.path);
+        return request === undefined ? resolved : { path: request, external: true };
+      });
+    },
+  };
+}
+
+const q = (file: string): string => JSON.stringify(file);
+
+/** A run bundle's entry: the test module and the worker's side of a run (see the header). */
 function entryFor(moduleFile: string, root: string): string {
-  const q = (file: string): string => JSON.stringify(file);
   const harness = path.join(root, HARNESS);
   return [
-    `import ${q(path.join(harness, 'worker', 'prologue.ts'))};`,
-    `import ${q(path.join(harness, 'random-setup.ts'))};`,
     `import * as mod from ${q(moduleFile)};`,
     `import { runWorker, type WorkerCapabilities } from ${q(path.join(harness, 'worker', 'in-worker.ts'))};`,
     'export function main(cap: WorkerCapabilities): Promise<void> { return runWorker(mod, cap); }',
+  ].join('\n');
+}
+
+/** The host bundle's entry: the order of these imports is the order the modules run in (see the header). */
+function hostEntry(root: string): string {
+  const harness = path.join(root, HARNESS);
+  return [
+    `import ${q(path.join(harness, 'worker', 'prologue.ts'))};`,
+    `import * as randomSetup from ${q(path.join(harness, 'random-setup.ts'))};`,
+    `import * as realTimers from ${q(path.join(harness, 'real-timers.ts'))};`,
+    `export { snapshotRealm, leftoversSince } from ${q(path.join(harness, 'worker', 'leftovers.ts'))};`,
+    `export const shared: Record<string, unknown> = {`,
+    `  'lab-shared:real-timers': realTimers,`,
+    `  'lab-shared:random-setup': randomSetup,`,
+    `};`,
   ].join('\n');
 }
 
@@ -88,15 +144,15 @@ function contentHash(file: string): string {
 /** Changes to how bundles are built (this file, esbuild) make every manifest stale. */
 const BUILDER = createHash('sha256').update(fs.readFileSync(__filename)).update(version).digest('hex');
 
-function manifestFile(moduleFile: string, root: string): string {
-  const key = createHash('sha256').update(`${root}\0${moduleFile}`).digest('hex').slice(0, 16);
-  return path.join(buildDir(root), `${path.basename(moduleFile, '.ts')}-${key}.manifest.json`);
+function manifestFile(name: string, root: string): string {
+  const key = createHash('sha256').update(`${root}\0${name}`).digest('hex').slice(0, 16);
+  return path.join(buildDir(root), `${path.basename(name, '.ts')}-${key}.manifest.json`);
 }
 
 /** The bundle a manifest names, if it is there and every source it was built from is unchanged. */
-function unchangedBundle(moduleFile: string, root: string): string | undefined {
+function unchangedBundle(name: string, root: string): string | undefined {
   try {
-    const manifest = JSON.parse(fs.readFileSync(manifestFile(moduleFile, root), 'utf8')) as Manifest;
+    const manifest = JSON.parse(fs.readFileSync(manifestFile(name, root), 'utf8')) as Manifest;
     if (manifest.builder !== BUILDER || !fs.existsSync(`${manifest.bundle}.map`)) return undefined;
     for (const [input, hash] of Object.entries(manifest.inputs)) {
       if (contentHash(path.resolve(root, input)) !== hash) return undefined;
@@ -115,18 +171,26 @@ function writeAtomically(file: string, text: string): void {
   fs.renameSync(temp, file); // atomic: a concurrent reader sees the whole file or none
 }
 
+/** What one bundle is built from: its cache name, its entry module's text, how packages are treated. */
+interface BundleSpec {
+  /** Names the manifest (with the root) and the bundle file: the test module, or "host". */
+  readonly name: string;
+  readonly entry: string;
+  readonly packages: 'bundle' | 'external';
+}
+
 /** The bundle as a new process gets it: reused when its manifest shows every source unchanged, else built. */
-export async function buildBundle(moduleFile: string, root: string): Promise<string> {
-  const reusable = unchangedBundle(moduleFile, root);
+async function buildCached(spec: BundleSpec, root: string): Promise<string> {
+  const reusable = unchangedBundle(spec.name, root);
   if (reusable !== undefined) return reusable;
   const result = await build({
     absWorkingDir: root, // the metafile's input paths are relative to it
     metafile: true,
     stdin: {
-      contents: entryFor(moduleFile, root),
+      contents: spec.entry,
       resolveDir: root,
       loader: 'ts',
-      sourcefile: ENTRY, // not a file: its text follows from (root, module), the manifest's key
+      sourcefile: ENTRY, // not a file: its text follows from (root, name), the manifest's key
     },
     write: false,
     outfile: path.join(buildDir(root), 'bundle.js'), // where it will live: source map paths are relative to it
@@ -134,16 +198,16 @@ export async function buildBundle(moduleFile: string, root: string): Promise<str
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    packages: 'external',
+    ...(spec.packages === 'external' ? { packages: 'external' as const } : { external: NATIVE_PACKAGES }),
     logLevel: 'silent',
     sourcemap: 'external', // a .map beside the bundle: the parent maps stack frames (source-map.ts)
-    plugins: [keepDirname],
+    plugins: spec.packages === 'external' ? [keepDirname] : [keepDirname, sharedModules(root)],
   });
   const text = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text ?? '';
   const key = createHash('sha256').update(text).update(map).digest('hex').slice(0, 20);
   const dir = buildDir(root);
-  const file = path.join(dir, `${path.basename(moduleFile, '.ts')}-${key}.js`);
+  const file = path.join(dir, `${path.basename(spec.name, '.ts')}-${key}.js`);
   if (!fs.existsSync(file)) {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(`${file}.map`, map); // first: the bundle's presence says both are there
@@ -155,23 +219,46 @@ export async function buildBundle(moduleFile: string, root: string): Promise<str
     if (input !== ENTRY) inputs[input] = contentHash(path.resolve(root, input));
   }
   const manifest: Manifest = { builder: BUILDER, bundle: file, inputs };
-  writeAtomically(manifestFile(moduleFile, root), JSON.stringify(manifest));
+  writeAtomically(manifestFile(spec.name, root), JSON.stringify(manifest));
   return file;
+}
+
+/** The run bundle of `moduleFile` (absolute) as a new process gets it (see buildCached). */
+export function buildBundle(moduleFile: string, root: string): Promise<string> {
+  return buildCached({ name: moduleFile, entry: entryFor(moduleFile, root), packages: 'bundle' }, root);
+}
+
+/** The host bundle of the project at `root` (see the header). */
+export function buildHostBundle(root: string): Promise<string> {
+  return buildCached({ name: 'host', entry: hostEntry(root), packages: 'external' }, root);
+}
+
+/** The two bundles a worker loads for one test module (see the header). */
+export interface Bundle {
+  readonly host: string;
+  readonly run: string;
 }
 
 const built = new Map<string, Promise<string>>();
 
-/**
- * The bundle for `moduleFile` (absolute) in the project at `root` (absolute; default this checkout),
- * built once per process. Rejects with esbuild's message if the module does not compile.
- */
-export function bundleFor(moduleFile: string, root: string = FRAMEWORK_ROOT): Promise<string> {
-  const key = `${root}\0${moduleFile}`;
+function once(key: string, make: () => Promise<string>): Promise<string> {
   let bundle = built.get(key);
   if (bundle === undefined) {
-    bundle = buildBundle(moduleFile, root);
+    bundle = make();
     built.set(key, bundle);
     bundle.catch(() => built.delete(key)); // let a fixed module build again
   }
   return bundle;
+}
+
+/**
+ * The bundles for `moduleFile` (absolute) in the project at `root` (absolute; default this checkout),
+ * built once per process. Rejects with esbuild's message if the module does not compile.
+ */
+export async function bundleFor(moduleFile: string, root: string = FRAMEWORK_ROOT): Promise<Bundle> {
+  const [host, run] = await Promise.all([
+    once(`${root}\0host`, () => buildHostBundle(root)),
+    once(`${root}\0${moduleFile}`, () => buildBundle(moduleFile, root)),
+  ]);
+  return { host, run };
 }

@@ -8,10 +8,11 @@ import path from 'node:path';
 import { formatVirtual } from '../driver';
 import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst } from '../run';
 import { checkSavedTrace } from '../trace';
-import { bundleFor, FRAMEWORK_ROOT } from './bundle';
-import { runInWorker, type WorkerResult } from './pool';
+import { bundleFor, FRAMEWORK_ROOT, type Bundle } from './bundle';
+import { runInWorker, type WorkerLimits, type WorkerPool, type WorkerResult } from './pool';
 import { mapBundleFrames } from './source-map';
 import type { IsolatedOptions, IsolatedOutcome, IsolatedSpec, Verdict } from './api';
+import type { WorkerInput } from './types';
 
 export const DEFAULT_HANG_MS = 10_000;
 export const DEFAULT_MEMORY_MB = 2048;
@@ -97,8 +98,8 @@ function traceDirOf(options: IsolatedOptions): string {
 }
 
 /** The worker's texts with bundle positions mapped back to the sources (see source-map.ts). */
-function sourceMapped(result: WorkerResult, bundle: string): WorkerResult {
-  const map = (text: string): string => mapBundleFrames(text, bundle);
+function sourceMapped(result: WorkerResult, bundle: Bundle): WorkerResult {
+  const map = (text: string): string => mapBundleFrames(mapBundleFrames(text, bundle.run), bundle.host);
   switch (result.kind) {
     case 'report': {
       const { error, frames } = result.report;
@@ -114,38 +115,89 @@ function sourceMapped(result: WorkerResult, bundle: string): WorkerResult {
   }
 }
 
-/** Run `spec` once in a fresh worker (see index.ts). Never rejects for a bad run; only for a bad spec. */
+/** Verdicts worth a second run in a fresh worker when a reused one gave them (see runIsolated). */
+const RECHECKED: ReadonlySet<Verdict> = new Set(['fail', 'crashed', 'exited', 'untrusted']);
+
+/**
+ * Run `spec` once (see index.ts): in a fresh worker, or with `options.pool` in a worker an earlier run of
+ * the same bundle left clean. A run that fails in a reused worker is run again in a fresh one, which is
+ * what its printed replay does, and that run's verdict stands: a verdict never depends on which tests ran
+ * before it. (Not for a hang or a heap past its cap: a second run would cost another watchdog period or
+ * another climb to the cap, and neither comes from module state, which every run gets fresh.) Never
+ * rejects for a bad run; only for a bad spec.
+ */
 export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions): Promise<IsolatedOutcome> {
   const root = path.resolve(options.root ?? FRAMEWORK_ROOT);
-  const moduleFile = path.resolve(root, spec.moduleFile);
-  const bundle = await bundleFor(moduleFile, root);
+  const bundle = await bundleFor(path.resolve(root, spec.moduleFile), root);
+  const pool = process.env.LAB_FRESH_WORKERS === '1' ? undefined : options.pool;
+  const first = await runOnce(spec, options, bundle, pool, options.onLine);
+  if (first.passed || !first.reused || !RECHECKED.has(first.verdict)) return first.outcome;
+  const fresh = await runOnce(spec, options, bundle, undefined, undefined);
+  if (fresh.verdict === first.verdict && fresh.outcome.traceHash === first.outcome.traceHash) {
+    return first.outcome; // the same run: keep the lines already streamed
+  }
+  const note =
+    `(This test ${first.verdict === 'fail' ? 'failed' : `ended as ${first.verdict}`} in a worker that had run ` +
+    `other tests of this file, and ${fresh.passed ? 'passed' : `ended as ${fresh.verdict}`} alone in a fresh ` +
+    'one; the fresh run stands. State outlived a run where the harness did not look: please report it, ' +
+    'and set LAB_FRESH_WORKERS=1 meanwhile.)';
+  return { ...fresh.outcome, lines: [...fresh.outcome.lines, note] };
+}
+
+interface Attempt {
+  readonly outcome: IsolatedOutcome;
+  readonly verdict: Verdict;
+  readonly passed: boolean;
+  readonly reused: boolean;
+}
+
+async function runOnce(
+  spec: IsolatedSpec,
+  options: IsolatedOptions,
+  bundle: Bundle,
+  pool: WorkerPool | undefined,
+  onLine: ((text: string) => void) | undefined,
+): Promise<Attempt> {
   const hangMs = options.hangMs ?? (Number(process.env.LAB_HANG_MS) || DEFAULT_HANG_MS);
   const wallLimitMs = options.wallLimitMs ?? Number(process.env.LAB_WALL_LIMIT_MS ?? DEFAULT_WALL_LIMIT_MS);
   const verify = options.verifyTrace ?? false;
   const lines: string[] = [];
-  const raw = await runInWorker(
-    bundle,
-    {
-      testName: spec.testName,
-      seed: spec.seed,
-      replay: options.replay,
-      realtime: options.realtime ?? false,
-      traceDir: traceDirOf(options),
-      keepTrace: (options.keepTrace ?? false) || verify,
-      wallLimitMs,
-      streamDebug: options.streamDebug ?? true,
+  const input: WorkerInput = {
+    testName: spec.testName,
+    seed: spec.seed,
+    replay: options.replay,
+    realtime: options.realtime ?? false,
+    traceDir: traceDirOf(options),
+    keepTrace: (options.keepTrace ?? false) || verify,
+    wallLimitMs,
+    streamDebug: options.streamDebug ?? true,
+  };
+  const limits: WorkerLimits = {
+    hangMs,
+    hardWallMs: wallLimitMs + HARD_WALL_MARGIN_MS,
+    memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+    onLine(text) {
+      lines.push(text.replace(/\n$/, ''));
+      onLine?.(text);
     },
-    {
-      hangMs,
-      hardWallMs: wallLimitMs + HARD_WALL_MARGIN_MS,
-      memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
-      onLine(text) {
-        lines.push(text.replace(/\n$/, ''));
-        options.onLine?.(text);
-      },
-    },
-  );
-  const result = sourceMapped(raw, bundle);
+  };
+  const raw =
+    pool === undefined
+      ? { ...(await runInWorker(bundle, input, limits)), reused: false }
+      : await pool.run(bundle, input, limits);
+  const outcome = judge(spec, options, sourceMapped(raw, bundle), lines, hangMs, verify);
+  return { outcome, verdict: outcome.verdict, passed: outcome.passed, reused: raw.reused };
+}
+
+/** The outcome of one worker result. */
+function judge(
+  spec: IsolatedSpec,
+  options: IsolatedOptions,
+  result: WorkerResult,
+  lines: string[],
+  hangMs: number,
+  verify: boolean,
+): IsolatedOutcome {
   const base = { test: spec.testName, seed: spec.seed, virtualMs: result.virtualMs, cpuMs: 0, lines };
   if (result.kind === 'report') {
     const why = distrust(result, verify);

@@ -1,21 +1,28 @@
 /**
- * One run in a fresh worker thread, watched from outside: `runInWorker(bundle, input, limits)`.
+ * Lab runs in worker threads, watched from outside.
  *
- * The worker is never reused (no module state may leak from one run into the next). The parent decides
- * the verdict: it accepts a message only if it carries the run's nonce (known to boot.js, unreachable by
- * the code under test), and a run passes only on such a report. Around it:
+ * - `runInWorker(bundle, input, limits)`: one run in a fresh worker, ended with the run (the grader's way:
+ *   nothing of an earlier run can be there).
+ * - `new WorkerPool()` and `pool.run(bundle, input, limits)`: the same run, in a worker that an earlier run
+ *   of the same bundle left clean, if there is one (jest's and the stress runner's way). Each run still
+ *   starts from fresh module state: boot.js evaluates the bundle again for every run. A worker runs again
+ *   only after a pass whose realm check came back clean (leftovers.ts); any other ending retires it.
+ *
+ * The parent decides the verdict: it accepts a message only if it carries the run's nonce (known to
+ * boot.js, unreachable by the code under test), and a run passes only on such a report. Around it:
  * - a watchdog: the worker bumps an event counter in a shared buffer after every event of the virtual
  *   clock; if it stands still for `hangMs`, the run is stuck inside one event (`while (true) {}`, a
  *   microtask storm) and the worker is terminated; a hard wall limit backs it up;
  * - a memory cap (`resourceLimits`): a heap past it ends the worker with ERR_WORKER_OUT_OF_MEMORY, which
  *   becomes an out-of-memory run instead of a V8 fatal error that takes the whole process down;
  * - process.exit/abort inside the worker: boot.js says who called it before the worker stops.
- * This function never throws for a bad run; every ending is a WorkerResult.
+ * Neither function throws for a bad run; every ending is a WorkerResult.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { WorkerData, WorkerInput, WorkerMessage, WorkerReport } from './types';
+import type { Bundle } from './bundle';
+import type { RunRequest, WorkerData, WorkerInput, WorkerMessage, WorkerReport } from './types';
 
 const BOOT_FILE = path.join(__dirname, 'boot.js');
 const WATCH_EVERY_MS = 100;
@@ -23,6 +30,10 @@ const WATCH_EVERY_MS = 100;
 const LOAD_LIMIT_MS = 30_000;
 /** A stalled worker whose heap was last seen past this share of its cap is out of memory, not hung. */
 const NEAR_CAP = 0.7;
+/** How long a new run waits for the worker the last one left to finish its realm check. */
+const SETTLE_WAIT_MS = 1_000;
+/** Idle workers a pool keeps by default (at most; the oldest goes first). */
+const MAX_IDLE = 2;
 
 export interface WorkerLimits {
   /** Real time without a single event before a run counts as hung. */
@@ -59,81 +70,311 @@ function isMessage(value: unknown): value is WorkerMessage {
   return typeof value === 'object' && value !== null && 'kind' in value && 'nonce' in value;
 }
 
-/** Run one test (named in `input`) from `bundle` in a fresh worker; resolves when it ends, however. */
-export function runInWorker(bundle: string, input: WorkerInput, limits: WorkerLimits): Promise<WorkerResult> {
+/** The state of one run in progress, as the parent watches it. */
+interface ActiveRun {
+  readonly nonce: string;
+  readonly seen: Float64Array;
+  readonly started: number;
+  readonly limits: WorkerLimits;
+  readonly resolve: (result: WorkerResult) => void;
+  watchdog?: ReturnType<typeof setInterval>;
+  exitNote?: { call: string; stack: string };
+  lastEvents: number;
+  lastChange: number;
+}
+
+function newRequest(input: WorkerInput): RunRequest {
   // [virtual ms reached, events fired, 1 once the test has started (the module loaded), heap used in MB]
   const progress = new SharedArrayBuffer(4 * Float64Array.BYTES_PER_ELEMENT);
-  const seen = new Float64Array(progress);
-  const nonce = randomBytes(24).toString('base64url');
-  const workerData: WorkerData = { bundle, nonce, progress, input };
-  const started = performance.now();
-  const worker = new Worker(BOOT_FILE, {
-    workerData,
-    execArgv: [], // no loader hooks of the parent (tsx): the bundle is plain CommonJS
-    resourceLimits: { maxOldGenerationSizeMb: limits.memoryMb },
-  });
-  return new Promise<WorkerResult>((resolve) => {
-    let lastEvents = -1;
-    let lastChange = started;
-    let done = false;
-    let exitNote: { call: string; stack: string } | undefined;
-    const where = (): Where => ({ virtualMs: seen[0], wallMs: performance.now() - started });
-    const finish = (result: WorkerResult): void => {
-      if (done) return;
-      done = true;
-      clearInterval(watchdog);
-      // Resolve once the thread is gone, so a host that exits right after (jest) has nothing left running.
-      worker.terminate().then(
-        () => resolve(result),
-        () => resolve(result),
-      );
+  return { nonce: randomBytes(24).toString('base64url'), progress, input };
+}
+
+/**
+ * One worker thread: its first run starts with it; later runs (`runAgain`) only once it is idle. States:
+ * running → (report) settling → (clean) idle → running …; every other ending → ended (terminated).
+ */
+class LabWorker {
+  state: 'running' | 'settling' | 'idle' | 'ended' = 'running';
+  /** Taken by a pool for its next run (so two callers never get the same worker). */
+  claimed = false;
+  private readonly worker: Worker;
+  private readonly control: Int32Array;
+  private current: ActiveRun | undefined;
+  /** Nonces of this worker's finished runs: a late message of one is stale, not forged. */
+  private readonly pastNonces = new Set<string>();
+  private lastNonce = '';
+  private settleWaiters: Array<() => void> = [];
+  private retireAfterRun = false;
+
+  constructor(
+    readonly bundle: Bundle,
+    readonly memoryMb: number,
+    input: WorkerInput,
+    limits: WorkerLimits,
+    resolve: (result: WorkerResult) => void,
+  ) {
+    const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+    this.control = new Int32Array(control);
+    const first = newRequest(input);
+    const workerData: WorkerData = { host: bundle.host, bundle: bundle.run, control, first };
+    this.begin(first, limits, resolve);
+    this.worker = new Worker(BOOT_FILE, {
+      workerData,
+      execArgv: [], // no loader hooks of the parent (tsx): the bundles are plain CommonJS
+      resourceLimits: { maxOldGenerationSizeMb: memoryMb },
+    });
+    this.worker.on('message', (message: unknown) => this.onMessage(message));
+    this.worker.on('error', (error: Error & { code?: string }) => this.onError(error));
+    this.worker.on('exit', (code) => this.onExit(code));
+  }
+
+  /** Run again in this idle worker. */
+  runAgain(input: WorkerInput, limits: WorkerLimits): Promise<WorkerResult> {
+    if (this.state !== 'idle') throw new Error(`runAgain on a worker that is ${this.state}`);
+    return new Promise((resolve) => {
+      const request = newRequest(input);
+      this.state = 'running';
+      this.claimed = false;
+      this.begin(request, limits, resolve);
+      this.worker.ref();
+      this.worker.postMessage(request);
+      Atomics.add(this.control, 0, 1); // after the post: the woken worker finds the request on its port
+      Atomics.notify(this.control, 0);
+    });
+  }
+
+  /** Resolves once the worker is idle or ended (or after `waitMs`, whichever comes first). */
+  settled(waitMs: number): Promise<void> {
+    if (this.state !== 'settling') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      this.settleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Stop the thread (whatever it is doing); resolves once it is gone. */
+  async end(): Promise<void> {
+    this.setState('ended');
+    await this.worker.terminate().catch(() => undefined);
+  }
+
+  private setState(state: LabWorker['state']): void {
+    this.state = state;
+    if (state !== 'settling') {
+      const waiters = this.settleWaiters;
+      this.settleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private begin(request: RunRequest, limits: WorkerLimits, resolve: (result: WorkerResult) => void): void {
+    const started = performance.now();
+    const run: ActiveRun = {
+      nonce: request.nonce,
+      seen: new Float64Array(request.progress),
+      started,
+      limits,
+      resolve,
+      lastEvents: -1,
+      lastChange: started,
     };
-    const watchdog = setInterval(() => {
-      const now = performance.now();
-      if (seen[2] === 0) {
-        // Still loading: the watchdog starts with the test, loading has its own, longer limit.
-        lastChange = now;
-        if (now - started > Math.max(LOAD_LIMIT_MS, limits.hangMs)) {
-          finish({ kind: 'hung', stalledMs: now - started, loading: true, ...where() });
-        }
-      } else if (seen[1] !== lastEvents) {
-        lastEvents = seen[1];
-        lastChange = now;
-      } else if (now - lastChange > limits.hangMs) {
-        // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
-        if (seen[3] > NEAR_CAP * limits.memoryMb) {
-          finish({ kind: 'out-of-memory', memoryMb: limits.memoryMb, ...where() });
+    this.current = run;
+    this.lastNonce = request.nonce;
+    run.watchdog = setInterval(() => this.watch(run), WATCH_EVERY_MS);
+  }
+
+  private where(run: ActiveRun): Where {
+    return { virtualMs: run.seen[0], wallMs: performance.now() - run.started };
+  }
+
+  private watch(run: ActiveRun): void {
+    const { seen, limits } = run;
+    const now = performance.now();
+    if (seen[2] === 0) {
+      // Still loading: the watchdog starts with the test, loading has its own, longer limit.
+      run.lastChange = now;
+      if (now - run.started > Math.max(LOAD_LIMIT_MS, limits.hangMs)) {
+        this.finish({ kind: 'hung', stalledMs: now - run.started, loading: true, ...this.where(run) });
+      }
+    } else if (seen[1] !== run.lastEvents) {
+      run.lastEvents = seen[1];
+      run.lastChange = now;
+    } else if (now - run.lastChange > limits.hangMs) {
+      // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
+      if (seen[3] > NEAR_CAP * this.memoryMb) {
+        this.finish({ kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
+      } else {
+        this.finish({ kind: 'hung', stalledMs: now - run.lastChange, loading: false, ...this.where(run) });
+      }
+    }
+    if (this.current === run && now - run.started > limits.hardWallMs) {
+      this.finish({ kind: 'wall-limit', ...this.where(run) });
+    }
+  }
+
+  /** End the current run with `result`: a pass may leave the worker for another run, nothing else does. */
+  private finish(result: WorkerResult): void {
+    const run = this.current;
+    if (run === undefined) return;
+    this.current = undefined;
+    clearInterval(run.watchdog);
+    this.pastNonces.add(run.nonce);
+    const reusable = result.kind === 'report' && result.report.passed === true && !this.retireAfterRun;
+    if (reusable) {
+      this.setState('settling'); // the worker says 'idle' once its realm check is done
+      run.resolve(result);
+      return;
+    }
+    // Resolve once the thread is gone, so a host that exits right after (jest) has nothing left running.
+    void this.end().then(() => run.resolve(result));
+  }
+
+  private onMessage(message: unknown): void {
+    const run = this.current;
+    if (!isMessage(message)) {
+      this.untrusted(`\`${JSON.stringify(message)}\``);
+      return;
+    }
+    if (run === undefined || message.nonce !== run.nonce) {
+      if (message.kind === 'idle' && message.nonce === this.lastNonce && this.state === 'settling') {
+        if (message.clean) {
+          this.setState('idle');
+          this.worker.unref(); // an idle worker keeps no host alive
         } else {
-          finish({ kind: 'hung', stalledMs: now - lastChange, loading: false, ...where() });
+          if (process.env.LAB_POOL_DEBUG) process.stderr.write(`retired: ${message.why}\n`);
+          void this.end();
         }
-      }
-      if (now - started > limits.hardWallMs) finish({ kind: 'wall-limit', ...where() });
-    }, WATCH_EVERY_MS);
-    worker.on('message', (message: unknown) => {
-      if (!isMessage(message) || message.nonce !== nonce) {
-        const shape = isMessage(message) ? `a "${message.kind}" message` : `\`${JSON.stringify(message)}\``;
-        finish({ kind: 'untrusted', why: `the worker posted ${shape} without the run's nonce`, ...where() });
-      } else if (message.kind === 'line') {
-        limits.onLine?.(message.text);
-      } else if (message.kind === 'exit') {
-        exitNote ??= { call: message.call, stack: message.stack };
+      } else if (this.pastNonces.has(message.nonce)) {
+        // A late message of a finished run (its code still running): harmless to the run in progress,
+        // which cannot see it, but this worker is not clean; it ends after the current run.
+        this.retireAfterRun = true;
+        if (run === undefined) void this.end();
       } else {
-        finish({ kind: 'report', report: message.report, ...where() });
+        this.untrusted(`a "${message.kind}" message`);
       }
+      return;
+    }
+    if (message.kind === 'line') {
+      run.limits.onLine?.(message.text);
+    } else if (message.kind === 'exit') {
+      run.exitNote ??= { call: message.call, stack: message.stack };
+    } else if (message.kind === 'report') {
+      this.finish({ kind: 'report', report: message.report, ...this.where(run) });
+    }
+  }
+
+  private untrusted(shape: string): void {
+    const run = this.current;
+    if (run === undefined) {
+      void this.end();
+      return;
+    }
+    this.finish({
+      kind: 'untrusted',
+      why: `the worker posted ${shape} without the run's nonce`,
+      ...this.where(run),
     });
-    worker.on('error', (error: Error & { code?: string }) => {
-      if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        finish({ kind: 'out-of-memory', memoryMb: limits.memoryMb, ...where() });
+  }
+
+  private onError(error: Error & { code?: string }): void {
+    const run = this.current;
+    if (run === undefined) {
+      void this.end();
+    } else if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      this.finish({ kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
+    } else {
+      const text = `${error.name}: ${error.message}`;
+      this.finish({ kind: 'crashed', error: text, stack: error.stack, ...this.where(run) });
+    }
+  }
+
+  private onExit(code: number): void {
+    const run = this.current;
+    if (run !== undefined) {
+      if (run.exitNote !== undefined) {
+        this.finish({ kind: 'exited', ...run.exitNote, code, ...this.where(run) });
       } else {
-        finish({ kind: 'crashed', error: `${error.name}: ${error.message}`, stack: error.stack, ...where() });
-      }
-    });
-    worker.on('exit', (code) => {
-      if (exitNote !== undefined) finish({ kind: 'exited', ...exitNote, code, ...where() });
-      else {
         const error = `WorkerExit: the worker stopped (exit code ${code}) before it reported a result`;
-        finish({ kind: 'crashed', error, ...where() });
+        this.finish({ kind: 'crashed', error, ...this.where(run) });
       }
+    }
+    this.setState('ended');
+  }
+}
+
+/** Run one test (named in `input`) from `bundle` in a fresh worker that ends with the run. */
+export function runInWorker(bundle: Bundle, input: WorkerInput, limits: WorkerLimits): Promise<WorkerResult> {
+  return new Promise((resolve) => {
+    const worker = new LabWorker(bundle, limits.memoryMb, input, limits, (result) => {
+      if (worker.state === 'ended') resolve(result);
+      else void worker.end().then(() => resolve(result));
     });
   });
+}
+
+/** A result, and whether it came from a worker that had run before. */
+export type PooledResult = WorkerResult & { readonly reused: boolean };
+
+/** Workers kept between runs of the same bundle (see the header). Close it when done. */
+export class WorkerPool {
+  private workers: LabWorker[] = [];
+  private readonly maxIdle: number;
+
+  /** `maxIdle`: how many idle workers to keep (default 2); give the number of runs made at once. */
+  constructor(options: { readonly maxIdle?: number } = {}) {
+    this.maxIdle = Math.max(1, options.maxIdle ?? MAX_IDLE);
+  }
+
+  /** Run in an idle worker of the same bundle and heap cap if there is one, else in a new one. */
+  async run(bundle: Bundle, input: WorkerInput, limits: WorkerLimits): Promise<PooledResult> {
+    const spare = await this.take(bundle, limits.memoryMb);
+    if (spare !== undefined) return { ...(await spare.runAgain(input, limits)), reused: true };
+    const result = await new Promise<WorkerResult>((resolve) => {
+      this.workers.push(new LabWorker(bundle, limits.memoryMb, input, limits, resolve));
+    });
+    this.trim();
+    return { ...result, reused: false };
+  }
+
+  /** End every worker. */
+  async close(): Promise<void> {
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((worker) => worker.end()));
+  }
+
+  private fits(worker: LabWorker, bundle: Bundle, memoryMb: number): boolean {
+    return (
+      !worker.claimed &&
+      worker.bundle.run === bundle.run &&
+      worker.bundle.host === bundle.host &&
+      worker.memoryMb === memoryMb
+    );
+  }
+
+  private async take(bundle: Bundle, memoryMb: number): Promise<LabWorker | undefined> {
+    this.workers = this.workers.filter((worker) => worker.state !== 'ended');
+    const candidates = this.workers.filter(
+      (worker) =>
+        (worker.state === 'idle' || worker.state === 'settling') && this.fits(worker, bundle, memoryMb),
+    );
+    const worker = candidates.find((w) => w.state === 'idle') ?? candidates[0];
+    if (worker === undefined) return undefined;
+    worker.claimed = true;
+    await worker.settled(SETTLE_WAIT_MS);
+    if (worker.state === 'idle') return worker;
+    worker.claimed = false;
+    if (worker.state === 'settling') void worker.end(); // its realm check never came back
+    return undefined;
+  }
+
+  /** Keep at most maxIdle idle workers: the oldest go first. */
+  private trim(): void {
+    this.workers = this.workers.filter((worker) => worker.state !== 'ended');
+    const idle = this.workers.filter((worker) => worker.state !== 'running' && !worker.claimed);
+    for (const worker of idle.slice(0, Math.max(0, idle.length - this.maxIdle))) void worker.end();
+  }
 }

@@ -21,15 +21,27 @@ export interface WorkerInput {
   readonly streamDebug: boolean;
 }
 
-/** The whole of workerData: read once by boot.js and then made unreachable. */
-export interface WorkerData {
-  /** The CommonJS bundle to load (bundle.ts). */
-  readonly bundle: string;
+/** One run the parent asks of a worker: the first in workerData, each later one in a message. */
+export interface RunRequest {
   /** A per-run secret: the parent accepts only messages that carry it. */
   readonly nonce: string;
   /** [virtual ms, events fired, test started, heap MB], written as the run goes (the watchdog reads it). */
   readonly progress: SharedArrayBuffer;
   readonly input: WorkerInput;
+}
+
+/** The whole of workerData: read once by boot.js and then made unreachable. */
+export interface WorkerData {
+  /** The host bundle (loaded once) and the run bundle (evaluated again for every run): bundle.ts. */
+  readonly host: string;
+  readonly bundle: string;
+  /**
+   * One Int32: the number of run requests the parent has posted. An idle worker sleeps on it
+   * (Atomics.wait) and takes the request off its port itself, so no listener of the code under test
+   * could see a request (and its nonce) first.
+   */
+  readonly control: SharedArrayBuffer;
+  readonly first: RunRequest;
 }
 
 /** How a run ended, as the worker tells it. */
@@ -58,4 +70,14 @@ export type WorkerMessage =
       /** What was called: "process.exit(0)", "process.abort()". */
       readonly call: string;
       readonly stack: string;
+    }
+  | {
+      readonly nonce: string;
+      /**
+       * Sent after the report, once the run's last callbacks have had their turn: whether the realm is as
+       * the first run found it (leftovers.ts), and if not, what changed. Only a clean worker runs again.
+       */
+      readonly kind: 'idle';
+      readonly clean: boolean;
+      readonly why?: string;
     };
