@@ -6,7 +6,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleFor, runIsolated, WorkerPool, type IsolatedOutcome } from '../harness/worker';
+import {
+  bundleFor,
+  runIsolated,
+  WorkerPool,
+  type IsolatedOutcome,
+  type ParkedWorker,
+} from '../harness/worker';
 import type { WorkerLimits } from '../harness/worker/pool';
 import type { WorkerInput } from '../harness/worker/types';
 
@@ -24,6 +30,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function input(title: string, seed = 3): WorkerInput {
   return {
+    moduleFile: FIXTURE,
     testName: `Test (harness): pool ${title}`,
     seed,
     replay: 'replay',
@@ -45,6 +52,19 @@ test('a reused worker starts every run from fresh module state', async () => {
   expect(await pooled('counts the runs of its module')).toEqual({ passed: true, reused: false });
   expect(await pooled('counts the runs of its module')).toEqual({ passed: true, reused: true });
   expect(await pooled('counts the runs of its module')).toEqual({ passed: true, reused: true });
+});
+
+test('a pool closed with a shelf parks its idle worker there, and the next pool runs in it', async () => {
+  const shelf: ParkedWorker[] = [];
+  pool = new WorkerPool({ shelf });
+  expect(await pooled('counts the runs of its module')).toEqual({ passed: true, reused: false });
+  await pool.close();
+  expect(shelf).toHaveLength(1);
+  pool = new WorkerPool({ shelf });
+  expect(await pooled('counts the runs of its module')).toEqual({ passed: true, reused: true });
+  expect(shelf).toHaveLength(0);
+  await pool.close(); // parks it again: end it here
+  await Promise.all(shelf.map((parked) => parked.worker.terminate()));
 });
 
 test('a run that leaves a global or an open handle retires its worker', async () => {

@@ -7,7 +7,13 @@
 //   a lab test file imports the tests, and through them raft/, to learn the titles) are cleared when the
 //   file is done. Left running, such a timer kept `npm test -- 2A` alive after its last test, forever.
 //   Timers a test starts are the test's own business, as before.
+// - It keeps a shelf of idle lab worker threads for the whole jest worker process (`__labWorkerShelf()`,
+//   a function so that jest's cleanup of the sandbox's globals never walks into it): the next lab test
+//   file's pool takes its worker from there, with the simulation already compiled and warm
+//   (tests/harness/worker/pool.ts). This module loads once per process; each file's sandbox does not.
 const { TestEnvironment } = require('jest-environment-node');
+
+const WORKER_SHELF = [];
 
 const KINDS = [
   ['setTimeout', 'clearTimeout'],
@@ -19,6 +25,7 @@ module.exports = class LabEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.global.__hostProcess = process;
+    this.global.__labWorkerShelf = () => WORKER_SHELF;
     this.loading = true;
     this.startedAtLoad = [];
     for (const [start, clear] of KINDS) {

@@ -20,7 +20,7 @@ import { parseDebugTopics } from './debug-log';
 import { readLabEnv, newSeed } from './env';
 import { NondeterminismError } from './errors';
 import type { LabTest } from './lab-test';
-import { labTestsOf, runIsolated, WorkerPool, type IsolatedOutcome } from './worker';
+import { labTestsOf, runIsolated, WorkerPool, type IsolatedOutcome, type ParkedWorker } from './worker';
 
 /** Escape a title for jest's -t (a regular expression), and quote it for a POSIX shell. */
 function titlePattern(name: string): string {
@@ -119,8 +119,10 @@ function printBlock(lines: readonly string[]): void {
 export function registerWithJest(tests: readonly LabTest[], moduleFile?: string): void {
   if (tests.length === 0) return;
   const file = moduleFile ?? moduleExporting(tests, currentTestPath());
-  // The file's tests run one after another in a worker the last one left clean (worker/pool.ts).
-  const pool = new WorkerPool();
+  // The file's tests run one after another in a worker the last one left clean (worker/pool.ts), which
+  // the previous lab file of this jest process left on the environment's shelf (jest-environment.js).
+  const shelf = (globalThis as { __labWorkerShelf?: () => ParkedWorker[] }).__labWorkerShelf?.();
+  const pool = new WorkerPool({ shelf });
   afterAll(() => pool.close());
   for (const test of tests) {
     it(test.name, async () => {

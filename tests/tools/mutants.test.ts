@@ -32,9 +32,9 @@ interface MutantsRun {
   results: MutantResult[];
 }
 
-function mutantsCli(args: string[], loader: 'cjs' | 'tsx' = 'cjs'): MutantsRun {
+function mutantsCli(args: string[]): MutantsRun {
   const json = path.join(tmp, `run-${Math.random().toString(36).slice(2)}.json`);
-  const child = runScript('scripts/mutants.ts', [...args, '--json', json], loader);
+  const child = runScript('scripts/mutants.ts', [...args, '--json', json]);
   const results = fs.existsSync(json)
     ? (JSON.parse(fs.readFileSync(json, 'utf8')) as { mutants: MutantResult[] }).mutants
     : [];
@@ -92,7 +92,7 @@ test('exit 0 when every selected mutant is killed', () => {
 
 test('an edit that no longer applies stops everything, naming the mutant and the missing text (exit 2)', () => {
   const stale = ['--catalog', `${FIXTURES}/catalog-stale.fixture.ts`, '-k', '1'];
-  const run = mutantsCli(stale, 'tsx'); // as `npm run mutants` starts it
+  const run = mutantsCli(stale);
   expect(run.status).toBe(2);
   expect(run.stderr).toContain(
     'mutant "stale-edit": tests/tools/mutants-fixture/subject.ts no longer contains',

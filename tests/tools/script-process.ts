@@ -1,20 +1,27 @@
 /**
  * A tool's script run as its own process, for the tools' end-to-end tests (stress, mutants):
  * `runScript('scripts/stress.ts', args)` spawns it from the project root and returns its exit status
- * and output, as a user sees them.
- *
- * Two ways to start it:
- * - `loader: 'cjs'` (the default): `node --require tsx/cjs <script>`. The scripts are CommonJS, so tsx's
- *   CommonJS hook alone loads them, in the same process; the `tsx` command would first start a node
- *   process of its own and then one with both of tsx's loaders, about 1 s of CPU more per spawn.
- * - `loader: 'tsx'`: the `tsx` command, exactly as `npm run <tool>` starts it (package.json). Each tool's
- *   tests keep one case this way, so a script that only the command cannot start still fails a test.
+ * and output, as a user sees them. It starts the script with the command of the npm script that runs it
+ * (package.json: `node --require tsx/cjs scripts/stress.ts`), without npm in front, so a script that
+ * `npm run` could not start fails its tests; a script no npm script runs starts the same way.
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX_CLI = require.resolve('tsx/cli');
+
+/** The node arguments before the script's own: those of the npm script that runs it. */
+function startOf(script: string): string[] {
+  const { scripts } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const command = Object.values(scripts).find((line) => line.endsWith(` ${script}`));
+  const words = (command ?? `node --require tsx/cjs ${script}`).split(/\s+/);
+  if (words[0] !== 'node')
+    throw new Error(`runScript: the npm script for ${script} does not start with node`);
+  return words.slice(1);
+}
 
 export interface ScriptRun {
   readonly status: number | null;
@@ -22,9 +29,8 @@ export interface ScriptRun {
   readonly stderr: string;
 }
 
-export function runScript(script: string, args: readonly string[], loader: 'cjs' | 'tsx' = 'cjs'): ScriptRun {
-  const start = loader === 'cjs' ? ['--require', 'tsx/cjs', script] : [TSX_CLI, script];
-  const child = spawnSync(process.execPath, [...start, ...args], {
+export function runScript(script: string, args: readonly string[]): ScriptRun {
+  const child = spawnSync(process.execPath, [...startOf(script), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1' },

@@ -40,10 +40,10 @@ let tmp = '';
 beforeAll(() => void (tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'stress-test-'))));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function stress(args: string[], loader: 'cjs' | 'tsx' = 'cjs'): StressRun {
+function stress(args: string[]): StressRun {
   const json = path.join(tmp, `run-${Math.random().toString(36).slice(2)}.json`);
   const all = [...args, '--tests', FIXTURE, '--out', tmp, '--json', json, '-p', '2'];
-  const child = runScript('scripts/stress.ts', all, loader);
+  const child = runScript('scripts/stress.ts', all);
   const runs = fs.existsSync(json)
     ? (JSON.parse(fs.readFileSync(json, 'utf8')) as { runs: JsonRun[] }).runs
     : [];
@@ -96,7 +96,7 @@ test('--check-determinism fails a test whose trace depends on real randomness', 
 });
 
 test('bad input exits 2 with a message that says what was expected', () => {
-  const zero = stress(['fixture', '-n', '0'], 'tsx'); // as `npm run stress` starts it
+  const zero = stress(['fixture', '-n', '0']);
   expect(zero.status).toBe(2);
   expect(zero.stderr).toContain('Expected -n to be a positive integer, got `0`');
   const none = stress(['no such test']);

@@ -35,6 +35,10 @@ import { build, version, type Plugin } from 'esbuild';
 export const FRAMEWORK_ROOT = path.resolve(__dirname, '../../..');
 
 const HARNESS = path.join('tests', 'harness');
+/** Lab test modules: the project's are bundled together (see bundleFor). */
+const LAB_MODULE_SUFFIX = '.tests.ts';
+/** The name of the bundle that holds every lab test module of a project. */
+const LAB_BUNDLE = 'lab-tests';
 /** The name the generated entry module goes by in the bundle (see entryFor). */
 const ENTRY = 'lab-entry.ts';
 /** Packages with compiled parts, which cannot be bundled (msgpackr loads msgpackr-extract if present). */
@@ -88,14 +92,51 @@ function sharedModules(root: string): Plugin {
 
 const q = (file: string): string => JSON.stringify(file);
 
-/** A run bundle's entry: the test module and the worker's side of a run (see the header). */
-function entryFor(moduleFile: string, root: string): string {
+/**
+ * A run bundle's entry: the worker's side of a run, and the test modules it can run, each behind a
+ * `require` so that esbuild initialises it only when a run asks for it (a 2A run does not evaluate the KV
+ * tests; a half-written kvraft/ does not stop 2A). `main` picks the module named in the run's input.
+ */
+function entryFor(moduleFiles: readonly string[], root: string): string {
   const harness = path.join(root, HARNESS);
   return [
-    `import * as mod from ${q(moduleFile)};`,
     `import { runWorker, type WorkerCapabilities } from ${q(path.join(harness, 'worker', 'in-worker.ts'))};`,
-    'export function main(cap: WorkerCapabilities): Promise<void> { return runWorker(mod, cap); }',
+    'const modules: Record<string, () => Record<string, unknown>> = {',
+    ...moduleFiles.map((file) => `  ${q(file)}: () => require(${q(file)}) as Record<string, unknown>,`),
+    '};',
+    'export function main(cap: WorkerCapabilities): Promise<void> {',
+    '  const load = modules[cap.input.moduleFile];',
+    '  if (load === undefined) throw new Error(`${cap.input.moduleFile} is not in this bundle`);',
+    '  return runWorker(load(), cap);',
+    '}',
   ].join('\n');
+}
+
+const labModulesOf = new Map<string, string[]>();
+
+/** Every lab test module of the project at `root`: each `*.tests.ts` under tests/ (looked up once). */
+function labModules(root: string): string[] {
+  let found = labModulesOf.get(root);
+  if (found === undefined) {
+    found = findLabModules(root);
+    labModulesOf.set(root, found);
+  }
+  return found;
+}
+
+function findLabModules(root: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(LAB_MODULE_SUFFIX)) found.push(full);
+    }
+  };
+  const tests = path.join(root, 'tests');
+  if (fs.existsSync(tests)) walk(tests);
+  return found.sort();
 }
 
 /** The host bundle's entry: the order of these imports is the order the modules run in (see the header). */
@@ -133,8 +174,14 @@ function pruneOld(dir: string): void {
 /** What a bundle was built from: its file, and the content hash of each source (paths relative to root). */
 interface Manifest {
   readonly builder: string;
+  /** The hash of the entry's text: which modules the bundle offers (a new test module changes it). */
+  readonly entry: string;
   readonly bundle: string;
   readonly inputs: Record<string, string>;
+}
+
+function entryHash(entry: string): string {
+  return createHash('sha256').update(entry).digest('hex');
 }
 
 function contentHash(file: string): string {
@@ -150,10 +197,11 @@ function manifestFile(name: string, root: string): string {
 }
 
 /** The bundle a manifest names, if it is there and every source it was built from is unchanged. */
-function unchangedBundle(name: string, root: string): string | undefined {
+function unchangedBundle(name: string, entry: string, root: string): string | undefined {
   try {
     const manifest = JSON.parse(fs.readFileSync(manifestFile(name, root), 'utf8')) as Manifest;
-    if (manifest.builder !== BUILDER || !fs.existsSync(`${manifest.bundle}.map`)) return undefined;
+    if (manifest.builder !== BUILDER || manifest.entry !== entryHash(entry)) return undefined;
+    if (!fs.existsSync(`${manifest.bundle}.map`)) return undefined;
     for (const [input, hash] of Object.entries(manifest.inputs)) {
       if (contentHash(path.resolve(root, input)) !== hash) return undefined;
     }
@@ -181,7 +229,7 @@ interface BundleSpec {
 
 /** The bundle as a new process gets it: reused when its manifest shows every source unchanged, else built. */
 async function buildCached(spec: BundleSpec, root: string): Promise<string> {
-  const reusable = unchangedBundle(spec.name, root);
+  const reusable = unchangedBundle(spec.name, spec.entry, root);
   if (reusable !== undefined) return reusable;
   const result = await build({
     absWorkingDir: root, // the metafile's input paths are relative to it
@@ -218,14 +266,19 @@ async function buildCached(spec: BundleSpec, root: string): Promise<string> {
   for (const input of Object.keys(result.metafile.inputs)) {
     if (input !== ENTRY) inputs[input] = contentHash(path.resolve(root, input));
   }
-  const manifest: Manifest = { builder: BUILDER, bundle: file, inputs };
+  const manifest: Manifest = { builder: BUILDER, entry: entryHash(spec.entry), bundle: file, inputs };
   writeAtomically(manifestFile(spec.name, root), JSON.stringify(manifest));
   return file;
 }
 
-/** The run bundle of `moduleFile` (absolute) as a new process gets it (see buildCached). */
+/** The run bundle of `moduleFile` (absolute) alone, as a new process gets it (see buildCached). */
 export function buildBundle(moduleFile: string, root: string): Promise<string> {
-  return buildCached({ name: moduleFile, entry: entryFor(moduleFile, root), packages: 'bundle' }, root);
+  return buildCached({ name: moduleFile, entry: entryFor([moduleFile], root), packages: 'bundle' }, root);
+}
+
+/** The run bundle of every lab test module of the project (see bundleFor). */
+export function buildLabBundle(root: string): Promise<string> {
+  return buildCached({ name: LAB_BUNDLE, entry: entryFor(labModules(root), root), packages: 'bundle' }, root);
 }
 
 /** The host bundle of the project at `root` (see the header). */
@@ -253,12 +306,22 @@ function once(key: string, make: () => Promise<string>): Promise<string> {
 
 /**
  * The bundles for `moduleFile` (absolute) in the project at `root` (absolute; default this checkout),
- * built once per process. Rejects with esbuild's message if the module does not compile.
+ * built once per process. A lab test module (`*.tests.ts` under tests/) runs from the bundle of all of
+ * them, so one worker can run the tests of every part and the code they share stays compiled and
+ * optimised from one file's tests to the next; if that bundle does not build (a syntax error in a file
+ * only another part's tests import), the module's own bundle serves. Anything else (a fixture) has its
+ * own. Rejects with esbuild's message if the module does not compile.
  */
 export async function bundleFor(moduleFile: string, root: string = FRAMEWORK_ROOT): Promise<Bundle> {
-  const [host, run] = await Promise.all([
-    once(`${root}\0host`, () => buildHostBundle(root)),
-    once(`${root}\0${moduleFile}`, () => buildBundle(moduleFile, root)),
-  ]);
-  return { host, run };
+  const host = once(`${root}\0host`, () => buildHostBundle(root));
+  const own = (): Promise<string> => once(`${root}\0${moduleFile}`, () => buildBundle(moduleFile, root));
+  let run: Promise<string>;
+  if (moduleFile.endsWith(LAB_MODULE_SUFFIX) && moduleFile.startsWith(path.join(root, 'tests') + path.sep)) {
+    const lab = once(`${root}\0${LAB_BUNDLE}\0${labModules(root).join('\0')}`, () => buildLabBundle(root));
+    run = lab.catch(own);
+  } else {
+    run = own();
+  }
+  const [hostFile, runFile] = await Promise.all([host, run]);
+  return { host: hostFile, run: runFile };
 }

@@ -29,5 +29,5 @@
 export { runIsolated, hungMessage, DEFAULT_HANG_MS, DEFAULT_MEMORY_MB } from './isolated';
 export type { IsolatedOptions, IsolatedOutcome, IsolatedSpec, Verdict } from './api';
 export { bundleFor, FRAMEWORK_ROOT, type Bundle } from './bundle';
-export { WorkerPool } from './pool';
+export { WorkerPool, type ParkedWorker } from './pool';
 export { labTestsOf, isLabTest } from './discover';

@@ -128,8 +128,10 @@ const RECHECKED: ReadonlySet<Verdict> = new Set(['fail', 'crashed', 'exited', 'u
  */
 export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions): Promise<IsolatedOutcome> {
   const root = path.resolve(options.root ?? FRAMEWORK_ROOT);
-  const bundle = await bundleFor(path.resolve(root, spec.moduleFile), root);
+  const moduleFile = path.resolve(root, spec.moduleFile);
+  const bundle = await bundleFor(moduleFile, root);
   const pool = process.env.LAB_FRESH_WORKERS === '1' ? undefined : options.pool;
+  spec = { ...spec, moduleFile };
   const first = await runOnce(spec, options, bundle, pool, options.onLine);
   if (first.passed || !first.reused || !RECHECKED.has(first.verdict)) return first.outcome;
   const fresh = await runOnce(spec, options, bundle, undefined, undefined);
@@ -163,6 +165,7 @@ async function runOnce(
   const verify = options.verifyTrace ?? false;
   const lines: string[] = [];
   const input: WorkerInput = {
+    moduleFile: spec.moduleFile,
     testName: spec.testName,
     seed: spec.seed,
     replay: options.replay,

@@ -106,26 +106,63 @@ class LabWorker {
   private settleWaiters: Array<() => void> = [];
   private retireAfterRun = false;
 
-  constructor(
+  private constructor(
     readonly bundle: Bundle,
     readonly memoryMb: number,
+    worker: Worker,
+    control: Int32Array,
+  ) {
+    this.worker = worker;
+    this.control = control;
+    this.worker.on('message', this.listeners.message);
+    this.worker.on('error', this.listeners.error);
+    this.worker.on('exit', this.listeners.exit);
+  }
+
+  /** This object's listeners on the thread (park removes exactly these: Node keeps its own there too). */
+  private readonly listeners = {
+    message: (message: unknown): void => this.onMessage(message),
+    error: (error: Error & { code?: string }): void => this.onError(error),
+    exit: (code: number): void => this.onExit(code),
+  };
+
+  /** A new worker, started on its first run. */
+  static start(
+    bundle: Bundle,
+    memoryMb: number,
     input: WorkerInput,
     limits: WorkerLimits,
     resolve: (result: WorkerResult) => void,
-  ) {
+  ): LabWorker {
     const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
-    this.control = new Int32Array(control);
     const first = newRequest(input);
     const workerData: WorkerData = { host: bundle.host, bundle: bundle.run, control, first };
-    this.begin(first, limits, resolve);
-    this.worker = new Worker(BOOT_FILE, {
+    const thread = new Worker(BOOT_FILE, {
       workerData,
       execArgv: [], // no loader hooks of the parent (tsx): the bundles are plain CommonJS
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
-    this.worker.on('message', (message: unknown) => this.onMessage(message));
-    this.worker.on('error', (error: Error & { code?: string }) => this.onError(error));
-    this.worker.on('exit', (code) => this.onExit(code));
+    const worker = new LabWorker(bundle, memoryMb, thread, new Int32Array(control));
+    worker.begin(first, limits, resolve);
+    return worker;
+  }
+
+  /** An idle worker another pool parked (see WorkerPool.close), or undefined if its thread is gone. */
+  static adopt(parked: ParkedWorker): LabWorker | undefined {
+    if (parked.worker.threadId < 0) return undefined; // it exited while parked
+    const worker = new LabWorker(parked.bundle, parked.memoryMb, parked.worker, parked.control);
+    worker.state = 'idle';
+    return worker;
+  }
+
+  /** Leave this idle worker for another pool: stop listening to it; it keeps waiting for a request. */
+  park(): ParkedWorker {
+    if (this.state !== 'idle') throw new Error(`park on a worker that is ${this.state}`);
+    this.worker.off('message', this.listeners.message);
+    this.worker.off('error', this.listeners.error);
+    this.worker.off('exit', this.listeners.exit);
+    this.state = 'ended'; // for this pool
+    return { bundle: this.bundle, memoryMb: this.memoryMb, worker: this.worker, control: this.control };
   }
 
   /** Run again in this idle worker. */
@@ -244,7 +281,6 @@ class LabWorker {
           this.setState('idle');
           this.worker.unref(); // an idle worker keeps no host alive
         } else {
-          if (process.env.LAB_POOL_DEBUG) process.stderr.write(`retired: ${message.why}\n`);
           void this.end();
         }
       } else if (this.pastNonces.has(message.nonce)) {
@@ -305,10 +341,23 @@ class LabWorker {
   }
 }
 
+/**
+ * An idle worker thread between two pools: jest's environment keeps a shelf of them per jest worker
+ * process (tests/harness/jest-environment.js), so the next test file's pool starts where the last one
+ * left off instead of starting a thread and compiling the simulation again. Only host objects cross:
+ * the thread, its control word and what it was started with.
+ */
+export interface ParkedWorker {
+  readonly bundle: Bundle;
+  readonly memoryMb: number;
+  readonly worker: Worker;
+  readonly control: Int32Array;
+}
+
 /** Run one test (named in `input`) from `bundle` in a fresh worker that ends with the run. */
 export function runInWorker(bundle: Bundle, input: WorkerInput, limits: WorkerLimits): Promise<WorkerResult> {
   return new Promise((resolve) => {
-    const worker = new LabWorker(bundle, limits.memoryMb, input, limits, (result) => {
+    const worker = LabWorker.start(bundle, limits.memoryMb, input, limits, (result) => {
       if (worker.state === 'ended') resolve(result);
       else void worker.end().then(() => resolve(result));
     });
@@ -322,10 +371,16 @@ export type PooledResult = WorkerResult & { readonly reused: boolean };
 export class WorkerPool {
   private workers: LabWorker[] = [];
   private readonly maxIdle: number;
+  private readonly shelf: ParkedWorker[] | undefined;
 
-  /** `maxIdle`: how many idle workers to keep (default 2); give the number of runs made at once. */
-  constructor(options: { readonly maxIdle?: number } = {}) {
+  /**
+   * `maxIdle`: how many idle workers to keep (default 2); give the number of runs made at once.
+   * `shelf`: where close() parks idle workers and where this pool looks for one before starting a thread
+   * (kept by the host across pools; at most maxIdle stay on it).
+   */
+  constructor(options: { readonly maxIdle?: number; readonly shelf?: ParkedWorker[] } = {}) {
     this.maxIdle = Math.max(1, options.maxIdle ?? MAX_IDLE);
+    this.shelf = options.shelf;
   }
 
   /** Run in an idle worker of the same bundle and heap cap if there is one, else in a new one. */
@@ -333,17 +388,28 @@ export class WorkerPool {
     const spare = await this.take(bundle, limits.memoryMb);
     if (spare !== undefined) return { ...(await spare.runAgain(input, limits)), reused: true };
     const result = await new Promise<WorkerResult>((resolve) => {
-      this.workers.push(new LabWorker(bundle, limits.memoryMb, input, limits, resolve));
+      this.workers.push(LabWorker.start(bundle, limits.memoryMb, input, limits, resolve));
     });
     this.trim();
     return { ...result, reused: false };
   }
 
-  /** End every worker. */
+  /** End every worker, or with a shelf, park the idle ones on it (the rest end). */
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = [];
-    await Promise.all(workers.map((worker) => worker.end()));
+    // A worker whose last run just passed is still checking its realm: a shelf wants it once idle.
+    if (this.shelf !== undefined) await Promise.all(workers.map((worker) => worker.settled(SETTLE_WAIT_MS)));
+    const ending: Promise<void>[] = [];
+    for (const worker of workers) {
+      if (this.shelf !== undefined && worker.state === 'idle' && !worker.claimed)
+        this.shelf.push(worker.park());
+      else ending.push(worker.end());
+    }
+    for (const parked of this.shelf?.splice(0, Math.max(0, this.shelf.length - this.maxIdle)) ?? []) {
+      ending.push(parked.worker.terminate().then(() => undefined));
+    }
+    await Promise.all(ending);
   }
 
   private fits(worker: LabWorker, bundle: Bundle, memoryMb: number): boolean {
@@ -361,7 +427,8 @@ export class WorkerPool {
       (worker) =>
         (worker.state === 'idle' || worker.state === 'settling') && this.fits(worker, bundle, memoryMb),
     );
-    const worker = candidates.find((w) => w.state === 'idle') ?? candidates[0];
+    const worker =
+      candidates.find((w) => w.state === 'idle') ?? candidates[0] ?? this.fromShelf(bundle, memoryMb);
     if (worker === undefined) return undefined;
     worker.claimed = true;
     await worker.settled(SETTLE_WAIT_MS);
@@ -369,6 +436,23 @@ export class WorkerPool {
     worker.claimed = false;
     if (worker.state === 'settling') void worker.end(); // its realm check never came back
     return undefined;
+  }
+
+  /** A parked worker of the same bundle and heap cap, taken off the shelf, if there is one. */
+  private fromShelf(bundle: Bundle, memoryMb: number): LabWorker | undefined {
+    if (this.shelf === undefined) return undefined;
+    for (;;) {
+      const index = this.shelf.findIndex(
+        (p) => p.bundle.run === bundle.run && p.bundle.host === bundle.host && p.memoryMb === memoryMb,
+      );
+      if (index < 0) return undefined;
+      const [parked] = this.shelf.splice(index, 1);
+      const worker = LabWorker.adopt(parked);
+      if (worker !== undefined) {
+        this.workers.push(worker);
+        return worker;
+      }
+    }
   }
 
   /** Keep at most maxIdle idle workers: the oldest go first. */

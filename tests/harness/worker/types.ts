@@ -6,6 +6,8 @@
 
 /** What the parent hands the worker for one run (inside workerData, with the nonce and progress buffer). */
 export interface WorkerInput {
+  /** The module exporting the test (absolute): a bundle may hold several (bundle.ts). */
+  readonly moduleFile: string;
   /** The printed title of the test to run, e.g. "Test (2A): initial election". */
   readonly testName: string;
   readonly seed: number;
