@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLabTest } from '../harness';
+import { studentFramesFirst } from '../harness/run';
 import { runIsolated, type IsolatedOptions, type IsolatedOutcome } from '../harness/worker';
 import { isolatedFixtures } from '../harness/fixtures/isolated.fixture';
 
@@ -172,4 +173,20 @@ test('a test module in another project root runs from that root', async () => {
     path.join(copy, '.lab/traces/harness-isolated-fails-with-a-diagnosis-seed5.jsonl'),
   );
   expect(outcome.frames[0]).toContain(path.join(copy, 'tests/harness/fixtures/isolated.fixture.ts'));
+});
+
+test("a failure's frames: the student's first, then the test's own line, then its helpers, the harness last", () => {
+  const stack = [
+    'LabCheckFailure: expected one leader, got none',
+    '    at drive (/p/tests/harness/driver.ts:10:3)',
+    '    at checkOneLeader (/p/tests/raft/checks.ts:35:11)',
+    '    at Object.body (/p/tests/raft/2A.tests.ts:40:5)',
+    '    at Raft.tick (/p/raft/raft.ts:7:9)',
+  ].join('\n');
+  expect(studentFramesFirst(stack).map((frame) => /\((.*):\d+:\d+\)/.exec(frame)?.[1])).toEqual([
+    '/p/raft/raft.ts',
+    '/p/tests/raft/2A.tests.ts',
+    '/p/tests/raft/checks.ts',
+    '/p/tests/harness/driver.ts',
+  ]);
 });

@@ -254,16 +254,24 @@ function isHarnessFrame(frame: string): boolean {
   );
 }
 
+/** A frame in a test's own definition (`2B.tests.ts`): the line of the test that failed. */
+function isTestDefinitionFrame(frame: string): boolean {
+  return /\.tests\.ts:\d+/.test(frame);
+}
+
 /**
  * The frames of a stack as a report should show them: the student's first (a report shows the first
- * frame's code), then the tests', then the harness's own (which say little, so last).
+ * frame's code), then the test's own line (the check that failed, in `2B.tests.ts`, rather than the
+ * helper it called, `checks.ts`, which is the same for every test), then the other test code, then the
+ * harness's own (which say little, so last).
  */
 export function studentFramesFirst(stack: string): string[] {
   const frames = stack.split('\n').filter((line) => /^\s+at /.test(line));
   const student = frames.filter(isStudentFrame);
   const harness = frames.filter((frame) => !isStudentFrame(frame) && isHarnessFrame(frame));
   const rest = frames.filter((frame) => !isStudentFrame(frame) && !isHarnessFrame(frame));
-  return [...student, ...rest, ...harness];
+  const definition = rest.filter(isTestDefinitionFrame);
+  return [...student, ...definition, ...rest.filter((frame) => !isTestDefinitionFrame(frame)), ...harness];
 }
 
 /** The failure as the user should read it: what, when, why, and how to see it again. */
