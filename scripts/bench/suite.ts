@@ -4,6 +4,7 @@
  *
  *   in-process      the 2C tests run one after another in this process (runLabTest): the baseline
  *   isolated        the same tests and seeds, each in a fresh worker (runIsolated): the cost of isolation
+ *   pooled          the same, in one worker reused from test to test (a WorkerPool, as jest and stress do)
  *   jest            `jest tests/raft/2C.test.ts` with the same seed: what a student's `npm test -- 2C` costs
  *   stress          `npm run stress -- 2C -n 10 -p 2`: runs per minute, against the floor of an empty test
  *
@@ -15,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLabTest } from '../../tests/harness';
-import { labTestsOf, runIsolated } from '../../tests/harness/worker';
+import { labTestsOf, runIsolated, WorkerPool } from '../../tests/harness/worker';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MODULE = path.join(ROOT, 'tests/raft/2C.tests.ts');
@@ -39,14 +40,19 @@ async function inProcess(): Promise<{ ms: number; hashes: Map<string, string> }>
   return { ms: realNow() - start, hashes };
 }
 
-async function isolated(names: readonly string[]): Promise<{ ms: number; hashes: Map<string, string> }> {
+async function isolated(
+  names: readonly string[],
+  pool?: WorkerPool,
+): Promise<{ ms: number; hashes: Map<string, string> }> {
   const hashes = new Map<string, string>();
   const start = realNow();
   for (const testName of names) {
-    const outcome = await runIsolated({ moduleFile: MODULE, testName, seed: SEED }, { replay: 'bench' });
+    const spec = { moduleFile: MODULE, testName, seed: SEED };
+    const outcome = await runIsolated(spec, { replay: 'bench', pool });
     if (!outcome.passed) throw new Error(outcome.message);
     hashes.set(testName, outcome.traceHash);
   }
+  await pool?.close();
   return { ms: realNow() - start, hashes };
 }
 
@@ -67,7 +73,8 @@ function jest(): { ms: number; hashes: string[] } {
 /** Runs per minute of `npm run stress -- <pattern> -n <runs> -p 2`. */
 function stressRate(pattern: string, runs: number, tests?: string): number {
   const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-stress-')), 'runs.json');
-  const args = [require.resolve('tsx/cli'), 'scripts/stress.ts', pattern, '-n', String(runs), '-p', '2'];
+  // As `npm run stress` starts it (package.json), without npm in front.
+  const args = ['--require', 'tsx/cjs', 'scripts/stress.ts', pattern, '-n', String(runs), '-p', '2'];
   args.push('--seed', String(SEED), '--json', json, ...(tests === undefined ? [] : ['--tests', tests]));
   const start = realNow();
   const child = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
@@ -84,12 +91,15 @@ export async function suiteRows(): Promise<Row[]> {
   const local = await inProcess();
   const names = [...local.hashes.keys()];
   const worker = await isolated(names);
+  const pooled = await isolated(names, new WorkerPool());
   const viaJest = jest();
   const expected = names.map((n) => local.hashes.get(n)?.slice(0, 16));
   const same =
     names.every((n) => worker.hashes.get(n) === local.hashes.get(n)) &&
+    names.every((n) => pooled.hashes.get(n) === local.hashes.get(n)) &&
     JSON.stringify([...viaJest.hashes].sort()) === JSON.stringify([...expected].sort());
-  if (!same) throw new Error('2C, seed 1: in-process, isolated and jest runs gave different trace hashes');
+  if (!same)
+    throw new Error('2C, seed 1: in-process, isolated, pooled and jest runs gave different trace hashes');
   const stress = stressRate('2C', 10);
   const floor = stressRate('isolated passes', 20, path.relative(ROOT, EMPTY));
   const label = `2C (${names.length} tests, seed ${SEED}, same hashes everywhere)`;
@@ -100,6 +110,12 @@ export async function suiteRows(): Promise<Row[]> {
       seconds(worker.ms),
       'in-process',
       `${(worker.ms / local.ms).toFixed(2)}×`,
+    ],
+    [
+      `${label}: one worker reused by the tests`,
+      seconds(pooled.ms),
+      'in-process',
+      `${(pooled.ms / local.ms).toFixed(2)}×`,
     ],
     [
       `${label}: jest ${JEST_FILE}`,
