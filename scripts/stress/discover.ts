@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { labTestsOf } from '../../tests/harness/worker';
+import { listLabTests, ListingError } from '../../tests/harness/worker/listing';
 import { CliError } from './options';
 import type { FoundTest } from './types';
 
@@ -62,14 +62,22 @@ export function jestFileFor(moduleFile: string): string | undefined {
   return path.join(dir, shared.replace(/[-.]+$/, ''));
 }
 
-/** Load every module (in this process) and list its tests. */
+/**
+ * Every module's tests, listed without loading the module in this process (a loop at the top of raft.ts
+ * would hang the runner: tests/harness/worker/listing.ts). A module that cannot be listed is bad input.
+ */
 export function loadTests(moduleFiles: readonly string[]): FoundTest[] {
   const found: FoundTest[] = [];
   for (const moduleFile of moduleFiles) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- modules are found at run time
-    const mod = require(moduleFile) as Record<string, unknown>;
+    let tests;
+    try {
+      tests = listLabTests(moduleFile);
+    } catch (error) {
+      if (error instanceof ListingError) throw new CliError(error.message);
+      throw error;
+    }
     const jestFile = jestFileFor(moduleFile);
-    for (const test of labTestsOf(mod)) {
+    for (const test of tests) {
       found.push({ name: test.name, part: test.part, moduleFile, jestFile });
     }
   }

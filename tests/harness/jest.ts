@@ -21,6 +21,7 @@ import { readLabEnv, newSeed } from './env';
 import { NondeterminismError } from './errors';
 import type { LabTest } from './lab-test';
 import { labTestsOf, runIsolated, WorkerPool, type IsolatedOutcome, type ParkedWorker } from './worker';
+import { listLabTests, ListingError, type ListedTest } from './worker/listing';
 
 /** Escape a title for jest's -t (a regular expression), and quote it for a POSIX shell. */
 function titlePattern(name: string): string {
@@ -57,7 +58,10 @@ function moduleExporting(tests: readonly LabTest[], testPath: string): string {
 }
 
 /** A stack frame at the line of `moduleFile` that names the test: where a frameless failure points. */
-function definitionFrame(moduleFile: string, test: LabTest): string[] {
+/** What the jest host needs of a test: its printed name and its title as written. */
+type Named = Pick<ListedTest, 'name' | 'title'>;
+
+function definitionFrame(moduleFile: string, test: Named): string[] {
   const lines = fs.readFileSync(moduleFile, 'utf8').split('\n');
   const quoted = [`'${test.title}'`, `"${test.title}"`, `\`${test.title}\``];
   const index = lines.findIndex((line) => quoted.some((q) => line.includes(q)));
@@ -71,7 +75,7 @@ function definitionFrame(moduleFile: string, test: LabTest): string[] {
  * of the first). A run that ended without frames (hung, out of memory) points at the test's definition,
  * which also keeps jest from splitting the text after its first line.
  */
-function failureOf(outcome: IsolatedOutcome, test: LabTest, moduleFile: string): Error {
+function failureOf(outcome: IsolatedOutcome, test: Named, moduleFile: string): Error {
   const message = outcome.message ?? 'failed';
   const name = /^(\w+):/.exec(message)?.[1] ?? 'Error';
   const error = new Error(message.slice(name.length + 2));
@@ -87,7 +91,7 @@ function failureOf(outcome: IsolatedOutcome, test: LabTest, moduleFile: string):
  * come while LAB_DEBUG is on (someone is watching one test run).
  */
 async function runOnce(
-  test: LabTest,
+  test: Named,
   moduleFile: string,
   seed: number,
   extraEnv: string[],
@@ -113,12 +117,46 @@ function printBlock(lines: readonly string[]): void {
 }
 
 /**
- * Declare one jest test per lab test. `moduleFile` is the module exporting them; by default the relative
- * import of the calling jest file that does.
+ * Declare one jest test per lab test of a module:
+ *
+ *   registerWithJest(require.resolve('./2A.tests'));                          // every test of 2A.tests.ts
+ *   registerWithJest(require.resolve('./3A.tests'), (_, i) => i % 2 === 0);   // a share of them
+ *
+ * The titles are listed without loading the module here (worker/listing.ts): the student's code never
+ * runs inside jest's process, so a loop at the top of raft.ts fails the file with a message instead of
+ * hanging `npm test`. An array of tests imported as before (`registerWithJest(tests)`) still works, for
+ * modules that are cheap and trusted to load (fixtures).
  */
-export function registerWithJest(tests: readonly LabTest[], moduleFile?: string): void {
+export function registerWithJest(
+  tests: readonly LabTest[] | string,
+  filter: (test: ListedTest, index: number) => boolean = () => true,
+): void {
+  let file: string;
+  let listed: ListedTest[];
+  if (typeof tests === 'string') {
+    file = path.resolve(path.dirname(currentTestPath()), tests);
+    try {
+      listed = listLabTests(file);
+    } catch (error) {
+      if (!(error instanceof ListingError)) throw error;
+      // One failing test that says why, instead of a file that never loads (or never ends). No frames:
+      // where the listing gave up says nothing about the module.
+      error.stack = `${error.name}: ${error.message}`;
+      it(`the tests of ${path.relative(process.cwd(), file)}`, () => {
+        throw error;
+      });
+      return;
+    }
+  } else {
+    if (tests.length === 0) return;
+    file = moduleExporting(tests, currentTestPath());
+    listed = tests.map((t) => ({ name: t.name, part: t.part, title: t.title }));
+  }
+  registerListed(listed.filter(filter), file);
+}
+
+function registerListed(tests: readonly ListedTest[], file: string): void {
   if (tests.length === 0) return;
-  const file = moduleFile ?? moduleExporting(tests, currentTestPath());
   // The file's tests run one after another in a worker the last one left clean (worker/pool.ts), which
   // the previous lab file of this jest process left on the environment's shelf (jest-environment.js).
   const shelf = (globalThis as { __labWorkerShelf?: () => ParkedWorker[] }).__labWorkerShelf?.();

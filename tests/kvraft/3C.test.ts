@@ -1,4 +1,3 @@
 import { registerWithJest } from '../harness/jest';
-import { tests } from './3C.tests';
 
-registerWithJest(tests);
+registerWithJest(require.resolve('./3C.tests'));

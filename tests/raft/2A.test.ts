@@ -1,4 +1,3 @@
 import { registerWithJest } from '../harness/jest';
-import { tests } from './2A.tests';
 
-registerWithJest(tests);
+registerWithJest(require.resolve('./2A.tests'));

@@ -1,4 +1,3 @@
 import { registerWithJest } from '../harness/jest';
-import { tests } from './2C-scripted.tests';
 
-registerWithJest(tests);
+registerWithJest(require.resolve('./2C-scripted.tests'));

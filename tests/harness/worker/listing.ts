@@ -1,0 +1,170 @@
+/**
+ * `listLabTests(moduleFile)`: the lab tests a module exports (name, part, title), learned without loading
+ * the module, or anything it imports, in this process.
+ *
+ * Why: a host must know the titles before it runs anything (jest declares one `it` per test as the file
+ * loads; the stress runner selects and plans). Importing the test module for that runs the student's code
+ * at load in the host itself, and a loop at the top of raft.ts then hung `npm test` for ever, with no
+ * output. Here the module is bundled (esbuild, synchronously) and evaluated in a throwaway worker thread
+ * that writes the list into shared memory; the host waits for it at most LIST_LIMIT_MS and then reports a
+ * module that never finished loading, or the error it threw, as a ListingError naming the file.
+ *
+ * The list is cached beside the bundles (`.lab/build/*.tests.json`) with the content hash of every source
+ * the module was built from, so a later process whose sources are unchanged reads it in a few
+ * milliseconds instead of bundling and evaluating (~0.2 s).
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { buildSync, version } from 'esbuild';
+import { FRAMEWORK_ROOT } from './bundle';
+
+/** One lab test as a host needs it before running anything. */
+export interface ListedTest {
+  /** The printed title, e.g. "Test (2A): initial election". */
+  readonly name: string;
+  readonly part: string;
+  /** The title as the test module writes it (where a frameless failure points). */
+  readonly title: string;
+}
+
+/** A test module that could not be listed: it does not compile, it threw at load, or it never finished. */
+export class ListingError extends Error {
+  override name = 'ListingError';
+}
+
+/** How long a module may take to load before the listing gives up on it. */
+export const LIST_LIMIT_MS = 30_000;
+/** Room for the answer (the JSON of the list, or an error's text). */
+const ANSWER_BYTES = 1 << 20;
+
+interface Cached {
+  readonly builder: string;
+  readonly inputs: Record<string, string>;
+  readonly tests: ListedTest[];
+}
+
+/** Changes to this file or to esbuild make every cached list stale. */
+const BUILDER = createHash('sha256').update(fs.readFileSync(__filename)).update(version).digest('hex');
+
+function hashOf(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function cacheFile(moduleFile: string, root: string): string {
+  const key = createHash('sha256').update(`${root}\0${moduleFile}`).digest('hex').slice(0, 16);
+  return path.join(root, '.lab', 'build', `${path.basename(moduleFile, '.ts')}-${key}.tests.json`);
+}
+
+function fromCache(file: string, root: string): ListedTest[] | undefined {
+  try {
+    const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as Cached;
+    if (cached.builder !== BUILDER) return undefined;
+    for (const [input, hash] of Object.entries(cached.inputs)) {
+      if (hashOf(path.resolve(root, input)) !== hash) return undefined;
+    }
+    return cached.tests;
+  } catch {
+    return undefined; // none yet, or a source gone
+  }
+}
+
+// The worker's code: evaluate the bundle, answer with the list (status 1) or the error (status 2).
+const WORKER_CODE = `
+const { workerData } = require('node:worker_threads');
+const path = require('node:path');
+const vm = require('node:vm');
+const { createRequire } = require('node:module');
+const state = new Int32Array(workerData.shared, 0, 2);
+const bytes = new Uint8Array(workerData.shared, 8);
+function answer(status, value) {
+  const data = Buffer.from(JSON.stringify(value));
+  const n = Math.min(data.length, bytes.length);
+  bytes.set(data.subarray(0, n));
+  state[1] = n;
+  Atomics.store(state, 0, status);
+  Atomics.notify(state, 0);
+}
+try {
+  const file = workerData.file;
+  const run = vm.compileFunction(workerData.text, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+  const module = { exports: {} };
+  run(module.exports, createRequire(file), module, file, path.dirname(file));
+  const isTest = (t) => t !== null && typeof t === 'object' && typeof t.name === 'string' && typeof t.part === 'string' && typeof t.body === 'function';
+  const tests = Object.values(module.exports)
+    .filter((v) => Array.isArray(v) && v.length > 0 && v.every(isTest))
+    .flat()
+    .map((t) => ({ name: t.name, part: t.part, title: typeof t.title === 'string' ? t.title : t.name }));
+  answer(1, tests);
+} catch (error) {
+  answer(2, error instanceof Error ? error.name + ': ' + error.message : String(error));
+}
+`;
+
+function evaluate(text: string, moduleFile: string, rel: string, limitMs: number): ListedTest[] {
+  const shared = new SharedArrayBuffer(8 + ANSWER_BYTES);
+  const state = new Int32Array(shared, 0, 2);
+  const worker = new Worker(WORKER_CODE, {
+    eval: true,
+    workerData: { text, file: moduleFile, shared },
+    execArgv: [],
+    stdout: true, // what the module prints at load is not the host's output
+    stderr: true,
+  });
+  const waited = Atomics.wait(state, 0, 0, limitMs);
+  void worker.terminate();
+  if (waited === 'timed-out' && Atomics.load(state, 0) === 0) {
+    throw new ListingError(
+      `${rel} was still loading after ${limitMs / 1000} s (a loop at the top level of a module it ` +
+        'imports, raft/ or kvraft/ included?), so its tests cannot be listed.',
+    );
+  }
+  const answer = JSON.parse(Buffer.from(new Uint8Array(shared, 8, state[1])).toString('utf8')) as unknown;
+  if (Atomics.load(state, 0) === 2) {
+    throw new ListingError(`${rel} threw while loading, so its tests cannot be listed: ${String(answer)}`);
+  }
+  return answer as ListedTest[];
+}
+
+/**
+ * The lab tests `moduleFile` (absolute) exports, in order (see the header). Throws a ListingError.
+ * `limitMs`: how long the module may take to load (default LIST_LIMIT_MS).
+ */
+export function listLabTests(
+  moduleFile: string,
+  root: string = FRAMEWORK_ROOT,
+  limitMs: number = LIST_LIMIT_MS,
+): ListedTest[] {
+  const rel = path.relative(process.cwd(), moduleFile) || moduleFile;
+  const file = cacheFile(moduleFile, root);
+  const cached = fromCache(file, root);
+  if (cached !== undefined) return cached;
+  let built;
+  try {
+    built = buildSync({
+      absWorkingDir: root,
+      entryPoints: [moduleFile],
+      bundle: true,
+      write: false,
+      metafile: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ListingError(`${rel} does not compile, so its tests cannot be listed: ${message}`);
+  }
+  const tests = evaluate(built.outputFiles[0].text, moduleFile, rel, limitMs);
+  const inputs: Record<string, string> = {};
+  for (const input of Object.keys(built.metafile.inputs)) inputs[input] = hashOf(path.resolve(root, input));
+  const cache: Cached = { builder: BUILDER, inputs, tests };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(cache));
+  fs.renameSync(temp, file); // atomic: a concurrent reader sees the whole file or none
+  return tests;
+}
