@@ -6,8 +6,9 @@
  *     async body(ctx) { const cfg = await makeConfig(ctx, 3, false, false); … },
  *   });
  *
- * Jest runs it (`registerWithJest([...])` in a `*.test.ts` file), and so can the stress runner and the
- * grader, directly in a worker process, with `runLabTest(test, options)`. The body receives a LabContext:
+ * Jest runs the tests a module exports (`registerWithJest(require.resolve('./2A.tests'))` in a
+ * `*.test.ts` file), and so can the stress runner and the grader, each run in a worker thread, with
+ * `runLabTest(test, options)`. The body receives a LabContext:
  * the run's seed, its trace, a way to print the test's output lines, to fail at once, and to register
  * cleanup that runs when the body ends, whatever way it ends.
  */
