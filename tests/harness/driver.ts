@@ -76,9 +76,9 @@ interface HostProcess {
 
 let running = false;
 
-export function formatVirtual(ms: number): string {
-  return `${(ms / 1000).toFixed(3)} s`;
-}
+import { formatVirtual } from './failure';
+
+export { formatVirtual };
 
 export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

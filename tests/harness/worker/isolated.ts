@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatVirtual } from '../driver';
-import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst } from '../run';
-import { checkSavedTrace } from '../trace';
+// Only the light modules of the harness: this runs in jest's process too, where the simulation (the
+// codec, the driver, the trace) is never needed.
+import { DEFAULT_WALL_LIMIT_MS, failureText, formatVirtual, studentFramesFirst } from '../failure';
 import { bundleFor, FRAMEWORK_ROOT, type Bundle } from './bundle';
 import { runInWorker, type WorkerLimits, type WorkerPool, type WorkerResult } from './pool';
 import { mapBundleFrames } from './source-map';
@@ -74,6 +74,8 @@ function unreported(result: Exclude<WorkerResult, { kind: 'report' }>, hangMs: n
 function hashOfTraceFile(file: string): { recorded: string; actual: string } {
   const [header] = fs.readFileSync(file, 'utf8').split('\n', 1);
   const recorded = (JSON.parse(header) as { traceHash?: string }).traceHash ?? '';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a trace is verified
+  const { checkSavedTrace } = require('../trace') as typeof import('../trace');
   const check = checkSavedTrace(file);
   return { recorded, actual: 'hash' in check ? check.hash : check.problem };
 }
