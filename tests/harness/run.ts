@@ -16,12 +16,7 @@ import { seededRandom } from './seeded-random';
 import { Trace } from './trace';
 import { DebugLog, parseDebugTopics } from './debug-log';
 import { FailureBox, describeError, runRealtime, runVirtual } from './driver';
-import {
-  DEFAULT_WALL_LIMIT_MS,
-  failureText,
-  studentFramesFirst,
-  type FailureFraming,
-} from './failure';
+import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst, type FailureFraming } from './failure';
 
 export {
   DEFAULT_WALL_LIMIT_MS,
