@@ -207,28 +207,32 @@ test('policy allowed: the run-time layer fails each cheat, with its own reason',
   }
 });
 
-// Cheats that get past the policy and change nothing: Math.random is locked to the seeded source, and the
-// tester's classes are frozen where they are defined, so a caller-aware Math.random and a module-level
-// `Network.prototype.reliable = …` (a sloppy-mode assignment to a frozen object) are ignored: an unreliable
-// test's run is the reference's run, event for event.
-test.each(['cheat-random', 'cheat-reliable'])(
-  'policy allowed: %s is ignored (same trace as the reference, same seed)',
-  async (cheat) => {
-    const hashes: string[] = [];
-    for (const [name, dir] of [
-      ['reference', referenceCopy(path.join(tmp, `${cheat}-ref`))],
-      [cheat, patchedCopy(path.join(tmp, `${cheat}-cheat`), cheat)],
-    ]) {
-      const intake = await takeSubmission(dir);
-      const ws = makeWorkspace(ROOT, intake.files, path.join(tmp, 'ws'));
-      const outcome = await runIsolated(
+// Cheats that get past the policy and gain nothing: Math.random is locked to the seeded source and the
+// tester's classes are frozen where they are defined. The submission's modules run as ES modules do, in
+// strict mode (the run bundle initialises each test module, and what it imports, in its own strict
+// scope), so a caller-aware `Math.random = …` or a module-level `Network.prototype.reliable = …` throws a
+// TypeError where it is made: the run ends, naming the assignment, and the reference's run on the same
+// workspace setup passes.
+test.each([
+  ['cheat-random', /TypeError: Cannot assign to read only property 'random'/],
+  ['cheat-reliable', /TypeError: Cannot assign to read only property 'reliable'/],
+])('policy allowed: %s fails where it assigns, in strict mode', async (cheat, thrown) => {
+  const outcomes = [];
+  for (const [name, dir] of [
+    ['reference', referenceCopy(path.join(tmp, `${cheat}-ref`))],
+    [cheat, patchedCopy(path.join(tmp, `${cheat}-cheat`), cheat)],
+  ]) {
+    const intake = await takeSubmission(dir);
+    const ws = makeWorkspace(ROOT, intake.files, path.join(tmp, 'ws'));
+    outcomes.push(
+      await runIsolated(
         { moduleFile: 'tests/raft/2C.tests.ts', testName: 'Test (2C): unreliable agreement', seed: 7 },
         { replay: name, root: ws.dir, traceDir: path.join(tmp, 'traces'), verifyTrace: true },
-      );
-      expect([name, outcome.verdict]).toEqual([name, 'pass']);
-      hashes.push(outcome.traceHash);
-      ws.remove();
-    }
-    expect(hashes[1]).toBe(hashes[0]);
-  },
-);
+      ),
+    );
+    ws.remove();
+  }
+  expect(outcomes[0].verdict).toBe('pass');
+  expect(outcomes[1].passed).toBe(false);
+  expect(outcomes[1].message).toMatch(thrown);
+});

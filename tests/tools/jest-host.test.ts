@@ -111,3 +111,19 @@ test('jest ends after a lab file whose module started a real timer at load (a st
   expect(child.status).toBe(0);
   expect(child.stderr).toContain('✓ Test (harness): a real timer started at load');
 });
+
+test('a test module that cannot be listed fails its file with a message naming the module and why', () => {
+  const args = [JEST, '--testMatch', '<rootDir>/tests/harness/fixtures/jest-listing.fixture.ts'];
+  const child = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  expect(child.status).toBe(1);
+  expect(child.stderr).toContain('✕ the tests of tests/harness/fixtures/load-throw.fixture.ts');
+  expect(child.stderr).toContain(
+    'ListingError: tests/harness/fixtures/load-throw.fixture.ts threw while loading, so its tests cannot be ' +
+      'listed: Error: raft.ts: half-written',
+  );
+});
