@@ -4,7 +4,7 @@
  *
  * Each mutant of the catalog (scripts/mutants/catalog.ts) is a classic bug, written as exact edits to
  * the reference. For each one: a fresh copy of the project in a temporary folder (the checkout is never
- * touched), the edits applied, and the mutant's part run on k seeds in fresh workers, stopping at the
+ * touched), the edits applied, and the mutant's part run on k seeds in isolated workers, stopping at the
  * first failure. Prints the kill table; exit 0 only if every mutant was killed, 1 if any survived,
  * 2 on bad input, an edit that no longer applies to the reference, or a run that never started (a
  * module that does not load: that is no kill).

@@ -1,7 +1,7 @@
 /**
  * Running a mutant's part inside its copy of the project, stopping at the first failure.
  *
- * Every run is one isolated run (tests/harness/worker: a fresh worker, the watchdog, the heap cap)
+ * Every run is one isolated run (tests/harness/worker: fresh module state, the watchdog, the heap cap)
  * bundled from the copy's own sources (`root` = the copy: its harness, tests and patched raft/ and
  * kvraft/), one at a time, seed by seed: all the part's tests on the first seed (Go's first, then the
  * scripted beyond-Go ones), then the next seed.

@@ -9,20 +9,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { findLabModules } from '../../tests/harness/worker/discover';
 import { listLabTests, ListingError } from '../../tests/harness/worker/listing';
 import { CliError } from './options';
 import type { FoundTest } from './types';
-
-const MODULE_SUFFIX = '.tests.ts';
-
-function walk(dir: string, out: string[]): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) walk(full, out);
-    else if (entry.name.endsWith(MODULE_SUFFIX)) out.push(full);
-  }
-}
 
 /** Test modules under `roots` (folders are searched for *.tests.ts; files are taken as given). */
 export function findTestModules(roots: readonly string[]): string[] {
@@ -34,7 +24,7 @@ export function findTestModules(roots: readonly string[]): string[] {
         `--tests: \`${root}\` does not exist; give a folder of *.tests.ts files or a module`,
       );
     }
-    if (fs.statSync(full).isDirectory()) walk(full, out);
+    if (fs.statSync(full).isDirectory()) out.push(...findLabModules(full));
     else out.push(full);
   }
   return [...new Set(out)].sort();

@@ -30,13 +30,12 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build, version, type Plugin } from 'esbuild';
+import { findLabModules } from './discover';
 
 /** This checkout's root (tests/harness/worker → ../../..). */
 export const FRAMEWORK_ROOT = path.resolve(__dirname, '../../..');
 
 const HARNESS = path.join('tests', 'harness');
-/** Lab test modules: the project's are bundled together (see bundleFor). */
-const LAB_MODULE_SUFFIX = '.tests.ts';
 /** The name of the bundle that holds every lab test module of a project. */
 const LAB_BUNDLE = 'lab-tests';
 /** The name the generated entry module goes by in the bundle (see entryFor). */
@@ -118,25 +117,11 @@ const labModulesOf = new Map<string, string[]>();
 function labModules(root: string): string[] {
   let found = labModulesOf.get(root);
   if (found === undefined) {
-    found = findLabModules(root);
+    const tests = path.join(root, 'tests');
+    found = fs.existsSync(tests) ? findLabModules(tests) : [];
     labModulesOf.set(root, found);
   }
   return found;
-}
-
-function findLabModules(root: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string): void => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith(LAB_MODULE_SUFFIX)) found.push(full);
-    }
-  };
-  const tests = path.join(root, 'tests');
-  if (fs.existsSync(tests)) walk(tests);
-  return found.sort();
 }
 
 /** The host bundle's entry: the order of these imports is the order the modules run in (see the header). */
@@ -184,7 +169,8 @@ function entryHash(entry: string): string {
   return createHash('sha256').update(entry).digest('hex');
 }
 
-function contentHash(file: string): string {
+/** The sha256 of a file's content, as hex. */
+export function contentHash(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
@@ -213,7 +199,8 @@ function unchangedBundle(name: string, entry: string, root: string): string | un
   }
 }
 
-function writeAtomically(file: string, text: string): void {
+/** Write `text` to `file` so that a concurrent reader sees the whole file or none. */
+export function writeAtomically(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temp, text);
   fs.renameSync(temp, file); // atomic: a concurrent reader sees the whole file or none
@@ -316,8 +303,8 @@ export async function bundleFor(moduleFile: string, root: string = FRAMEWORK_ROO
   const host = once(`${root}\0host`, () => buildHostBundle(root));
   const own = (): Promise<string> => once(`${root}\0${moduleFile}`, () => buildBundle(moduleFile, root));
   let run: Promise<string>;
-  if (moduleFile.endsWith(LAB_MODULE_SUFFIX) && moduleFile.startsWith(path.join(root, 'tests') + path.sep)) {
-    const lab = once(`${root}\0${LAB_BUNDLE}\0${labModules(root).join('\0')}`, () => buildLabBundle(root));
+  if (labModules(root).includes(moduleFile)) {
+    const lab = once(`${root}\0${LAB_BUNDLE}`, () => buildLabBundle(root));
     run = lab.catch(own);
   } else {
     run = own();

@@ -1,5 +1,5 @@
 /**
- * Isolated runs: ONE lab test, ONE seed, in a fresh worker thread, judged by the parent. Used by jest
+ * Isolated runs: ONE lab test, ONE seed, in a worker thread, judged by the parent. Used by jest
  * (registerWithJest), the stress runner, the grader and the mutants tool.
  *
  *   import { runIsolated } from '../tests/harness/worker';
@@ -13,8 +13,10 @@
  * Guarantees:
  * - Never rejects for a misbehaving run (only for a bad spec: a module that does not compile). Every
  *   ending is a verdict with its own message naming the seed, the virtual time and the replay command.
- * - Fresh module state per run (a new worker); the test, the harness and the packages all load from
- *   `root` (default: this checkout), bundled once per process and module (bundle.ts).
+ * - Fresh module state per run: a fresh worker, or with `pool` a worker that earlier runs left clean,
+ *   which evaluates the bundle again (pool.ts, leftovers.ts); a failure there is judged by a rerun in a
+ *   fresh worker. The test, the harness and the packages all load from `root` (default: this checkout),
+ *   bundled once per process (bundle.ts).
  * - Full speed: the worker runs outside any jest sandbox.
  * - Guard rails: a watchdog for loops that never yield (`hangMs`), a hard wall limit, a heap cap
  *   (`memoryMb`), process.exit/abort reported with its call site, real timers used during a virtual run

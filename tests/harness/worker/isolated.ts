@@ -1,5 +1,5 @@
 /**
- * `runIsolated(spec, options)`: one lab test, one seed, in a fresh worker thread, judged by the parent.
+ * `runIsolated(spec, options)`: one lab test, one seed, in a worker thread, judged by the parent.
  * See index.ts for the contract; this module turns a WorkerResult into an IsolatedOutcome whose message
  * reads like every other failure (headline, diagnosis, test, seed and time, trace, replay).
  */

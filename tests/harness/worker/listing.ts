@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { buildSync, version } from 'esbuild';
-import { FRAMEWORK_ROOT } from './bundle';
+import { contentHash, FRAMEWORK_ROOT, writeAtomically } from './bundle';
 
 /** One lab test as a host needs it before running anything. */
 export interface ListedTest {
@@ -36,6 +36,8 @@ export class ListingError extends Error {
 
 /** How long a module may take to load before the listing gives up on it. */
 export const LIST_LIMIT_MS = 30_000;
+/** The name the generated entry goes by in the bundle (not a file). */
+const LISTING_ENTRY = 'lab-listing.ts';
 /** Room for the answer (the JSON of the list, or an error's text). */
 const ANSWER_BYTES = 1 << 20;
 
@@ -48,10 +50,6 @@ interface Cached {
 /** Changes to this file or to esbuild make every cached list stale. */
 const BUILDER = createHash('sha256').update(fs.readFileSync(__filename)).update(version).digest('hex');
 
-function hashOf(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
 function cacheFile(moduleFile: string, root: string): string {
   const key = createHash('sha256').update(`${root}\0${moduleFile}`).digest('hex').slice(0, 16);
   return path.join(root, '.lab', 'build', `${path.basename(moduleFile, '.ts')}-${key}.tests.json`);
@@ -62,7 +60,7 @@ function fromCache(file: string, root: string): ListedTest[] | undefined {
     const cached = JSON.parse(fs.readFileSync(file, 'utf8')) as Cached;
     if (cached.builder !== BUILDER) return undefined;
     for (const [input, hash] of Object.entries(cached.inputs)) {
-      if (hashOf(path.resolve(root, input)) !== hash) return undefined;
+      if (contentHash(path.resolve(root, input)) !== hash) return undefined;
     }
     return cached.tests;
   } catch {
@@ -70,7 +68,8 @@ function fromCache(file: string, root: string): ListedTest[] | undefined {
   }
 }
 
-// The worker's code: evaluate the bundle, answer with the list (status 1) or the error (status 2).
+// The worker's code: evaluate the bundle (its entry lists the module's tests with labTestsOf), answer
+// with the list (status 1) or the error (status 2).
 const WORKER_CODE = `
 const { workerData } = require('node:worker_threads');
 const path = require('node:path');
@@ -91,12 +90,7 @@ try {
   const run = vm.compileFunction(workerData.text, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
   const module = { exports: {} };
   run(module.exports, createRequire(file), module, file, path.dirname(file));
-  const isTest = (t) => t !== null && typeof t === 'object' && typeof t.name === 'string' && typeof t.part === 'string' && typeof t.body === 'function';
-  const tests = Object.values(module.exports)
-    .filter((v) => Array.isArray(v) && v.length > 0 && v.every(isTest))
-    .flat()
-    .map((t) => ({ name: t.name, part: t.part, title: typeof t.title === 'string' ? t.title : t.name }));
-  answer(1, tests);
+  answer(1, module.exports.listed);
 } catch (error) {
   answer(2, error instanceof Error ? error.name + ': ' + error.message : String(error));
 }
@@ -140,11 +134,17 @@ export function listLabTests(
   const file = cacheFile(moduleFile, root);
   const cached = fromCache(file, root);
   if (cached !== undefined) return cached;
+  // The entry lists the tests as every host does (discover.ts), so "what is a lab test" is said once.
+  const entry = [
+    `import * as mod from ${JSON.stringify(moduleFile)};`,
+    `import { labTestsOf } from ${JSON.stringify(path.join(root, 'tests', 'harness', 'worker', 'discover.ts'))};`,
+    'export const listed = labTestsOf(mod).map(({ name, part, title }) => ({ name, part, title }));',
+  ].join('\n');
   let built;
   try {
     built = buildSync({
       absWorkingDir: root,
-      entryPoints: [moduleFile],
+      stdin: { contents: entry, resolveDir: root, loader: 'ts', sourcefile: LISTING_ENTRY },
       bundle: true,
       write: false,
       metafile: true,
@@ -160,11 +160,11 @@ export function listLabTests(
   }
   const tests = evaluate(built.outputFiles[0].text, moduleFile, rel, limitMs);
   const inputs: Record<string, string> = {};
-  for (const input of Object.keys(built.metafile.inputs)) inputs[input] = hashOf(path.resolve(root, input));
+  for (const input of Object.keys(built.metafile.inputs)) {
+    if (input !== LISTING_ENTRY) inputs[input] = contentHash(path.resolve(root, input));
+  }
   const cache: Cached = { builder: BUILDER, inputs, tests };
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(cache));
-  fs.renameSync(temp, file); // atomic: a concurrent reader sees the whole file or none
+  writeAtomically(file, JSON.stringify(cache));
   return tests;
 }

@@ -364,6 +364,17 @@ export function runInWorker(bundle: Bundle, input: WorkerInput, limits: WorkerLi
   });
 }
 
+/** Whether a worker (running or parked) was started as a run of `bundle` with `memoryMb` needs. */
+function startedAlike(
+  worker: Pick<ParkedWorker, 'bundle' | 'memoryMb'>,
+  bundle: Bundle,
+  memoryMb: number,
+): boolean {
+  return (
+    worker.bundle.run === bundle.run && worker.bundle.host === bundle.host && worker.memoryMb === memoryMb
+  );
+}
+
 /** A result, and whether it came from a worker that had run before. */
 export type PooledResult = WorkerResult & { readonly reused: boolean };
 
@@ -412,20 +423,13 @@ export class WorkerPool {
     await Promise.all(ending);
   }
 
-  private fits(worker: LabWorker, bundle: Bundle, memoryMb: number): boolean {
-    return (
-      !worker.claimed &&
-      worker.bundle.run === bundle.run &&
-      worker.bundle.host === bundle.host &&
-      worker.memoryMb === memoryMb
-    );
-  }
-
   private async take(bundle: Bundle, memoryMb: number): Promise<LabWorker | undefined> {
     this.workers = this.workers.filter((worker) => worker.state !== 'ended');
     const candidates = this.workers.filter(
       (worker) =>
-        (worker.state === 'idle' || worker.state === 'settling') && this.fits(worker, bundle, memoryMb),
+        (worker.state === 'idle' || worker.state === 'settling') &&
+        !worker.claimed &&
+        startedAlike(worker, bundle, memoryMb),
     );
     const worker =
       candidates.find((w) => w.state === 'idle') ?? candidates[0] ?? this.fromShelf(bundle, memoryMb);
@@ -442,9 +446,7 @@ export class WorkerPool {
   private fromShelf(bundle: Bundle, memoryMb: number): LabWorker | undefined {
     if (this.shelf === undefined) return undefined;
     for (;;) {
-      const index = this.shelf.findIndex(
-        (p) => p.bundle.run === bundle.run && p.bundle.host === bundle.host && p.memoryMb === memoryMb,
-      );
+      const index = this.shelf.findIndex((parked) => startedAlike(parked, bundle, memoryMb));
       if (index < 0) return undefined;
       const [parked] = this.shelf.splice(index, 1);
       const worker = LabWorker.adopt(parked);
