@@ -3,8 +3,9 @@
 // JavaScript because jest reads a TypeScript config by loading a TypeScript loader first: ts-node (the
 // default) cost ~0.7 s of CPU and esbuild-register ~0.2 s before the first test of every `npm test`.
 // Jest runs every lab test and self-test. Notes on the choices (see ../shared/virtual-time-notes.md):
-// - Lab tests (registerWithJest) run each in its own worker thread, outside jest's sandbox
-//   (tests/harness/jest.ts says why); the jest workers mostly wait on those threads, so use every core.
+// - The runner (tests/harness/jest-runner.ts) takes the lab files (those that only register test modules by
+//   path) and runs their tests one queue for all, longest first, in worker threads outside jest's sandbox,
+//   maxWorkers at a time; every other file goes to jest's default runner, at the same time.
 // - The sequencer makes `npm test -- 2B` match paths relative to the project, not the absolute path.
 // - @swc/jest transpiles only; `npm run typecheck` (tsc --noEmit) does the type checking, in CI.
 // - setupFiles installs the stable Math.random wrapper before any test module (or lodash) loads.
@@ -20,6 +21,7 @@ const os = require('node:os');
 const config = {
   testEnvironment: '<rootDir>/tests/harness/jest-environment.js',
   testSequencer: '<rootDir>/tests/harness/jest-sequencer.js',
+  runner: '<rootDir>/tests/harness/jest-runner.ts',
   setupFiles: ['<rootDir>/tests/harness/random-setup.ts'],
   transform: {
     '^.+\\.ts$': [

@@ -8,7 +8,7 @@
  * of that module with the compiler's message.
  */
 import fs from 'node:fs';
-import { replayCommand } from '../../tests/harness/jest';
+import { replayCommand } from '../../tests/harness/jest-lab-run';
 import { runIsolated, type Verdict } from '../../tests/harness/worker';
 import type { Workspace } from './workspace';
 

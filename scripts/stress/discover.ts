@@ -30,26 +30,19 @@ export function findTestModules(roots: readonly string[]): string[] {
   return [...new Set(out)].sort();
 }
 
-/**
- * What to give jest to reach the tests of `moduleFile`: the sibling *.test.ts that imports it, or, when a
- * heavy module is registered by several files (3A.test.ts and 3A-2.test.ts, each a share of the tests),
- * the path they share (`tests/kvraft/3A`), which selects all of them; `-t` then picks the test.
- */
+/** The jest file that registers `moduleFile`: the sibling *.test.ts that names it (the replay command's file). */
 export function jestFileFor(moduleFile: string): string | undefined {
   const dir = path.dirname(moduleFile);
   const stem = `./${path.basename(moduleFile).replace(/\.ts$/, '')}`;
-  const importers = fs
+  const importer = fs
     .readdirSync(dir)
     .filter((name) => name.endsWith('.test.ts'))
     .sort()
-    .filter((name) => {
+    .find((name) => {
       const text = fs.readFileSync(path.join(dir, name), 'utf8');
       return text.includes(`'${stem}'`) || text.includes(`"${stem}"`);
     });
-  if (importers.length <= 1) return importers.length === 0 ? undefined : path.join(dir, importers[0]);
-  let shared = importers[0];
-  for (const name of importers) while (!name.startsWith(shared)) shared = shared.slice(0, -1);
-  return path.join(dir, shared.replace(/[-.]+$/, ''));
+  return importer === undefined ? undefined : path.join(dir, importer);
 }
 
 /**

@@ -4,7 +4,7 @@
  * two runs of the same seed.
  */
 import path from 'node:path';
-import { replayCommand } from '../../tests/harness/jest';
+import { replayCommand } from '../../tests/harness/jest-lab-run';
 import type { IsolatedOutcome } from '../../tests/harness/worker';
 import type { RunOutcome, RunSpec } from './types';
 

@@ -1,8 +1,9 @@
 /**
  * The run-side half of debug logging. Raft/KV code calls `debugLog(server, topic, msg)` (labrpc/debug.ts);
  * during a run this sink stamps the line with virtual time, records it in the trace, keeps the last
- * lines in a bounded buffer (saved beside the trace when the run fails), and prints it straight to
- * stdout when LAB_DEBUG selects its topic. It never goes through jest's console, which is ~10× slower.
+ * lines in a bounded buffer (saved beside the trace when the run fails), and prints it when LAB_DEBUG
+ * selects its topic: to the run's output (under `npm test`, jest's stderr), never through jest's console,
+ * which is ~10× slower.
  *
  *   LAB_DEBUG=1 or LAB_DEBUG=all     every topic
  *   LAB_DEBUG=vote,append            only these topics

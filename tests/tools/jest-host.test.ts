@@ -1,9 +1,12 @@
 /**
- * `npm test` as a student meets it: jest runs each lab test in an isolated worker (tests/harness/jest.ts).
- * Runs jest, as a user would, on tests/harness/fixtures/jest-host.fixture.ts (the isolated fixtures
- * registered with jest): printed lines and the seed line, each failure once with its own message and the
- * student's code frame, a hang that ends, LAB_CHECK_DETERMINISM and LAB_REALTIME lines. And the test
- * sequencer that keeps `npm test -- 2B` to the 2B files wherever the checkout lives.
+ * `npm test` as a student meets it: the lab runner (tests/harness/jest-runner.ts) runs each lab test in
+ * an isolated worker. Runs jest, as a user would, on tests/harness/fixtures/jest-host.fixture.ts (the
+ * isolated fixtures, registered by path like a lab file): printed lines and the seed line, each failure
+ * once with its own message and the student's code frame, a hang that ends, LAB_CHECK_DETERMINISM and
+ * LAB_REALTIME lines, a module that cannot be listed. A file registering an imported array still runs
+ * through jest's sandbox (tests/harness/jest.ts), and jest still ends when its module started a timer at
+ * load. And the test sequencer that keeps `npm test -- 2B` to the 2B files wherever the checkout lives.
+ * Starting jest is most of what each case costs: two jest runs serve them all.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -15,26 +18,42 @@ const LabSequencer = require('../harness/jest-sequencer.js') as new (options: ob
   keeps(test: { path: string; context: { config: { rootDir: string } } }): boolean;
 };
 
-function jest(titles: string, env: Record<string, string> = {}): { status: number | null; out: string } {
-  const args = [JEST, '--testMatch', '<rootDir>/tests/harness/fixtures/jest-host.fixture.ts', '-t', titles];
+function jest(
+  files: string,
+  titles: string,
+  env: Record<string, string> = {},
+): { status: number | null; signal: string | null; out: string } {
+  const args = [
+    JEST,
+    '-i',
+    '--verbose',
+    '--testMatch',
+    `<rootDir>/tests/harness/fixtures/${files}`,
+    '-t',
+    titles,
+  ];
   const child = spawnSync(process.execPath, args, {
     cwd: ROOT,
     encoding: 'utf8',
+    timeout: 120_000, // jest once waited for ever on a timer a module started at load
     env: { ...process.env, NO_COLOR: '1', LAB_SEED: '5', LAB_HANG_MS: '1500', ...env },
   });
-  return { status: child.status, out: child.stdout + child.stderr };
+  return { status: child.status, signal: child.signal, out: child.stdout + child.stderr };
 }
 
 const count = (text: string, part: string): number => text.split(part).length - 1;
 
-// One jest run serves the first two tests (starting jest is most of what each costs): the isolated
-// fixtures under LAB_CHECK_DETERMINISM=1, which runs a passing test twice and a failing one once, so
-// everything a failure prints is as without it. The LAB_REALTIME run below takes the path without the
-// second run.
-let checked = { status: null as number | null, out: '' };
+// The first run: the isolated fixtures under LAB_CHECK_DETERMINISM=1, which runs a passing test twice
+// and a failing one once, so everything a failure prints is as without it. The second, under
+// LAB_REALTIME (the path without a second run): the passing fixture, the module that cannot be listed,
+// and the sandboxed file whose module starts a timer at load.
+let checked = { status: null as number | null, signal: null as string | null, out: '' };
+let real = { status: null as number | null, signal: null as string | null, out: '' };
 beforeAll(() => {
-  const titles = 'passes|fails with a diagnosis|never yields|process.exit|real timer';
-  checked = jest(titles, { LAB_CHECK_DETERMINISM: '1' });
+  const titles = 'passes|fails with a diagnosis|never yields|process.exit|uses a real timer';
+  checked = jest('jest-host.fixture.ts', titles, { LAB_CHECK_DETERMINISM: '1' });
+  const files = 'jest-{host,host-timer,listing}.fixture.ts';
+  real = jest(files, 'isolated passes|a real timer started at load|the tests of', { LAB_REALTIME: '1' });
 });
 
 test('lab tests run isolated: output, one message per failure, the student frame, a hang that ends', () => {
@@ -64,9 +83,9 @@ test('LAB_CHECK_DETERMINISM passes a deterministic test and prints its Passed li
 });
 
 test('LAB_REALTIME labels real seconds', () => {
-  const real = jest('passes', { LAB_REALTIME: '1' });
-  expect(real.status).toBe(0);
-  expect(count(real.out, '  ... Passed\n')).toBe(1);
+  expect(real.signal).toBeNull();
+  expect(real.out).toContain('✓ Test (harness): isolated passes');
+  expect(count(real.out, '  ... Passed\n')).toBe(1); // the sandboxed fixture prints no lines
   expect(real.out).toMatch(/\[seed 5 · 0\.\d s real · [\d.]+ s CPU · trace/);
   expect(real.out).not.toContain('did not exit');
 });
@@ -90,39 +109,27 @@ describe('the test sequencer', () => {
     expect(only2B.keeps(file(root, 'tests/kvraft/3A.test.ts'))).toBe(false);
   });
 
-  test('3A selects every 3A registration file; a path pattern and no pattern keep working', () => {
+  test('a part selects its files; a path pattern and no pattern keep working', () => {
     const root = '/w/3a';
-    expect(sequencer(['3A']).keeps(file(root, 'tests/kvraft/3A-2.test.ts'))).toBe(true);
+    expect(sequencer(['3A']).keeps(file(root, 'tests/kvraft/3A.test.ts'))).toBe(true);
+    expect(sequencer(['3A']).keeps(file(root, 'tests/kvraft/3B.test.ts'))).toBe(false);
     expect(sequencer(['tests/raft/2A.test.ts']).keeps(file(root, 'tests/raft/2A.test.ts'))).toBe(true);
     expect(sequencer([`${root}/tests/raft/2A`]).keeps(file(root, 'tests/raft/2A.test.ts'))).toBe(true);
     expect(sequencer([]).keeps(file(root, 'tests/raft/2C.test.ts'))).toBe(true);
   });
 });
 
-test('jest ends after a lab file whose module started a real timer at load (a stray setInterval in raft.ts)', () => {
-  const args = [JEST, '--testMatch', '<rootDir>/tests/harness/fixtures/jest-host-timer.fixture.ts'];
-  const child = spawnSync(process.execPath, args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000, // it used to wait on the interval forever
-    env: { ...process.env, NO_COLOR: '1', LAB_SEED: '5' },
-  });
-  expect(child.signal).toBeNull();
-  expect(child.status).toBe(0);
-  expect(child.stderr).toContain('✓ Test (harness): a real timer started at load');
+test('a file of imported tests runs through the sandbox, and jest ends though its module started a real timer at load', () => {
+  expect(real.signal).toBeNull(); // it used to wait on the interval forever
+  expect(real.out).toContain('✓ Test (harness): a real timer started at load');
+  expect(real.out).toContain('PASS tests/harness/fixtures/jest-host-timer.fixture.ts');
 });
 
 test('a test module that cannot be listed fails its file with a message naming the module and why', () => {
-  const args = [JEST, '--testMatch', '<rootDir>/tests/harness/fixtures/jest-listing.fixture.ts'];
-  const child = spawnSync(process.execPath, args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  expect(child.status).toBe(1);
-  expect(child.stderr).toContain('✕ the tests of tests/harness/fixtures/load-throw.fixture.ts');
-  expect(child.stderr).toContain(
+  expect(real.status).toBe(1);
+  expect(real.out).toContain('FAIL tests/harness/fixtures/jest-listing.fixture.ts');
+  expect(real.out).toContain('✕ the tests of tests/harness/fixtures/load-throw.fixture.ts');
+  expect(real.out).toContain(
     'ListingError: tests/harness/fixtures/load-throw.fixture.ts threw while loading, so its tests cannot be ' +
       'listed: Error: raft.ts: half-written',
   );

@@ -1,0 +1,301 @@
+/**
+ * Jest's test runner for this project (jest.config.js `runner`). Lab test files, the ones that only say
+ * `registerWithJest(require.resolve('./2A.tests'))`, run here, in jest's own process, outside jest's
+ * sandbox; every other file goes to jest's default runner, unchanged, at the same time.
+ *
+ * Why a runner: inside a jest file each lab test is one `it` that waits on a worker thread, so jest's
+ * unit of parallelism was the file. `npm test -- 2C` ran ten tests one after another on one core, and the
+ * suite waited on its heaviest file. Here every lab test of every selected file goes into one queue,
+ * longest first by the CPU each took last time (.lab/build/lab-test-cpu.json; unknown tests first), and
+ * `maxWorkers` lanes take from it, all sharing warm workers (worker/pool.ts). Nothing else changes: the
+ * same titles and printed lines (jest-lab-run.ts), `-t` selects by title as jest does, the reporters get
+ * one result per file with jest's own failure format (code frame included), and the replay command
+ * names the file.
+ *
+ * A file the runner does not recognise (anything besides that import and those calls, e.g. a filter
+ * function) runs as before, through jest's sandbox, where registerWithJest declares one `it` per test.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AssertionResult, Test, TestEvents, TestResult } from '@jest/test-result';
+import type { Config } from '@jest/types';
+import type { TestRunnerContext, TestRunnerOptions, UnsubscribeFn } from 'jest-runner';
+import type { TestWatcher } from 'jest-watcher';
+import { judgeLabTest } from './jest-lab-run';
+import { labModulesOf } from './lab-files';
+import { bundleFor, WorkerPool, type ParkedWorker } from './worker';
+import { listLabTests, ListingError, type ListedTest } from './worker/listing';
+
+// Jest's own packages, found the way jest finds them (they are jest's dependencies, not ours).
+const from = (id: string, file: string): string => require.resolve(id, { paths: [path.dirname(file)] });
+const jestCore = from('@jest/core', require.resolve('jest'));
+const jestRunnerFile = from('jest-runner', jestCore);
+/* eslint-disable @typescript-eslint/no-require-imports -- resolved at run time, typed by their own .d.ts */
+const DefaultRunner = (require(jestRunnerFile) as typeof import('jest-runner')).default;
+const { formatResultsErrors } = require(
+  from('jest-message-util', jestRunnerFile),
+) as typeof import('jest-message-util');
+const Emittery = require(from('emittery', jestRunnerFile)) as typeof import('emittery');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+type Events = TestEvents;
+type Listener<Name extends keyof Events> = (eventData: Events[Name]) => void | Promise<void>;
+
+/** Each lab test's CPU time in its last run, by name: the queue's order (longest first). */
+class CostTable {
+  private readonly file: string;
+  private readonly costs: Record<string, number>;
+
+  constructor(rootDir: string) {
+    this.file = path.join(rootDir, '.lab', 'build', 'lab-test-cpu.json');
+    let costs: Record<string, number> = {};
+    try {
+      costs = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, number>;
+    } catch {
+      // No table yet (or a damaged one): unknown tests go first, in file order.
+    }
+    this.costs = costs;
+  }
+
+  of(name: string): number {
+    return this.costs[name] ?? Number.POSITIVE_INFINITY;
+  }
+
+  set(name: string, cpuMs: number): void {
+    this.costs[name] = Math.round(cpuMs);
+  }
+
+  save(): void {
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const temporary = `${this.file}.${process.pid}`;
+      fs.writeFileSync(temporary, JSON.stringify(this.costs));
+      fs.renameSync(temporary, this.file);
+    } catch {
+      // Only the next run's order depends on it.
+    }
+  }
+}
+
+/** One lab file of this run: its tests, their results as they come, and when it started. */
+interface LabFile {
+  readonly test: Test;
+  readonly tests: { readonly listed: ListedTest; readonly moduleFile: string; readonly selected: boolean }[];
+  readonly results: AssertionResult[];
+  remaining: number;
+  start: number;
+}
+
+function assertion(
+  listed: ListedTest,
+  status: AssertionResult['status'],
+  duration: number | null,
+  failures: string[],
+): AssertionResult {
+  return {
+    ancestorTitles: [],
+    duration,
+    failureDetails: [],
+    failureMessages: failures,
+    fullName: listed.name,
+    invocations: status === 'pending' ? 0 : 1,
+    location: null,
+    numPassingAsserts: 0,
+    retryReasons: [],
+    status,
+    title: listed.name,
+  };
+}
+
+/** Jest's result for a whole file, with jest's own failure text (the code frame of the first frame). */
+function fileResult(file: LabFile, globalConfig: Config.GlobalConfig): TestResult {
+  const { config } = file.test.context;
+  const results = file.results;
+  const count = (status: AssertionResult['status']): number =>
+    results.filter((r) => r.status === status).length;
+  const end = Date.now();
+  return {
+    console: undefined,
+    displayName: config.displayName,
+    failureMessage: formatResultsErrors(results, config, globalConfig, file.test.path),
+    leaks: false,
+    numFailingTests: count('failed'),
+    numPassingTests: count('passed'),
+    numPendingTests: count('pending'),
+    numTodoTests: 0,
+    openHandles: [],
+    perfStats: {
+      end,
+      loadTestEnvironmentEnd: file.start,
+      loadTestEnvironmentStart: file.start,
+      runtime: end - file.start,
+      setupAfterEnvEnd: file.start,
+      setupAfterEnvStart: file.start,
+      setupFilesEnd: file.start,
+      setupFilesStart: file.start,
+      slow: false,
+      start: file.start,
+    },
+    skipped: results.length > 0 && count('pending') === results.length,
+    snapshot: {
+      added: 0,
+      fileDeleted: false,
+      matched: 0,
+      unchecked: 0,
+      uncheckedKeys: [],
+      unmatched: 0,
+      updated: 0,
+    },
+    testFilePath: file.test.path,
+    testResults: results,
+  };
+}
+
+/** Idle workers kept between runs of `jest --watch` (the process lives on); ended after a single run. */
+const WATCH_SHELF: ParkedWorker[] = [];
+
+export default class LabRunner {
+  readonly isSerial = false;
+  readonly supportsEventEmitters = true;
+  private readonly events = new Emittery<Events>();
+  private readonly others: InstanceType<typeof DefaultRunner>;
+
+  constructor(
+    private readonly globalConfig: Config.GlobalConfig,
+    context: TestRunnerContext,
+  ) {
+    this.others = new DefaultRunner(globalConfig, context);
+  }
+
+  on<Name extends keyof Events>(eventName: Name, listener: Listener<Name>): UnsubscribeFn {
+    return this.events.on(eventName, listener);
+  }
+
+  async runTests(tests: readonly Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
+    const lab: [Test, string[]][] = [];
+    const others: Test[] = [];
+    for (const test of tests) {
+      // `jest --collectTests` lists without running: the sandbox path declares each test as an `it`.
+      const modules = this.globalConfig.collectTests ? undefined : labModulesOf(test.path);
+      if (modules === undefined) others.push(test);
+      else lab.push([test, modules]);
+    }
+    await Promise.all([
+      lab.length > 0 ? this.runLabFiles(lab, watcher) : undefined,
+      others.length > 0 ? this.runOthers(others, watcher, options) : undefined,
+    ]);
+  }
+
+  /** The other files, through jest's default runner, its events passed on. */
+  private async runOthers(tests: Test[], watcher: TestWatcher, options: TestRunnerOptions): Promise<void> {
+    const names: (keyof Events)[] = [
+      'test-file-start',
+      'test-file-success',
+      'test-file-failure',
+      'test-case-start',
+      'test-case-result',
+    ];
+    const unsubscribe = names.map((name) => this.others.on(name, (data) => this.events.emit(name, data)));
+    try {
+      await this.others.runTests(tests, watcher, options);
+    } finally {
+      for (const stop of unsubscribe) stop();
+    }
+  }
+
+  private async runLabFiles(entries: [Test, string[]][], watcher: TestWatcher): Promise<void> {
+    const pattern = this.globalConfig.testNamePattern
+      ? new RegExp(this.globalConfig.testNamePattern, 'i')
+      : undefined;
+    const files: LabFile[] = [];
+    for (const [test, modules] of entries) {
+      const file: LabFile = { test, tests: [], results: [], remaining: 0, start: 0 };
+      let listing = modules[0];
+      try {
+        for (const moduleFile of modules) {
+          listing = moduleFile;
+          for (const listed of listLabTests(moduleFile)) {
+            file.tests.push({
+              listed,
+              moduleFile,
+              selected: pattern === undefined || pattern.test(listed.name),
+            });
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof ListingError)) throw error;
+        await this.events.emit('test-file-start', [test]);
+        file.start = Date.now();
+        // One failing test that says why; no frames: where the listing gave up says nothing about the module.
+        const title = `the tests of ${path.relative(process.cwd(), listing)}`;
+        const failed = assertion({ name: title, title, part: '' }, 'failed', 0, [
+          `${error.name}: ${error.message}`,
+        ]);
+        file.results.push(failed);
+        await this.events.emit('test-file-success', [test, fileResult(file, this.globalConfig)]);
+        continue;
+      }
+      files.push(file);
+    }
+
+    const costs = new CostTable(this.globalConfig.rootDir);
+    const queue = files
+      .flatMap((file) => file.tests.filter((t) => t.selected).map((entry) => ({ file, ...entry })))
+      .map((job, order) => ({ job, order, cost: costs.of(job.listed.name) }))
+      .sort((a, b) => b.cost - a.cost || a.order - b.order)
+      .map(({ job }) => job);
+    for (const file of files) file.remaining = queue.filter((job) => job.file === file).length;
+    // A file none of whose tests -t selects is reported at once, every test skipped.
+    for (const file of files.filter((f) => f.remaining === 0)) await this.finish(file);
+
+    await Promise.all(
+      [...new Set(queue.map((job) => job.moduleFile))].map((moduleFile) => bundleFor(moduleFile)),
+    );
+    const lanes = Math.max(1, Math.min(this.globalConfig.maxWorkers, queue.length));
+    const watching = this.globalConfig.watch || this.globalConfig.watchAll;
+    const pool = new WorkerPool({ maxIdle: lanes, shelf: watching ? WATCH_SHELF : undefined });
+    // stderr, as jest's own lines: the reporter writes stderr through at once (between its status lines), while
+    // it holds stdout back up to 100 ms, so a test's lines could land after its file's PASS or the summary.
+    const write = (text: string): void => void process.stderr.write(text);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < queue.length && !watcher.isInterrupted()) {
+        const { file, listed, moduleFile } = queue[next++];
+        if (file.start === 0) {
+          file.start = Date.now();
+          await this.events.emit('test-file-start', [file.test]);
+        }
+        const started = Date.now();
+        const verdict = await judgeLabTest(listed, { moduleFile, testPath: file.test.path, pool, write });
+        costs.set(listed.name, verdict.cpuMs);
+        const result = verdict.passed
+          ? assertion(listed, 'passed', Date.now() - started, [])
+          : assertion(listed, 'failed', Date.now() - started, [verdict.error.stack ?? String(verdict.error)]);
+        file.results.push(result);
+        await this.events.emit('test-case-result', [file.test.path, result]);
+        if (--file.remaining === 0) await this.finish(file);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: lanes }, lane));
+    } finally {
+      await pool.close();
+      costs.save();
+    }
+  }
+
+  /** Report a file whose selected tests have all ended: in the module's order, the unselected as skipped. */
+  private async finish(file: LabFile): Promise<void> {
+    if (file.start === 0) {
+      file.start = Date.now();
+      await this.events.emit('test-file-start', [file.test]);
+    }
+    const byName = new Map(file.results.map((r) => [r.title, r]));
+    file.results.splice(
+      0,
+      file.results.length,
+      ...file.tests.map(({ listed }) => byName.get(listed.name) ?? assertion(listed, 'pending', null, [])),
+    );
+    await this.events.emit('test-file-success', [file.test, fileResult(file, this.globalConfig)]);
+  }
+}
