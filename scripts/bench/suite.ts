@@ -66,7 +66,7 @@ function jest(): { ms: number; hashes: string[] } {
   });
   const ms = realNow() - start;
   if (child.status !== 0) throw new Error(`jest ${JEST_FILE} failed:\n${child.stderr}`);
-  const hashes = [...child.stdout.matchAll(/trace ([0-9a-f]{16})\]/g)].map((m) => m[1]);
+  const hashes = [...child.stderr.matchAll(/trace ([0-9a-f]{16})\]/g)].map((m) => m[1]); // lab lines go to stderr
   return { ms, hashes };
 }
 
