@@ -34,6 +34,9 @@ const config = {
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/out/'],
+  // Build products, traces and pages are nothing jest needs to know: each run writes some, and jest's file
+  // map then started two processes to hash them before every `npm test`.
+  modulePathIgnorePatterns: ['<rootDir>/.lab/', '<rootDir>/out/'],
   maxWorkers: Math.max(2, os.availableParallelism()),
   testTimeout: 200_000,
   reporters: [['default', { summaryThreshold: Number.MAX_SAFE_INTEGER }]],
