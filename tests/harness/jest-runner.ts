@@ -6,7 +6,7 @@
  * Why a runner: inside a jest file each lab test is one `it` that waits on a worker thread, so jest's
  * unit of parallelism was the file. `npm test -- 2C` ran ten tests one after another on one core, and the
  * suite waited on its heaviest file. Here every lab test of every selected file goes into one queue,
- * longest first by the CPU each took last time (.lab/build/lab-test-cpu.json; unknown tests first), and
+ * the ones that failed last time first, then the longest (run-history.ts), and
  * `maxWorkers` lanes take from it, all sharing warm workers (worker/pool.ts). Nothing else changes: the
  * same titles and printed lines (jest-lab-run.ts), `-t` selects by title as jest does, the reporters get
  * one result per file with jest's own failure format (code frame included), and the replay command
@@ -15,7 +15,6 @@
  * A file the runner does not recognise (anything besides that import and those calls, e.g. a filter
  * function) runs as before, through jest's sandbox, where registerWithJest declares one `it` per test.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { AssertionResult, Test, TestEvents, TestResult } from '@jest/test-result';
 import type { Config } from '@jest/types';
@@ -23,6 +22,7 @@ import type { TestRunnerContext, TestRunnerOptions, UnsubscribeFn } from 'jest-r
 import type { TestWatcher } from 'jest-watcher';
 import { judgeLabTest } from './jest-lab-run';
 import { labModulesOf } from './lab-files';
+import { RunHistory } from './run-history';
 import { bundleFor, WorkerPool, type ParkedWorker } from './worker';
 import { listLabTests, ListingError, type ListedTest } from './worker/listing';
 
@@ -40,42 +40,6 @@ const Emittery = require(from('emittery', jestRunnerFile)) as typeof import('emi
 
 type Events = TestEvents;
 type Listener<Name extends keyof Events> = (eventData: Events[Name]) => void | Promise<void>;
-
-/** Each lab test's CPU time in its last run, by name: the queue's order (longest first). */
-class CostTable {
-  private readonly file: string;
-  private readonly costs: Record<string, number>;
-
-  constructor(rootDir: string) {
-    this.file = path.join(rootDir, '.lab', 'build', 'lab-test-cpu.json');
-    let costs: Record<string, number> = {};
-    try {
-      costs = JSON.parse(fs.readFileSync(this.file, 'utf8')) as Record<string, number>;
-    } catch {
-      // No table yet (or a damaged one): unknown tests go first, in file order.
-    }
-    this.costs = costs;
-  }
-
-  of(name: string): number {
-    return this.costs[name] ?? Number.POSITIVE_INFINITY;
-  }
-
-  set(name: string, cpuMs: number): void {
-    this.costs[name] = Math.round(cpuMs);
-  }
-
-  save(): void {
-    try {
-      fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const temporary = `${this.file}.${process.pid}`;
-      fs.writeFileSync(temporary, JSON.stringify(this.costs));
-      fs.renameSync(temporary, this.file);
-    } catch {
-      // Only the next run's order depends on it.
-    }
-  }
-}
 
 /** One lab file of this run: its tests, their results as they come, and when it started. */
 interface LabFile {
@@ -128,7 +92,9 @@ function fileResult(file: LabFile, globalConfig: Config.GlobalConfig): TestResul
       end,
       loadTestEnvironmentEnd: file.start,
       loadTestEnvironmentStart: file.start,
-      runtime: end - file.start,
+      // What the file's tests took, one after another: its tests share the lanes with other files' tests,
+      // so end - start would count theirs too (jest shows this as the file's time and estimates from it).
+      runtime: results.reduce((sum, r) => sum + (r.duration ?? 0), 0),
       setupAfterEnvEnd: file.start,
       setupAfterEnvStart: file.start,
       setupFilesEnd: file.start,
@@ -238,12 +204,11 @@ export default class LabRunner {
       files.push(file);
     }
 
-    const costs = new CostTable(this.globalConfig.rootDir);
-    const queue = files
-      .flatMap((file) => file.tests.filter((t) => t.selected).map((entry) => ({ file, ...entry })))
-      .map((job, order) => ({ job, order, cost: costs.of(job.listed.name) }))
-      .sort((a, b) => b.cost - a.cost || a.order - b.order)
-      .map(({ job }) => job);
+    const history = RunHistory.load(this.globalConfig.rootDir);
+    const selected = files.flatMap((file) =>
+      file.tests.filter((t) => t.selected).map((entry) => ({ file, ...entry })),
+    );
+    const queue = history.order(selected, (job) => job.listed.name);
     for (const file of files) file.remaining = queue.filter((job) => job.file === file).length;
     // A file none of whose tests -t selects is reported at once, every test skipped.
     for (const file of files.filter((f) => f.remaining === 0)) await this.finish(file);
@@ -267,7 +232,7 @@ export default class LabRunner {
         }
         const started = Date.now();
         const verdict = await judgeLabTest(listed, { moduleFile, testPath: file.test.path, pool, write });
-        costs.set(listed.name, verdict.cpuMs);
+        history.record(listed.name, verdict.cpuMs, !verdict.passed);
         const result = verdict.passed
           ? assertion(listed, 'passed', Date.now() - started, [])
           : assertion(listed, 'failed', Date.now() - started, [verdict.error.stack ?? String(verdict.error)]);
@@ -280,7 +245,7 @@ export default class LabRunner {
       await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
       await pool.close();
-      costs.save();
+      history.save();
     }
   }
 
