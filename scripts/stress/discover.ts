@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findLabModules } from '../../tests/harness/worker/discover';
-import { listLabTests, ListingError } from '../../tests/harness/worker/listing';
+import { listLabTestsOf, ListingError } from '../../tests/harness/worker/listing';
 import { CliError } from './options';
 import type { FoundTest } from './types';
 
@@ -50,15 +50,11 @@ export function jestFileFor(moduleFile: string): string | undefined {
  * would hang the runner: tests/harness/worker/listing.ts). A module that cannot be listed is bad input.
  */
 export function loadTests(moduleFiles: readonly string[]): FoundTest[] {
+  const lists = listLabTestsOf(moduleFiles); // side by side: a loop in raft.ts costs one wait, not one per module
   const found: FoundTest[] = [];
   for (const moduleFile of moduleFiles) {
-    let tests;
-    try {
-      tests = listLabTests(moduleFile);
-    } catch (error) {
-      if (error instanceof ListingError) throw new CliError(error.message);
-      throw error;
-    }
+    const tests = lists.get(moduleFile) ?? [];
+    if (tests instanceof ListingError) throw new CliError(tests.message);
     const jestFile = jestFileFor(moduleFile);
     for (const test of tests) {
       found.push({ name: test.name, part: test.part, moduleFile, jestFile });

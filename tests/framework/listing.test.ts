@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { listLabTests, ListingError } from '../harness/worker/listing';
+import { listLabTests, listLabTestsOf, ListingError } from '../harness/worker/listing';
 
 const FIXTURES = path.resolve(__dirname, '../harness/fixtures');
 const ROOT = path.resolve(__dirname, '../..');
@@ -33,6 +33,35 @@ test('a module that never finishes loading is a ListingError naming it, after th
     ),
   );
   expect(Date.now() - started).toBeLessThan(20_000);
+});
+
+test('modules listed together load side by side: several that never finish cost one wait, not one each', () => {
+  // Three modules that block at load (as every module importing a raft.ts with a loop at the top does),
+  // and one that loads: one after another, the three would wait 3 s in all.
+  const blocking = path.join(FIXTURES, 'load-block.fixture.ts');
+  const importers = ['a', 'b'].map((name) => path.join(ROOT, '.lab', `listing-block-${name}.fixture.ts`));
+  for (const file of importers) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `export * from ${JSON.stringify(blocking.replace(/\.ts$/, ''))};\n`);
+  }
+  try {
+    const started = Date.now();
+    const lists = listLabTestsOf(
+      [blocking, ...importers, path.join(FIXTURES, 'pool.fixture.ts')],
+      ROOT,
+      1000,
+    );
+    const elapsed = Date.now() - started;
+    for (const file of [blocking, ...importers]) {
+      expect(String(lists.get(file))).toMatch(/was still loading after 1 s/);
+    }
+    expect(lists.get(path.join(FIXTURES, 'pool.fixture.ts'))).toContainEqual(
+      expect.objectContaining({ title: 'pool counts the runs of its module' }),
+    );
+    expect(elapsed).toBeLessThan(3000);
+  } finally {
+    for (const file of importers) fs.rmSync(file, { force: true });
+  }
 });
 
 test('a module that throws while loading, or does not compile, is a ListingError saying so', () => {

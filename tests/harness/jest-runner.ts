@@ -24,7 +24,7 @@ import { judgeLabTest } from './jest-lab-run';
 import { labModulesOf } from './lab-files';
 import { RunHistory } from './run-history';
 import { bundleFor, WorkerPool, type ParkedWorker } from './worker';
-import { listLabTests, ListingError, type ListedTest } from './worker/listing';
+import { listLabTestsOf, ListingError, type ListedTest } from './worker/listing';
 
 // Jest's own packages, found the way jest finds them (they are jest's dependencies, not ours).
 const from = (id: string, file: string): string => require.resolve(id, { paths: [path.dirname(file)] });
@@ -173,33 +173,32 @@ export default class LabRunner {
     const pattern = this.globalConfig.testNamePattern
       ? new RegExp(this.globalConfig.testNamePattern, 'i')
       : undefined;
+    // Every module at once: a loop at the top of raft.ts stops them all, and costs one wait, not one each.
+    const lists = listLabTestsOf(entries.flatMap(([, modules]) => modules));
     const files: LabFile[] = [];
     for (const [test, modules] of entries) {
       const file: LabFile = { test, tests: [], results: [], remaining: 0, start: 0 };
-      let listing = modules[0];
-      try {
-        for (const moduleFile of modules) {
-          listing = moduleFile;
-          for (const listed of listLabTests(moduleFile)) {
-            file.tests.push({
-              listed,
-              moduleFile,
-              selected: pattern === undefined || pattern.test(listed.name),
-            });
-          }
-        }
-      } catch (error) {
-        if (!(error instanceof ListingError)) throw error;
+      const unlisted = modules.find((moduleFile) => lists.get(moduleFile) instanceof ListingError);
+      if (unlisted !== undefined) {
+        const error = lists.get(unlisted) as ListingError;
         await this.events.emit('test-file-start', [test]);
         file.start = Date.now();
         // One failing test that says why; no frames: where the listing gave up says nothing about the module.
-        const title = `the tests of ${path.relative(process.cwd(), listing)}`;
-        const failed = assertion({ name: title, title, part: '' }, 'failed', 0, [
-          `${error.name}: ${error.message}`,
-        ]);
-        file.results.push(failed);
+        const title = `the tests of ${path.relative(process.cwd(), unlisted)}`;
+        file.results.push(
+          assertion({ name: title, title, part: '' }, 'failed', 0, [`${error.name}: ${error.message}`]),
+        );
         await this.events.emit('test-file-success', [test, fileResult(file, this.globalConfig)]);
         continue;
+      }
+      for (const moduleFile of modules) {
+        for (const listed of lists.get(moduleFile) as ListedTest[]) {
+          file.tests.push({
+            listed,
+            moduleFile,
+            selected: pattern === undefined || pattern.test(listed.name),
+          });
+        }
       }
       files.push(file);
     }
