@@ -117,6 +117,32 @@ function fileResult(file: LabFile, globalConfig: Config.GlobalConfig): TestResul
   };
 }
 
+/**
+ * How many lab lanes may run: `maxWorkers`, one fewer (at least one) while jest's own workers run other
+ * files. Lane i waits for its turn in `open(i)`; `widen()` lets every lane run.
+ */
+class LaneBudget {
+  private wide: boolean;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly maxWorkers: number,
+    sharing: boolean,
+  ) {
+    this.wide = !sharing;
+  }
+
+  open(index: number): Promise<void> {
+    if (this.wide || index < Math.max(1, this.maxWorkers - 1)) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  widen(): void {
+    this.wide = true;
+    for (const resolve of this.waiting.splice(0)) resolve();
+  }
+}
+
 /** Idle workers kept between runs of `jest --watch` (the process lives on); ended after a single run. */
 const WATCH_SHELF: ParkedWorker[] = [];
 
@@ -146,10 +172,18 @@ export default class LabRunner {
       if (modules === undefined) others.push(test);
       else lab.push([test, modules]);
     }
-    await Promise.all([
-      lab.length > 0 ? this.runLabFiles(lab, watcher) : undefined,
-      others.length > 0 ? this.runOthers(others, watcher, options) : undefined,
-    ]);
+    // While jest's own workers run the other files, the lab tests take one lane fewer (at least one), and
+    // widen again once those files are done. Both at full width put four busy threads (and their compiler
+    // threads) on two cores. Whole suite, four runs each way: on a busy machine 46.7–57.0 s against
+    // 51.7–62.8 s at full width, with ~15 % less CPU; on a quiet one the same within noise (41.9–45.1 s
+    // against 42.6–45.4 s).
+    const othersDone = others.length > 0 ? this.runOthers(others, watcher, options) : Promise.resolve();
+    const lanesNow = new LaneBudget(this.globalConfig.maxWorkers, others.length > 0);
+    void othersDone.then(
+      () => lanesNow.widen(),
+      () => lanesNow.widen(),
+    );
+    await Promise.all([lab.length > 0 ? this.runLabFiles(lab, watcher, lanesNow) : undefined, othersDone]);
   }
 
   /** The other files, through jest's default runner, its events passed on. */
@@ -169,7 +203,11 @@ export default class LabRunner {
     }
   }
 
-  private async runLabFiles(entries: [Test, string[]][], watcher: TestWatcher): Promise<void> {
+  private async runLabFiles(
+    entries: [Test, string[]][],
+    watcher: TestWatcher,
+    budget: LaneBudget,
+  ): Promise<void> {
     const pattern = this.globalConfig.testNamePattern
       ? new RegExp(this.globalConfig.testNamePattern, 'i')
       : undefined;
@@ -222,7 +260,8 @@ export default class LabRunner {
     // it holds stdout back up to 100 ms, so a test's lines could land after its file's PASS or the summary.
     const write = (text: string): void => void process.stderr.write(text);
     let next = 0;
-    const lane = async (): Promise<void> => {
+    const lane = async (index: number): Promise<void> => {
+      await budget.open(index);
       while (next < queue.length && !watcher.isInterrupted()) {
         const { file, listed, moduleFile } = queue[next++];
         if (file.start === 0) {
@@ -241,7 +280,7 @@ export default class LabRunner {
       }
     };
     try {
-      await Promise.all(Array.from({ length: lanes }, lane));
+      await Promise.all(Array.from({ length: lanes }, (_, index) => lane(index)));
     } finally {
       await pool.close();
       history.save();
