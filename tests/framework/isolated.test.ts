@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runLabTest } from '../harness';
-import { studentFramesFirst } from '../harness/run';
+import { studentFramesFirst } from '../harness/failure';
 import { runIsolated, type IsolatedOptions, type IsolatedOutcome } from '../harness/worker';
 import { isolatedFixtures } from '../harness/fixtures/isolated.fixture';
 

@@ -57,7 +57,10 @@ describe('a file is left to jest when it holds anything else', () => {
   });
 
   test.each([
-    ['a filter', `${importLine}\nregisterWithJest(require.resolve('./x.tests'), (t) => t.part === '2A');\n`],
+    [
+      'a second argument',
+      `${importLine}\nregisterWithJest(require.resolve('./x.tests'), (t) => t.part === '2A');\n`,
+    ],
     ['an imported array', `${importLine}\nimport { tests } from './x.tests';\nregisterWithJest(tests);\n`],
     ['other code', `${importLine}\nregisterWithJest(require.resolve('./x.tests'));\ntest('x', () => {});\n`],
     [

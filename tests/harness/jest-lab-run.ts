@@ -31,6 +31,11 @@ export function replayCommand(seed: number, testPath: string, name: string, env:
   return [...env, `LAB_SEED=${seed}`, 'npm test --', file, '-t', titlePattern(name)].join(' ');
 }
 
+/** The one failing test that stands for a module whose tests could not be listed (worker/listing.ts). */
+export function unlistedTestName(moduleFile: string): string {
+  return `the tests of ${path.relative(process.cwd(), moduleFile)}`;
+}
+
 /** A stack frame at the line of `moduleFile` that names the test: where a frameless failure points. */
 function definitionFrame(moduleFile: string, test: Named): string[] {
   const lines = fs.readFileSync(moduleFile, 'utf8').split('\n');
@@ -82,6 +87,7 @@ async function runOnce(
   test: Named,
   place: LabRunPlace,
   seed: number,
+  realtime: boolean,
   extraEnv: string[],
   print: boolean,
   pool: WorkerPool | undefined,
@@ -92,7 +98,7 @@ async function runOnce(
     { moduleFile: place.moduleFile, testName: test.name, seed },
     {
       replay,
-      realtime: readLabEnv().realtime,
+      realtime,
       onLine: live ? (text) => place.write(text) : undefined,
       pool,
     },
@@ -108,7 +114,8 @@ function block(lines: readonly string[]): string {
 export async function judgeLabTest(test: Named, place: LabRunPlace): Promise<LabVerdict> {
   const env = readLabEnv();
   const seed = env.seed ?? newSeed();
-  const first = await runOnce(test, place, seed, env.realtime ? ['LAB_REALTIME=1'] : [], true, place.pool);
+  const realtimeEnv = env.realtime ? ['LAB_REALTIME=1'] : [];
+  const first = await runOnce(test, place, seed, env.realtime, realtimeEnv, true, place.pool);
   if (!first.passed) {
     place.write(block(first.lines));
     return { passed: false, cpuMs: first.cpuMs, error: failureOf(first, test, place.moduleFile) };
@@ -116,7 +123,7 @@ export async function judgeLabTest(test: Named, place: LabRunPlace): Promise<Lab
   if (env.checkDeterminism && !env.realtime) {
     // The second run prints nothing: its lines are the first run's, and each Passed line shows once.
     // It runs in a fresh worker, so it also checks that a reused worker changed nothing.
-    const second = await runOnce(test, place, seed, ['LAB_CHECK_DETERMINISM=1'], false, undefined);
+    const second = await runOnce(test, place, seed, false, ['LAB_CHECK_DETERMINISM=1'], false, undefined);
     if (!second.passed)
       return { passed: false, cpuMs: first.cpuMs, error: failureOf(second, test, place.moduleFile) };
     if (second.traceHash !== first.traceHash) {

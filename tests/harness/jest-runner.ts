@@ -12,18 +12,18 @@
  * one result per file with jest's own failure format (code frame included), and the replay command
  * names the file.
  *
- * A file the runner does not recognise (anything besides that import and those calls, e.g. a filter
- * function) runs as before, through jest's sandbox, where registerWithJest declares one `it` per test.
+ * A file the runner does not recognise (anything besides that import and those calls, e.g. an imported
+ * array) runs as before, through jest's sandbox, where registerWithJest declares one `it` per test.
  */
 import path from 'node:path';
 import type { AssertionResult, Test, TestEvents, TestResult } from '@jest/test-result';
 import type { Config } from '@jest/types';
 import type { TestRunnerContext, TestRunnerOptions, UnsubscribeFn } from 'jest-runner';
 import type { TestWatcher } from 'jest-watcher';
-import { judgeLabTest } from './jest-lab-run';
+import { judgeLabTest, unlistedTestName } from './jest-lab-run';
 import { labModulesOf } from './lab-files';
 import { RunHistory } from './run-history';
-import { bundleFor, WorkerPool, type ParkedWorker } from './worker';
+import { WorkerPool, type ParkedWorker } from './worker';
 import { listLabTestsOf, ListingError, type ListedTest } from './worker/listing';
 
 // Jest's own packages, found the way jest finds them (they are jest's dependencies, not ours).
@@ -40,6 +40,10 @@ const Emittery = require(from('emittery', jestRunnerFile)) as typeof import('emi
 
 type Events = TestEvents;
 type Listener<Name extends keyof Events> = (eventData: Events[Name]) => void | Promise<void>;
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
 
 /** One lab file of this run: its tests, their results as they come, and when it started. */
 interface LabFile {
@@ -219,10 +223,9 @@ export default class LabRunner {
       const unlisted = modules.find((moduleFile) => lists.get(moduleFile) instanceof ListingError);
       if (unlisted !== undefined) {
         const error = lists.get(unlisted) as ListingError;
-        await this.events.emit('test-file-start', [test]);
-        file.start = Date.now();
+        await this.begin(file);
         // One failing test that says why; no frames: where the listing gave up says nothing about the module.
-        const title = `the tests of ${path.relative(process.cwd(), unlisted)}`;
+        const title = unlistedTestName(unlisted);
         file.results.push(
           assertion({ name: title, title, part: '' }, 'failed', 0, [`${error.name}: ${error.message}`]),
         );
@@ -246,13 +249,10 @@ export default class LabRunner {
       file.tests.filter((t) => t.selected).map((entry) => ({ file, ...entry })),
     );
     const queue = history.order(selected, (job) => job.listed.name);
-    for (const file of files) file.remaining = queue.filter((job) => job.file === file).length;
+    for (const file of files) file.remaining = file.tests.filter((t) => t.selected).length;
     // A file none of whose tests -t selects is reported at once, every test skipped.
     for (const file of files.filter((f) => f.remaining === 0)) await this.finish(file);
 
-    await Promise.all(
-      [...new Set(queue.map((job) => job.moduleFile))].map((moduleFile) => bundleFor(moduleFile)),
-    );
     const lanes = Math.max(1, Math.min(this.globalConfig.maxWorkers, queue.length));
     const watching = this.globalConfig.watch || this.globalConfig.watchAll;
     const pool = new WorkerPool({ maxIdle: lanes, shelf: watching ? WATCH_SHELF : undefined });
@@ -264,12 +264,16 @@ export default class LabRunner {
       await budget.open(index);
       while (next < queue.length && !watcher.isInterrupted()) {
         const { file, listed, moduleFile } = queue[next++];
-        if (file.start === 0) {
-          file.start = Date.now();
-          await this.events.emit('test-file-start', [file.test]);
-        }
+        await this.begin(file);
         const started = Date.now();
-        const verdict = await judgeLabTest(listed, { moduleFile, testPath: file.test.path, pool, write });
+        // A run never rejects for what the test did; only for what the host could not do (its bundle did not
+        // build, say): that fails this test with the reason, instead of the whole run.
+        const verdict = await judgeLabTest(listed, {
+          moduleFile,
+          testPath: file.test.path,
+          pool,
+          write,
+        }).catch((error: unknown) => ({ passed: false as const, cpuMs: 0, error: asError(error) }));
         history.record(listed.name, verdict.cpuMs, !verdict.passed);
         const result = verdict.passed
           ? assertion(listed, 'passed', Date.now() - started, [])
@@ -287,12 +291,16 @@ export default class LabRunner {
     }
   }
 
+  /** Tell the reporters a file has started, the first time one of its tests does (or it ends untested). */
+  private async begin(file: LabFile): Promise<void> {
+    if (file.start !== 0) return;
+    file.start = Date.now();
+    await this.events.emit('test-file-start', [file.test]);
+  }
+
   /** Report a file whose selected tests have all ended: in the module's order, the unselected as skipped. */
   private async finish(file: LabFile): Promise<void> {
-    if (file.start === 0) {
-      file.start = Date.now();
-      await this.events.emit('test-file-start', [file.test]);
-    }
+    await this.begin(file);
     const byName = new Map(file.results.map((r) => [r.title, r]));
     file.results.splice(
       0,

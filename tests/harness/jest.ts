@@ -4,7 +4,7 @@
  *
  * Two hosts run what it declares. A lab file that only registers modules by path (`registerWithJest(
  * require.resolve('./2A.tests'))`) is run by the lab runner (jest-runner.ts), outside jest's sandbox,
- * and this module is never loaded. Any other file (an imported array of tests, a filter) runs here, in
+ * and this module is never loaded. Any other file (an imported array of tests, other code) runs here, in
  * jest's sandbox: each `it` runs its lab test in an isolated worker all the same (jest-lab-run.ts), so
  * the student's code never runs in the sandbox, where every global lookup is slow and nothing can stop a
  * `while (true) {}`. The tests of one file share a worker while they pass (each run evaluating the code
@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { judgeLabTest } from './jest-lab-run';
+import { judgeLabTest, unlistedTestName } from './jest-lab-run';
 import type { LabTest } from './lab-test';
 import { labTestsOf, WorkerPool, type ParkedWorker } from './worker';
 import { listLabTests, ListingError, type ListedTest } from './worker/listing';
@@ -41,20 +41,14 @@ function moduleExporting(tests: readonly LabTest[], testPath: string): string {
 }
 
 /**
- * Declare one jest test per lab test of a module:
- *
- *   registerWithJest(require.resolve('./2A.tests'));                          // every test of 2A.tests.ts
- *   registerWithJest(require.resolve('./3A.tests'), (_, i) => i % 2 === 0);   // a share of them
+ * Declare one jest test per lab test of a module: `registerWithJest(require.resolve('./2A.tests'))`.
  *
  * The titles are listed without loading the module here (worker/listing.ts): the student's code never
  * runs inside jest's process, so a loop at the top of raft.ts fails the file with a message instead of
  * hanging `npm test`. An array of tests imported as before (`registerWithJest(tests)`) still works, for
  * modules that are cheap and trusted to load (fixtures).
  */
-export function registerWithJest(
-  tests: readonly LabTest[] | string,
-  filter: (test: ListedTest, index: number) => boolean = () => true,
-): void {
+export function registerWithJest(tests: readonly LabTest[] | string): void {
   let file: string;
   let listed: ListedTest[];
   if (typeof tests === 'string') {
@@ -66,7 +60,7 @@ export function registerWithJest(
       // One failing test that says why, instead of a file that never loads (or never ends). No frames:
       // where the listing gave up says nothing about the module.
       error.stack = `${error.name}: ${error.message}`;
-      it(`the tests of ${path.relative(process.cwd(), file)}`, () => {
+      it(unlistedTestName(file), () => {
         throw error;
       });
       return;
@@ -76,7 +70,7 @@ export function registerWithJest(
     file = moduleExporting(tests, currentTestPath());
     listed = tests.map((t) => ({ name: t.name, part: t.part, title: t.title }));
   }
-  registerListed(listed.filter(filter), file);
+  registerListed(listed, file);
 }
 
 function registerListed(tests: readonly ListedTest[], file: string): void {

@@ -20,11 +20,7 @@ function resolveModule(dir: string, specifier: string): string | undefined {
   );
 }
 
-/**
- * The test modules a lab file registers, or undefined when the file is anything else. A lab file holds,
- * besides comments, the import of registerWithJest from this folder's jest.ts and calls of the form
- * `registerWithJest(require.resolve('./2A.tests'));`, one per line.
- */
+/** The test modules a lab file registers (see the header), or undefined when the file is anything else. */
 export function labModulesOf(testPath: string): string[] | undefined {
   const dir = path.dirname(testPath);
   const lines = fs

@@ -16,14 +16,10 @@ interface Entry {
 }
 
 export class RunHistory {
-  private readonly entries: Map<string, Entry>;
-
   private constructor(
     private readonly file: string,
-    entries: Map<string, Entry>,
-  ) {
-    this.entries = entries;
-  }
+    private readonly entries: Map<string, Entry>,
+  ) {}
 
   /** The history kept under `rootDir`; an empty one when there is none yet or it cannot be read. */
   static load(rootDir: string): RunHistory {

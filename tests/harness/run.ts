@@ -17,14 +17,6 @@ import { Trace } from './trace';
 import { DebugLog, parseDebugTopics } from './debug-log';
 import { FailureBox, describeError, runRealtime, runVirtual } from './driver';
 import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst, type FailureFraming } from './failure';
-
-export {
-  DEFAULT_WALL_LIMIT_MS,
-  failureText,
-  studentFramesFirst,
-  type FailureFacts,
-  type FailureFraming,
-} from './failure';
 import { tripwireSightings } from './real-timers';
 import type { LabContext, LabTest } from './lab-test';
 

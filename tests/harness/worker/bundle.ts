@@ -111,15 +111,15 @@ function entryFor(moduleFiles: readonly string[], root: string): string {
   ].join('\n');
 }
 
-const labModulesOf = new Map<string, string[]>();
+const labModulesByRoot = new Map<string, string[]>();
 
 /** Every lab test module of the project at `root`: each `*.tests.ts` under tests/ (looked up once). */
 function labModules(root: string): string[] {
-  let found = labModulesOf.get(root);
+  let found = labModulesByRoot.get(root);
   if (found === undefined) {
     const tests = path.join(root, 'tests');
     found = fs.existsSync(tests) ? findLabModules(tests) : [];
-    labModulesOf.set(root, found);
+    labModulesByRoot.set(root, found);
   }
   return found;
 }

@@ -101,7 +101,6 @@ try {
 
 /** A module's listing under way: its bundle evaluating in a throwaway worker that answers in `shared`. */
 interface Evaluation {
-  readonly moduleFile: string;
   readonly rel: string;
   readonly cache: string;
   readonly inputs: Record<string, string>;
@@ -155,23 +154,23 @@ function startListing(moduleFile: string, root: string): Listing {
     stdout: true, // what the module prints at load is not the host's output
     stderr: true,
   });
-  return { moduleFile, rel, cache, inputs, state: new Int32Array(shared, 0, 2), shared, worker };
+  return { rel, cache, inputs, state: new Int32Array(shared, 0, 2), shared, worker };
 }
 
 /** Wait for an evaluation until `deadline` (performance.now()), end its worker, and cache a list. */
-function settle(evaluation: Evaluation, deadline: number, limitMs: number): ListedTest[] {
+function settle(evaluation: Evaluation, deadline: number, limitMs: number): ListedTest[] | ListingError {
   const { rel, state, shared } = evaluation;
   const waited = Atomics.wait(state, 0, 0, Math.max(0, deadline - performance.now()));
   void evaluation.worker.terminate();
   if (waited === 'timed-out' && Atomics.load(state, 0) === 0) {
-    throw new ListingError(
+    return new ListingError(
       `${rel} was still loading after ${limitMs / 1000} s (a loop at the top level of a module it ` +
         'imports, raft/ or kvraft/ included?), so its tests cannot be listed.',
     );
   }
   const answer = JSON.parse(Buffer.from(new Uint8Array(shared, 8, state[1])).toString('utf8')) as unknown;
   if (Atomics.load(state, 0) === 2) {
-    throw new ListingError(`${rel} threw while loading, so its tests cannot be listed: ${String(answer)}`);
+    return new ListingError(`${rel} threw while loading, so its tests cannot be listed: ${String(answer)}`);
   }
   const tests = answer as ListedTest[];
   const cached: Cached = { builder: BUILDER, inputs: evaluation.inputs, tests };
@@ -193,17 +192,15 @@ export function listLabTestsOf(
   const started = new Map([...new Set(moduleFiles)].map((file) => [file, startListing(file, root)]));
   const deadline = performance.now() + limitMs;
   const lists = new Map<string, ListedTest[] | ListingError>();
-  for (const [file, listing] of started) {
-    if ('tests' in listing) lists.set(file, listing.tests);
-    else if ('error' in listing) lists.set(file, listing.error);
-    else {
-      try {
-        lists.set(file, settle(listing, deadline, limitMs));
-      } catch (error) {
-        if (!(error instanceof ListingError)) throw error;
-        lists.set(file, error);
-      }
+  try {
+    for (const [file, listing] of started) {
+      if ('tests' in listing) lists.set(file, listing.tests);
+      else if ('error' in listing) lists.set(file, listing.error);
+      else lists.set(file, settle(listing, deadline, limitMs));
     }
+  } finally {
+    // Should anything throw half-way, no module is left looping in a thread of this process.
+    for (const listing of started.values()) if ('worker' in listing) void listing.worker.terminate();
   }
   return lists;
 }
