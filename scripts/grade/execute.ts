@@ -1,15 +1,22 @@
 /**
  * Running one graded test once, for one submission: `runIsolated` (tests/harness/worker) with the
  * submission's workspace as its root, so the test module, the harness and the student's code are all
- * bundled from the workspace's files, in a fresh worker with a heap cap and a watchdog. The parent
- * decides the verdict: a pass needs a report carrying the run's nonce and a saved trace whose lines hash
- * to the reported hash (`verifyTrace`); everything else (fail, hung, out of memory, exited, crashed,
- * untrusted) is a failed run with its message. A workspace whose code does not compile fails every run
- * of that module with the compiler's message.
+ * bundled from the workspace's files, in a process of its own (inside the sandbox, sandbox.ts) holding a
+ * fresh worker with a heap cap and a watchdog. Whatever the run does ends that process only.
+ *
+ * The parent decides the verdict: a pass needs a report carrying the run's nonce and a saved trace whose
+ * lines hash to the reported hash (`verifyTrace`); everything else (fail, hung, out of memory, exited,
+ * crashed, untrusted) is a failed run with its message. A run writes only to a scratch folder of its own;
+ * the parent copies a failing run's trace and log from there into the out folder. A workspace whose code
+ * does not compile, or whose bundle reaches outside the workspace and its packages, fails every run of
+ * that module with the reason.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { replayCommand } from '../../tests/harness/jest-lab-run';
-import { runIsolated, type Verdict } from '../../tests/harness/worker';
+import { bundleFor, runIsolated, type Verdict } from '../../tests/harness/worker';
+import { bundleInputs } from '../../tests/harness/worker/bundle';
+import type { Sandbox } from './sandbox';
 import type { Workspace } from './workspace';
 
 export type VerdictKind = Verdict | 'not-built';
@@ -34,6 +41,10 @@ export interface ExecuteOptions {
   readonly memoryMb: number;
   /** Where runs' traces and logs go (absolute). */
   readonly traceDir: string;
+  /** The sandbox each run's process starts in. */
+  readonly sandbox: Sandbox;
+  /** Where the runs' scratch folders are made (absolute; a folder nobody else can list). */
+  readonly scratchDir: string;
 }
 
 export interface GradedTestRef {
@@ -63,8 +74,38 @@ function buildMessage(error: unknown, root: string): string {
   return text.split(`${root}/`).join('');
 }
 
+/** Memory a run's process may use beyond its worker's heap cap: the main thread, code, buffers. */
+const PROCESS_MEMORY_MARGIN_MB = 2048;
+
+/**
+ * The first source a bundle was built from that lies outside the workspace and its packages, if any:
+ * a specifier like `some-package/../../raft/raft` resolves through the node_modules link to the grader's
+ * own checkout, where the reference solution is.
+ */
+function outsideWorkspace(root: string, bundleFile: string): string | undefined {
+  const realRoot = fs.realpathSync(root);
+  const modules = fs.realpathSync(path.join(root, 'node_modules'));
+  const inside = (file: string, dir: string): boolean => file === dir || file.startsWith(`${dir}${path.sep}`);
+  const inputs = bundleInputs(bundleFile, root);
+  if (inputs === undefined) return `(the sources of ${bundleFile}: its manifest is missing)`;
+  for (const input of inputs) {
+    let real: string;
+    try {
+      real = fs.realpathSync(path.resolve(root, input));
+    } catch {
+      return input;
+    }
+    const inModules = inside(real, modules);
+    if (!inModules && !inside(real, realRoot)) return input;
+    if (!inModules && inside(real, path.join(realRoot, 'node_modules'))) return input;
+  }
+  return undefined;
+}
+
 /** Runs the tests of one workspace. */
 export class WorkspaceRunner {
+  private scratchCount = 0;
+
   constructor(
     private readonly ws: Workspace,
     private readonly options: ExecuteOptions,
@@ -76,43 +117,96 @@ export class WorkspaceRunner {
     return text.split(dir).join('').split(dir.slice(1)).join('');
   }
 
+  /** A folder only this run may write, and only the parent reads. */
+  private scratch(): string {
+    const dir = path.join(this.options.scratchDir, `${path.basename(this.ws.dir)}-${++this.scratchCount}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chmodSync(dir, 0o777); // the run may be another user (sandbox.ts)
+    return dir;
+  }
+
+  /** Move a failing run's files from its scratch folder to the out folder; returns the new paths' mapping. */
+  private keep(files: ReadonlyArray<string | undefined>, scratch: string): Map<string, string> {
+    const moved = new Map<string, string>();
+    fs.mkdirSync(this.options.traceDir, { recursive: true });
+    for (const file of files) {
+      if (file === undefined || path.dirname(path.resolve(file)) !== scratch || !fs.existsSync(file))
+        continue;
+      const target = path.join(this.options.traceDir, path.basename(file));
+      // Read and write, not rename: the parent writes the out folder's files itself, as its own user.
+      fs.writeFileSync(target, fs.readFileSync(file));
+      moved.set(file, target);
+    }
+    return moved;
+  }
+
   async run(test: GradedTestRef, seed: number): Promise<RunVerdict> {
     const replay = replayFor(test.name, test.jestFile, seed);
     const base = { test: test.name, seed, replay };
+    const { sandbox, memoryMb, hangMs } = this.options;
+    let scratch: string | undefined;
     try {
+      const bundle = await bundleFor(path.resolve(this.ws.dir, test.moduleFile), this.ws.dir);
+      const outside = outsideWorkspace(this.ws.dir, bundle.run);
+      if (outside !== undefined) {
+        return {
+          ...base,
+          kind: 'not-built',
+          error:
+            `BuildError: the submission's code imports ${outside}, outside its own folders and the packages: ` +
+            'only raft/, kvraft/ and the packages in package.json can be imported.',
+          virtualMs: 0,
+          wallMs: 0,
+          traceHash: '',
+        };
+      }
+      scratch = this.scratch();
+      const writable = scratch;
+      const readOnly = [this.ws.dir, fs.realpathSync(path.join(this.ws.dir, 'node_modules'))];
       const outcome = await runIsolated(
         { moduleFile: test.moduleFile, testName: test.name, seed },
         {
           replay,
           root: this.ws.dir,
-          hangMs: this.options.hangMs,
-          memoryMb: this.options.memoryMb,
-          traceDir: this.options.traceDir,
+          hangMs,
+          memoryMb,
+          traceDir: scratch,
           verifyTrace: true,
           streamDebug: false,
+          ownProcess: {
+            wrap: (command) =>
+              sandbox.wrap(
+                command,
+                { readOnly, writable, cwd: this.ws.dir },
+                { memoryMb: memoryMb + PROCESS_MEMORY_MARGIN_MB, cpuSeconds: 600 },
+              ),
+          },
         },
       );
-      if (outcome.passed) {
-        // Kept only to be verified: a passing run's trace is not worth the disk of a batch.
+      let error = outcome.message;
+      let traceFile: string | undefined;
+      if (!outcome.passed) {
         const journal = outcome.traceFile?.replace(/\.jsonl$/, '.journal');
-        for (const file of [outcome.traceFile, outcome.logFile, journal]) {
-          if (file !== undefined) fs.rmSync(file, { force: true });
-        }
+        const moved = this.keep([outcome.traceFile, outcome.logFile, journal], scratch);
+        for (const [from, to] of moved) error = error?.split(from).join(to);
+        traceFile = outcome.traceFile === undefined ? undefined : moved.get(outcome.traceFile);
       }
       return {
         ...base,
         kind: outcome.verdict,
-        error: outcome.message === undefined ? undefined : this.projectPaths(outcome.message),
+        error: error === undefined ? undefined : this.projectPaths(error),
         virtualMs: outcome.virtualMs,
         wallMs: outcome.wallMs,
         traceHash: outcome.traceHash,
-        traceFile: outcome.passed ? undefined : outcome.traceFile,
+        traceFile,
       };
     } catch (error) {
       const error_ =
         `BuildError: the submission does not compile, so ${test.moduleFile} cannot load:\n` +
         buildMessage(error, this.ws.dir);
       return { ...base, kind: 'not-built', error: error_, virtualMs: 0, wallMs: 0, traceHash: '' };
+    } finally {
+      if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
     }
   }
 }

@@ -19,6 +19,7 @@ import { OWNED_FOLDERS, type LabPart } from './owned';
 import { checkPolicy, formatViolation, type Violation } from './policy';
 import { checkAgainst, loadRubric, selectParts, type Rubric, type RubricTest } from './rubric';
 import { gradeTest, sameKey, summarize, type GradeKey, type SubmissionGrade } from './score';
+import { detectSandbox, type Sandbox } from './sandbox';
 import { runSeed } from './seeds';
 import { frameworkFingerprint, makeWorkspace, type Workspace } from './workspace';
 
@@ -35,6 +36,8 @@ export interface GradeSummary {
   readonly grades: readonly SubmissionGrade[];
   readonly gradebook: string | undefined;
   readonly rubric: Rubric;
+  /** How runs were confined (sandbox.ts). */
+  readonly sandbox: Sandbox;
 }
 
 function isProject(dir: string): boolean {
@@ -129,6 +132,12 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
     path.basename(path.resolve(s)).replace(/\.(zip|tar\.gz|tgz|tar)$/i, ''),
   );
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'grade-'));
+  // Runs (as another user, sandbox.ts) must reach their own workspace and scratch folder by path, but not
+  // list this folder: they see only what the sandbox binds anyway.
+  fs.chmodSync(tmp, 0o711);
+  const scratchDir = path.join(tmp, 'scratch');
+  fs.mkdirSync(scratchDir, { mode: 0o711 });
+  const sandbox = detectSandbox(tmp, options.noSandbox);
   const grades: SubmissionGrade[] = [];
   const baseKey = (contentHash: string): GradeKey => ({
     graderVersion,
@@ -138,6 +147,7 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
     parts,
     allow: [...options.allow].sort(),
     contentHash,
+    sandbox: sandbox.kind,
   });
 
   const finish = (grade: SubmissionGrade, dir: string, resumed: boolean): void => {
@@ -167,6 +177,7 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
           gradeTest(t, [], `the submission could not be graded: ${message.split('\n')[0]}`),
         ),
         wallSeconds: (performance.now() - started) / 1000,
+        isolation: sandbox.description,
       },
     );
     events.planned(name, 0);
@@ -199,6 +210,8 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
       hangMs: options.hangMs,
       memoryMb: options.memoryMb,
       traceDir: path.join(path.resolve(dir), 'traces'),
+      sandbox,
+      scratchDir,
     });
     const sub: Prepared = {
       name,
@@ -232,6 +245,7 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
       violations: sub.violations,
       tests: graded,
       wallSeconds: (performance.now() - sub.started) / 1000,
+      isolation: sandbox.description,
     });
     finish(grade, sub.dir, false);
   };
@@ -269,5 +283,5 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
     process.removeListener('exit', cleanup);
   }
   const gradebook = batch ? writeGradebook(options.out, grades) : undefined;
-  return { grades, gradebook, rubric };
+  return { grades, gradebook, rubric, sandbox };
 }

@@ -42,7 +42,10 @@ export function submissionKind(source: string): SubmissionKind | undefined {
   if (lower.endsWith('.zip')) return 'zip';
   if (lower.endsWith('.tar.gz') || lower.endsWith('.tgz') || lower.endsWith('.tar')) return 'tar';
   if (!fs.existsSync(source) || !fs.statSync(source).isDirectory()) return undefined;
-  return fs.existsSync(path.join(source, '.git')) ? 'git' : 'folder';
+  // Only a real .git folder makes a repository: a `.git` *file* (`gitdir: …`) would have git read whatever
+  // repository it names (the grader's own, say), so it is an ordinary file of an ordinary folder.
+  const dotGit = path.join(source, '.git');
+  return fs.existsSync(dotGit) && fs.lstatSync(dotGit).isDirectory() ? 'git' : 'folder';
 }
 
 export function displayName(source: string): string {

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_HANG_MS, DEFAULT_MEMORY_MB } from '../../tests/harness/worker';
 import { CliError, positiveInt, seed } from '../stress/options';
 import { LAB_PARTS, type LabPart } from './owned';
 import { isRuleId, RULES, type RuleId } from './policy-rules';
@@ -26,6 +27,8 @@ export interface GradeOptions {
   readonly hangMs: number;
   /** Heap cap of each run's worker, in MB. */
   readonly memoryMb: number;
+  /** `--no-sandbox`: run without bubblewrap (sandbox.ts); every result then says it is untrusted. */
+  readonly noSandbox: boolean;
   /** Also write the (single) submission's results.json here (Gradescope's /autograder/results/results.json). */
   readonly resultsFile: string | undefined;
   /** Grade again even when <out> holds a finished grade with the same key. */
@@ -102,8 +105,19 @@ export function gradeCommand(): Command {
     .option('-p, --parallel <p>', 'runs at once (default: the cores)', positiveInt('-p'))
     .option('--rubric <file>', 'rubric, YAML or JSON', DEFAULT_RUBRIC)
     .option('--allow <rules>', 'let a policy rule pass (repeatable, or comma-separated)', rules)
-    .option('--hang <seconds>', 'kill a run after this long without a single event', seconds, 10)
-    .option('--memory <mb>', "heap cap of each run's worker, in MB", positiveInt('--memory'), 256)
+    .option(
+      '--hang <seconds>',
+      'kill a run after this long without a single event (npm test uses the same default)',
+      seconds,
+      DEFAULT_HANG_MS / 1000,
+    )
+    .option(
+      '--memory <mb>',
+      "heap cap of each run's worker, in MB (npm test uses the same default)",
+      positiveInt('--memory'),
+      DEFAULT_MEMORY_MB,
+    )
+    .option('--no-sandbox', 'run without bubblewrap (results are then marked untrusted)')
     .option('--results-file <file>', "also write the submission's results.json here (Gradescope)")
     .option('--fresh', 'grade again even when <out> already holds a finished grade with the same key', false)
     .option('--gradescope-autograder <zip>', 'package this grader as a Gradescope autograder zip, and stop')
@@ -121,6 +135,7 @@ interface RawOptions {
   allow?: RuleId[];
   hang: number;
   memory: number;
+  sandbox: boolean;
   resultsFile?: string;
   fresh: boolean;
   gradescopeAutograder?: string;
@@ -150,6 +165,7 @@ export function parseGradeArgs(argv: readonly string[]): GradeOptions {
     allow: new Set(raw.allow ?? []),
     hangMs: raw.hang * 1000,
     memoryMb: raw.memory,
+    noSandbox: !raw.sandbox,
     resultsFile: raw.resultsFile,
     fresh: raw.fresh,
     autograder: raw.gradescopeAutograder,

@@ -58,6 +58,7 @@ export function testOutput(t: TestGrade): string {
 export function submissionOutput(g: SubmissionGrade): string {
   const lines = [`**${g.score} / ${g.maxScore}** (${g.rubricName})`, ''];
   if (g.error !== undefined) lines.push(`**The submission could not be graded:** ${g.error}`, '');
+  if (g.key.sandbox !== 'bwrap') lines.push(`**Untrusted grade:** ${g.isolation}`, '');
   for (const note of g.submission.notes) lines.push(`- ${note}`);
   if (g.submission.files.length > 0) lines.push(`- graded files: ${g.submission.files.join(', ')}`);
   if (g.submission.ignoredCount > 0) {

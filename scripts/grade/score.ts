@@ -31,6 +31,8 @@ export interface GradeKey {
   readonly parts: readonly LabPart[];
   readonly allow: readonly string[];
   readonly contentHash: string;
+  /** Whether runs were sandboxed (sandbox.ts): a grade made without it is not resumed as one made with it. */
+  readonly sandbox: 'bwrap' | 'none';
 }
 
 export interface SubmissionGrade {
@@ -54,6 +56,8 @@ export interface SubmissionGrade {
   readonly maxScore: number;
   readonly byPart: Readonly<Partial<Record<LabPart, { score: number; maxScore: number }>>>;
   readonly wallSeconds: number;
+  /** How the runs were confined (sandbox.ts): "sandboxed by bubblewrap …", or "NOT SANDBOXED (why) …". */
+  readonly isolation: string;
 }
 
 const IGNORED_SHOWN = 50;
@@ -89,6 +93,7 @@ export function summarize(
     violations: readonly Violation[];
     tests: readonly TestGrade[];
     wallSeconds: number;
+    isolation: string;
   },
 ): SubmissionGrade {
   const byPart: Partial<Record<LabPart, { score: number; maxScore: number }>> = {};
@@ -118,6 +123,7 @@ export function summarize(
     maxScore: parts.tests.reduce((sum, t) => sum + t.maxScore, 0),
     byPart,
     wallSeconds: parts.wallSeconds,
+    isolation: parts.isolation,
   };
 }
 

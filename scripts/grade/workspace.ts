@@ -63,5 +63,7 @@ export function makeWorkspace(
     fs.mkdirSync(path.dirname(full), { recursive: true });
     fs.writeFileSync(full, data);
   }
+  // Readable by a run that is another user (sandbox.ts); written only by the grader.
+  fs.chmodSync(dir, 0o755);
   return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

@@ -199,7 +199,8 @@ test('policy allowed: the run-time layer fails each cheat, with its own reason',
   expect(run.status).toBe(0);
   for (const [name, verdict, message] of RUNTIME_STOPS) {
     const g = get(run, name);
-    expect(g.score).toBeLessThan(15);
+    expect([name, g.score]).toEqual([name, expect.any(Number)]);
+    expect([name, g.score < 15]).toEqual([name, true]);
     const failed = g.tests.flatMap((t) => t.runs).filter((r) => r.kind !== 'pass');
     expect(failed.length).toBeGreaterThan(0);
     const matching = failed.filter((r) => verdict.split('|').includes(r.kind) && message.test(r.error ?? ''));

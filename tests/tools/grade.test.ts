@@ -348,6 +348,7 @@ describe('outputs', () => {
     parts: ['2A'],
     allow: [],
     contentHash: 'c0ffee',
+    sandbox: 'bwrap',
   };
   const grade = summarize(
     key,
@@ -360,6 +361,7 @@ describe('outputs', () => {
         gradeTest(rubric.tests[1], [run(3, true), run(4, false)]),
       ],
       wallSeconds: 3,
+      isolation: 'sandboxed by bubblewrap as uid 65534',
     },
   );
 

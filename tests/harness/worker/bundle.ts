@@ -199,6 +199,24 @@ function unchangedBundle(name: string, entry: string, root: string): string | un
   }
 }
 
+/**
+ * The sources (relative to root) the bundle `bundleFile` was built from, as its manifest lists them, or
+ * undefined if no manifest of `root` names it.
+ */
+export function bundleInputs(bundleFile: string, root: string): string[] | undefined {
+  const dir = buildDir(root);
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (!name.endsWith('.manifest.json')) continue;
+    try {
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Manifest;
+      if (manifest.bundle === bundleFile) return Object.keys(manifest.inputs);
+    } catch {
+      // a manifest being written: not this one
+    }
+  }
+  return undefined;
+}
+
 /** Write `text` to `file` so that a concurrent reader sees the whole file or none. */
 export function writeAtomically(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
@@ -271,6 +289,18 @@ export function buildLabBundle(root: string): Promise<string> {
 /** The host bundle of the project at `root` (see the header). */
 export function buildHostBundle(root: string): Promise<string> {
   return buildCached({ name: 'host', entry: hostEntry(root), packages: 'external' }, root);
+}
+
+/**
+ * The child process's entry for runs in their own process (process-host.ts), as plain CommonJS built
+ * from the project at `root`: its worker code (pool.ts, boot.js) is that root's, so a sandbox that shows
+ * a run only its own workspace has all it needs.
+ */
+export function buildProcessHost(root: string): Promise<string> {
+  const entry = `import ${q(path.join(root, HARNESS, 'worker', 'process-host.ts'))};`;
+  return once(`${root}\0process-host`, () =>
+    buildCached({ name: 'process-host', entry, packages: 'external' }, root),
+  );
 }
 
 /** The two bundles a worker loads for one test module (see the header). */
