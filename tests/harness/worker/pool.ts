@@ -105,6 +105,8 @@ class LabWorker {
   private lastNonce = '';
   private settleWaiters: Array<() => void> = [];
   private retireAfterRun = false;
+  /** Whether a run's result waits for its thread to be gone (see runInWorker). */
+  waitForExit = true;
 
   private constructor(
     readonly bundle: Bundle,
@@ -122,7 +124,7 @@ class LabWorker {
   /** This object's listeners on the thread (park removes exactly these: Node keeps its own there too). */
   private readonly listeners = {
     message: (message: unknown): void => this.onMessage(message),
-    error: (error: Error & { code?: string }): void => this.onError(error),
+    error: (error: unknown): void => this.onError(error),
     exit: (code: number): void => this.onExit(code),
   };
 
@@ -266,7 +268,11 @@ class LabWorker {
       return;
     }
     // Resolve once the thread is gone, so a host that exits right after (jest) has nothing left running.
-    void this.end().then(() => run.resolve(result));
+    if (this.waitForExit) void this.end().then(() => run.resolve(result));
+    else {
+      void this.end();
+      run.resolve(result);
+    }
   }
 
   private onMessage(message: unknown): void {
@@ -315,8 +321,18 @@ class LabWorker {
     });
   }
 
-  private onError(error: Error & { code?: string }): void {
+  private onError(thrown: unknown): void {
     const run = this.current;
+    // Code under test can throw anything, `null` included: only a real Error has a name, code and stack.
+    const error: Error & { code?: string } =
+      thrown instanceof Error
+        ? thrown
+        : Object.assign(
+            new Error(`a ${thrown === null ? 'null' : typeof thrown} was thrown: ${String(thrown)}`),
+            {
+              name: 'NonErrorThrown',
+            },
+          );
     if (run === undefined) {
       void this.end();
     } else if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
@@ -354,13 +370,24 @@ export interface ParkedWorker {
   readonly control: Int32Array;
 }
 
-/** Run one test (named in `input`) from `bundle` in a fresh worker that ends with the run. */
-export function runInWorker(bundle: Bundle, input: WorkerInput, limits: WorkerLimits): Promise<WorkerResult> {
+/**
+ * Run one test (named in `input`) from `bundle` in a fresh worker that ends with the run. The result comes
+ * once the thread is gone, unless `waitForExit` is false: a thread stuck in a blocking native call
+ * (`execSync('sleep 45')`) cannot be terminated until the call returns, and a host that ends its whole
+ * process next (process-host.ts) need not wait for it.
+ */
+export function runInWorker(
+  bundle: Bundle,
+  input: WorkerInput,
+  limits: WorkerLimits,
+  waitForExit = true,
+): Promise<WorkerResult> {
   return new Promise((resolve) => {
     const worker = LabWorker.start(bundle, limits.memoryMb, input, limits, (result) => {
-      if (worker.state === 'ended') resolve(result);
+      if (worker.state === 'ended' || !waitForExit) resolve(result);
       else void worker.end().then(() => resolve(result));
     });
+    worker.waitForExit = waitForExit;
   });
 }
 

@@ -35,10 +35,13 @@ function write(message: ProcessMessage): void {
 
 async function main(): Promise<void> {
   const request = JSON.parse(fs.readFileSync(0, 'utf8')) as ProcessRequest;
-  const result = await runInWorker(request.bundle, request.input, {
-    ...request.limits,
-    onLine: (text) => write({ kind: 'line', text }),
-  });
+  // Not waiting for the thread to exit: this process ends next, and every thread with it.
+  const result = await runInWorker(
+    request.bundle,
+    request.input,
+    { ...request.limits, onLine: (text) => write({ kind: 'line', text }) },
+    false,
+  );
   write({ kind: 'result', result });
   process.exit(0);
 }
