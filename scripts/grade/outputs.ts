@@ -4,7 +4,9 @@
  * is what lets a batch resume skip the submission) — and the batch's gradebook.csv, one row per
  * submission, rebuilt from every grade.json in `<out>` so that a resumed batch lists everyone once.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { LAB_PARTS } from './owned';
@@ -20,6 +22,32 @@ function writeAtomic(file: string, text: string): void {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * The grader's secret for sealing grade.json (an HMAC key), kept outside every out folder and every
+ * sandbox: RAFTLAB_GRADE_SECRET_FILE, or ~/.config/raftlab/grade-secret, made on first use (mode 0600).
+ * A resume takes a grade only if its seal checks out, so a grade.json that anything else wrote (a run
+ * before the sandbox, an accomplice planting a finished grade) is graded again.
+ */
+function secret(): Buffer {
+  const file =
+    process.env.RAFTLAB_GRADE_SECRET_FILE ?? path.join(os.homedir(), '.config', 'raftlab', 'grade-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    try {
+      fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // another grader made it first
+    }
+  }
+  return fs.readFileSync(file);
+}
+
+/** The seal of a grade: HMAC-SHA256 over its JSON without the seal. */
+function sealOf(grade: SubmissionGrade): string {
+  const { seal: _seal, ...rest } = grade as SubmissionGrade & { seal?: string };
+  return crypto.createHmac('sha256', secret()).update(JSON.stringify(rest)).digest('hex');
+}
+
 export function writeSubmission(dir: string, grade: SubmissionGrade, resultsFile?: string): void {
   fs.mkdirSync(dir, { recursive: true });
   const results = `${JSON.stringify(gradescopeResults(grade), null, 2)}\n`;
@@ -30,15 +58,25 @@ export function writeSubmission(dir: string, grade: SubmissionGrade, resultsFile
   }
   writeAtomic(path.join(dir, 'report.md'), markdownReport(grade));
   writeAtomic(path.join(dir, 'report.html'), htmlReport(grade));
-  writeAtomic(path.join(dir, GRADE_FILE), `${JSON.stringify(grade, null, 2)}\n`);
+  const { seal: _seal, ...unsealed } = grade as SubmissionGrade & { seal?: string };
+  const sealed = { ...unsealed, seal: sealOf(unsealed) };
+  writeAtomic(path.join(dir, GRADE_FILE), `${JSON.stringify(sealed, null, 2)}\n`);
 }
 
-/** A finished grade in `dir`, if there is one (a half-written folder has no grade.json). */
+/**
+ * A finished grade in `dir` that this grader sealed, if there is one (a half-written folder has no
+ * grade.json; an unsealed or altered one does not count).
+ */
 export function readGrade(dir: string): SubmissionGrade | undefined {
   const file = path.join(dir, GRADE_FILE);
   if (!fs.existsSync(file)) return undefined;
   try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as SubmissionGrade;
+    const grade = JSON.parse(fs.readFileSync(file, 'utf8')) as SubmissionGrade & { seal?: string };
+    const expected = Buffer.from(sealOf(grade), 'hex');
+    const seal = Buffer.from(typeof grade.seal === 'string' ? grade.seal : '', 'hex');
+    if (seal.length !== expected.length || !crypto.timingSafeEqual(seal, expected)) return undefined;
+    const { seal: _seal, ...unsealed } = grade;
+    return unsealed;
   } catch {
     return undefined;
   }

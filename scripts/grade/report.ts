@@ -3,7 +3,7 @@
  * (one self-contained page: no scripts, no network, styles inline), both drawn from a SubmissionGrade.
  */
 import { LAB_PARTS } from './owned';
-import { headline, submissionOutput, testOutput } from './results';
+import { headline, mdBlock, mdText, submissionOutput, testOutput } from './results';
 import type { SubmissionGrade, TestGrade } from './score';
 
 function statusOf(t: TestGrade): string {
@@ -12,7 +12,7 @@ function statusOf(t: TestGrade): string {
 }
 
 export function markdownReport(g: SubmissionGrade): string {
-  const lines = [`# ${g.submission.name}: ${g.score} / ${g.maxScore}`, '', submissionOutput(g), ''];
+  const lines = [`# ${mdText(g.submission.name)}: ${g.score} / ${g.maxScore}`, '', submissionOutput(g), ''];
   lines.push('| part | score |', '| --- | --- |');
   for (const part of LAB_PARTS) {
     const row = g.byPart[part];
@@ -20,11 +20,12 @@ export function markdownReport(g: SubmissionGrade): string {
   }
   lines.push('', '| test | runs | score |', '| --- | --- | --- |');
   for (const t of g.tests)
+    // Test names are the rubric's (the instructor's, checked against the tests' titles): only `|` matters.
     lines.push(`| ${t.name.replace(/\|/g, '\\|')} | ${statusOf(t)} | ${t.score} / ${t.maxScore} |`);
   const failing = g.tests.filter((t) => t.notRun !== undefined || t.passedRuns < t.runs.length);
   if (failing.length > 0) {
     lines.push('', '## Failures', '');
-    for (const t of failing) lines.push(`### ${t.name}`, '', '```', testOutput(t), '```', '');
+    for (const t of failing) lines.push(`### ${t.name}`, '', ...mdBlock(testOutput(t)), '');
   }
   lines.push(
     '',
@@ -59,11 +60,11 @@ export function htmlReport(g: SubmissionGrade): string {
   const parts = LAB_PARTS.filter((p) => g.byPart[p] !== undefined)
     .map((p) => `<tr><td>${p}</td><td>${g.byPart[p]?.score} / ${g.byPart[p]?.maxScore}</td></tr>`)
     .join('');
-  const notes = submissionOutput(g)
+  const notes = submissionOutput(g, true)
     .split('\n')
     .slice(2)
     .filter((l) => l.trim() !== '')
-    .map((l) => `<li>${esc(l.replace(/^- /, '').replace(/\*\*/g, '').replace(/`/g, ''))}</li>`)
+    .map((l) => `<li>${esc(l.replace(/^- /, '').replace(/\*\*/g, ''))}</li>`)
     .join('');
   const failures = g.tests.filter((t) => t.runs.some((r) => r.kind !== 'pass'));
   return `<!doctype html>

@@ -55,25 +55,52 @@ export function testOutput(t: TestGrade): string {
   return lines.join('\n');
 }
 
-export function submissionOutput(g: SubmissionGrade): string {
-  const lines = [`**${g.score} / ${g.maxScore}** (${g.rubricName})`, ''];
-  if (g.error !== undefined) lines.push(`**The submission could not be graded:** ${g.error}`, '');
-  if (g.key.sandbox !== 'bwrap') lines.push(`**Untrusted grade:** ${g.isolation}`, '');
-  for (const note of g.submission.notes) lines.push(`- ${note}`);
-  if (g.submission.files.length > 0) lines.push(`- graded files: ${g.submission.files.join(', ')}`);
+/** Text from a submission (file names, notes, error messages) as literal Markdown: no links, no markup. */
+export function mdText(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}
+
+/** Text as one Markdown code span, with a fence no backtick run inside can close. */
+export function mdCode(text: string): string {
+  const flat = text.replace(/\s+/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${flat} ${fence}`;
+}
+
+/** A fenced Markdown block around `text`, with a fence no backtick run inside can close. */
+export function mdBlock(text: string): string[] {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [fence, text, fence];
+}
+
+/**
+ * What the student should know about the submission itself, as Markdown. Everything that comes from the
+ * submission (its file names, notes, violations) is escaped: `plain` gives the same lines unescaped, for a
+ * caller that escapes for another format (report.ts's HTML).
+ */
+export function submissionOutput(g: SubmissionGrade, plain = false): string {
+  const text = plain ? (s: string): string => s : mdText;
+  const code = plain ? (s: string): string => s : mdCode;
+  const lines = [`**${g.score} / ${g.maxScore}** (${text(g.rubricName)})`, ''];
+  if (g.error !== undefined) lines.push(`**The submission could not be graded:** ${text(g.error)}`, '');
+  if (g.key.sandbox !== 'bwrap') lines.push(`**Untrusted grade:** ${text(g.isolation)}`, '');
+  for (const note of g.submission.notes) lines.push(`- ${text(note)}`);
+  if (g.submission.files.length > 0) lines.push(`- graded files: ${text(g.submission.files.join(', '))}`);
   if (g.submission.ignoredCount > 0) {
     const shown = g.submission.ignored.slice(0, 10).join(', ');
     const more = g.submission.ignoredCount > 10 ? `, … (${g.submission.ignoredCount} in all)` : '';
-    lines.push(`- ignored (only raft/ and kvraft/ .ts files are graded): ${shown}${more}`);
+    lines.push(`- ignored (only raft/ and kvraft/ .ts files are graded): ${text(shown + more)}`);
   }
-  for (const r of g.submission.rejected) lines.push(`- rejected: ${r.path} (${r.reason})`);
+  for (const r of g.submission.rejected) lines.push(`- rejected: ${text(r.path)} (${text(r.reason)})`);
   const enforced = g.violations.filter((v) => !v.allowed);
   if (g.violations.length > 0) {
     lines.push(
       '',
       enforced.length > 0 ? '**Policy violations** (the parts they affect score 0):' : 'Policy notes:',
     );
-    for (const v of g.violations) lines.push(`- \`${formatViolation(v)}\``);
+    for (const v of g.violations) lines.push(`- ${code(formatViolation(v))}`);
   }
   return lines.join('\n');
 }

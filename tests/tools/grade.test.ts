@@ -15,7 +15,7 @@ import { takeSubmission } from '../../scripts/grade/intake';
 import { packageAutograder } from '../../scripts/grade/autograder';
 import { expandSubmissions } from '../../scripts/grade/grader';
 import { parseParts } from '../../scripts/grade/options';
-import { writeGradebook } from '../../scripts/grade/outputs';
+import { readGrade, writeGradebook, writeSubmission } from '../../scripts/grade/outputs';
 import { checkPolicy, type PolicyReport } from '../../scripts/grade/policy';
 import { RULES, type RuleId } from '../../scripts/grade/policy-rules';
 import { gradescopeResults } from '../../scripts/grade/results';
@@ -389,6 +389,42 @@ describe('outputs', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe(
       'submission,score,max_score,percent,2A,status,content_hash,source\nalice,5,10,50,5,graded,c0ffee,/s/alice\n',
     );
+  });
+
+  test('what a submission names reaches Markdown as literal text: no links, no markup, no escape from a code span', () => {
+    const hostile = {
+      ...grade,
+      submission: {
+        ...grade.submission,
+        files: ['raft/[prize](https://evil.example/x).ts', 'raft/`code`<img src=x>.ts'],
+        notes: ['# heading *bold* ![img](http://x)'],
+      },
+    };
+    const md = markdownReport(hostile);
+    expect(md).not.toMatch(/(^|[^\\])\[prize\]\(/);
+    expect(md).toContain('raft/\\[prize\\]\\(https://evil\\.example/x\\)\\.ts');
+    expect(md).toContain('\\# heading \\*bold\\*');
+    const html = htmlReport(hostile);
+    expect(html).not.toMatch(/<img|href=/);
+    expect(html).toContain('raft/`code`&#60;img src=x&#62;.ts');
+  });
+
+  test('a resume takes only a grade.json this grader sealed: an edited or planted one is graded again', () => {
+    process.env.RAFTLAB_GRADE_SECRET_FILE = path.join(tmp, 'secret');
+    try {
+      const dir = path.join(tmp, 'sealed');
+      writeSubmission(dir, grade);
+      expect(readGrade(dir)?.score).toBe(grade.score);
+      const file = path.join(dir, 'grade.json');
+      const forged = JSON.parse(fs.readFileSync(file, 'utf8')) as { score: number };
+      forged.score = 10;
+      fs.writeFileSync(file, JSON.stringify(forged));
+      expect(readGrade(dir)).toBeUndefined();
+      fs.writeFileSync(file, JSON.stringify(grade)); // no seal at all
+      expect(readGrade(dir)).toBeUndefined();
+    } finally {
+      delete process.env.RAFTLAB_GRADE_SECRET_FILE;
+    }
   });
 });
 
