@@ -42,9 +42,25 @@ export abstract class Checks {
     return state;
   }
 
-  /** Wait for a leader among the connected servers; at most one per term. Returns the newest one. */
+  /**
+   * Beyond Go: how many other servers must have received a leader's AppendEntries in its term before the
+   * tester believes its getState() (see checkOneLeader). RaftConfig sets it from the configuration.
+   */
+  leaderQuorum(): number {
+    return Math.floor(this.n / 2);
+  }
+
+  /**
+   * Wait for a leader among the connected servers; at most one per term. Returns the newest one.
+   *
+   * Beyond Go, a leader counts only with evidence on the wire ([L.1]: upon election, send AppendEntries
+   * to each server): a majority (itself and leaderQuorum() others) received an AppendEntries it sent in
+   * its term. A claim without it is asked again at the next round (its first heartbeats may still be in
+   * flight), and at most two rounds past Go's ten before the check fails naming the claim.
+   */
   async checkOneLeader(): Promise<number> {
-    for (let iters = 0; iters < 10; iters++) {
+    let unproven: { server: number; term: number; heard: number } | undefined;
+    for (let iters = 0; iters < 10 || (unproven !== undefined && iters < 12); iters++) {
       await sleep(450 + randomInt(100));
       const leaders = new Map<number, number[]>();
       for (let i = 0; i < this.n; i++) {
@@ -62,7 +78,20 @@ export abstract class Checks {
         }
         if (term > lastTermWithLeader) lastTermWithLeader = term;
       }
-      if (leaders.size !== 0) return (leaders.get(lastTermWithLeader) as number[])[0];
+      if (leaders.size === 0) continue;
+      const leader = (leaders.get(lastTermWithLeader) as number[])[0];
+      const heard = this.watch.leaderEvidence(leader, lastTermWithLeader);
+      if (heard >= this.leaderQuorum()) return leader;
+      unproven = { server: leader, term: lastTermWithLeader, heard };
+    }
+    if (unproven !== undefined) {
+      const { server, term, heard } = unproven;
+      this.fail(
+        `S${server} says it is the leader of term ${term}, but only ${heard} other server(s) received an ` +
+          `AppendEntries it sent in that term (a majority needs ${this.leaderQuorum()} besides the leader) ` +
+          '[L.1]: upon election, a leader sends AppendEntries (heartbeats) to each server, and ' +
+          'repeats them during idle periods',
+      );
     }
     this.fail('expected one leader, got none');
   }

@@ -45,6 +45,8 @@ interface RpcInfo {
   from: number | string;
   to: number;
   svcMeth: string;
+  /** The term its sender claimed to lead when it sent it (getState at the send), if it claimed to. */
+  leaderTerm?: number;
   deliveredAt?: number;
   answered?: boolean;
 }
@@ -75,6 +77,8 @@ export class ClusterWatch {
   readonly #lastAppendSent: (number | null)[];
   /** Each server's last start: when, and the headline of what its constructor threw, if it did. */
   readonly #starts: ({ at: number; threw?: string } | undefined)[];
+  /** "server:term" → the servers that received an AppendEntries it sent while it led that term. */
+  readonly #heard = new Map<string, Set<number>>();
   #anySent = false;
   #violated = false;
   #sealed: string[] | undefined;
@@ -112,6 +116,14 @@ export class ClusterWatch {
           'remember its vote across a restart?',
       ),
     );
+  }
+
+  /**
+   * Beyond Go: the wire's evidence that server i led `term` — how many other servers received an
+   * AppendEntries it sent while it said it led that term. A peer that only *says* it leads has none.
+   */
+  leaderEvidence(i: number, term: number): number {
+    return this.#heard.get(`${i}:${term}`)?.size ?? 0;
   }
 
   /**
@@ -164,7 +176,10 @@ export class ClusterWatch {
       this.#anySent = true;
       push(this.#counts[ends.from].sent, now);
       if (isAppendEntries(event.svcMeth)) this.#lastAppendSent[ends.from] = now;
-      this.probe(ends.from); // Election Safety: is the sender a leader, and in which term?
+      const state = this.probe(ends.from); // Election Safety: is the sender a leader, and in which term?
+      if (state !== null && 'isLeader' in state && state.isLeader) {
+        (this.#rpcs.get(event.rpc) as RpcInfo).leaderTerm = state.term;
+      }
       return;
     }
     const rpc = this.#rpcs.get(event.rpc);
@@ -173,7 +188,13 @@ export class ClusterWatch {
       case 'deliver':
         rpc.deliveredAt = now;
         push(this.#counts[rpc.to].delivered, now);
-        if (isAppendEntries(rpc.svcMeth)) this.#lastAppendHeard[rpc.to] = { at: now, from: rpc.from };
+        if (isAppendEntries(rpc.svcMeth)) {
+          this.#lastAppendHeard[rpc.to] = { at: now, from: rpc.from };
+          if (rpc.leaderTerm !== undefined && rpc.to !== rpc.from) {
+            const key = `${String(rpc.from)}:${rpc.leaderTerm}`;
+            this.#heard.set(key, (this.#heard.get(key) ?? new Set()).add(rpc.to));
+          }
+        }
         return;
       case 'reorder':
       case 'drop-reply':

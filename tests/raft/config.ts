@@ -108,6 +108,19 @@ export class RaftConfig extends Checks implements ApplierHost {
   #bytes0 = 0;
   #maxIndex0 = 0;
 
+  /**
+   * 2E: a leader's majority depends on its configuration. The smallest majority of any configuration the
+   * cluster has had (the initial one, each committed one, each half of a joint one) bounds it from below,
+   * so the evidence asked of a leader never exceeds what its own configuration requires.
+   */
+  override leaderQuorum(): number {
+    const sizes = this.configs
+      .all()
+      .flatMap(({ config }) => [config.servers, config.newServers ?? config.servers])
+      .map((servers) => servers.length);
+    return Math.floor(Math.min(this.n, ...sizes) / 2);
+  }
+
   constructor(
     ctx: LabContext,
     n: number,

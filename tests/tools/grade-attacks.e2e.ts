@@ -67,6 +67,13 @@ try {
 } catch { /* walled */ }`,
     'reference-by-path': `import * as reference from 'lodash/../../raft/raft';
 if (typeof (reference as Record<string, unknown>).Raft === 'function') ${won};`,
+    // Says "S0 leads term 1" without an election or an RPC: the tester wants the wire's evidence.
+    'claims-leadership': `import { Raft } from './raft';
+queueMicrotask(() => {
+  Raft.prototype.getState = function (this: Raft) {
+    return { term: 1, isLeader: (this as unknown as { me: number }).me === 0 };
+  };
+});`,
     'throw-null': `throw null;`,
     'blocking-native-call': `import { execSync } from 'node:child_process';
 export function stall(): void { execSync('sleep 45'); }`,
