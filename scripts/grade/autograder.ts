@@ -6,7 +6,7 @@
  *   and kvraft/: the grader needs neither, and students' code never shares a machine with the answers;
  * - rubric.yaml, the rubric given (checked against the real tests before packaging), and the catalogue
  *   of which module defines each test (test-catalog.json: the package has no reference to load them with);
- * - setup.sh: installs Node 20 from NodeSource's Debian packages, then `npm ci`;
+ * - setup.sh: installs Node 20 from NodeSource's Debian packages and bubblewrap, then `npm ci`;
  * - run_autograder: grades /autograder/submission into /autograder/results/results.json.
  */
 import fs from 'node:fs';
@@ -21,7 +21,9 @@ const SETUP = `#!/usr/bin/env bash
 # Gradescope runs this once, when it builds the autograder image (Ubuntu).
 set -euo pipefail
 apt-get update -qq
-apt-get install -y -qq ca-certificates curl git >/dev/null
+# bubblewrap: the sandbox of every graded run (scripts/grade/sandbox.ts). If the container forbids user
+# namespaces, the grader still runs and every results.json says the grade was not sandboxed.
+apt-get install -y -qq ca-certificates curl git bubblewrap >/dev/null
 curl -fsSL https://deb.nodesource.com/setup_20.x | bash -
 apt-get install -y -qq nodejs >/dev/null
 cd /autograder/source
