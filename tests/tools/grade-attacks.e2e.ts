@@ -74,6 +74,13 @@ queueMicrotask(() => {
     return { term: 1, isLeader: (this as unknown as { me: number }).me === 0 };
   };
 });`,
+    // Through the inspector, rewrite the run's host thread (where the verdict is relayed from).
+    inspector: `import inspector from 'node:inspector';
+try {
+  const session = new inspector.Session();
+  session.connectToMainThread();
+  ${won};
+} catch { /* walled */ }`,
     'throw-null': `throw null;`,
     'blocking-native-call': `import { execSync } from 'node:child_process';
 export function stall(): void { execSync('sleep 45'); }`,

@@ -75,10 +75,59 @@ const runBundle = vm.compileFunction(
   { filename: data.bundle },
 );
 const packageRequire = createRequire(data.bundle);
+const { builtinModules } = require('node:module');
+// What a run's code may load at run time. The bundle holds every module and package it imports; what is
+// left for `require` is Node's built-in modules and the one native package (msgpackr-extract, loaded
+// here, once, before any run). Only the built-ins the harness and its packages use are given: the others
+// reach past the run (node:inspector can rewrite this thread's host and forge a verdict; child_process,
+// worker_threads, vm, net, cluster, … start or reach code the harness does not watch). `module` is given
+// without createRequire, and native addons cannot be loaded once msgpackr-extract is in.
+const RUN_BUILTINS = new Set([
+  'assert',
+  'buffer',
+  'crypto',
+  'events',
+  'fs',
+  'os',
+  'path',
+  'perf_hooks',
+  'string_decoder',
+  'timers',
+  'timers/promises',
+  'util',
+  'v8',
+]);
+const NATIVE_PACKAGE = 'msgpackr-extract';
+let nativePackage;
+try {
+  nativePackage = packageRequire(NATIVE_PACKAGE);
+} catch {
+  nativePackage = undefined; // msgpackr then runs without its native accelerator
+}
+const moduleStub = freeze({ builtinModules: freeze([...builtinModules]) });
+for (const key of ['dlopen', 'binding', '_linkedBinding']) {
+  Object.defineProperty(process, key, {
+    value() {
+      throw new Error(`process.${key} is not available during a lab run`);
+    },
+    writable: false,
+    configurable: false,
+  });
+}
 function requireForRun(request) {
-  return Object.prototype.hasOwnProperty.call(host.shared, request)
-    ? host.shared[request]
-    : packageRequire(request);
+  if (Object.prototype.hasOwnProperty.call(host.shared, request)) return host.shared[request];
+  if (request === NATIVE_PACKAGE) {
+    if (nativePackage === undefined) throw new Error(`${NATIVE_PACKAGE} is not installed`);
+    return nativePackage;
+  }
+  const bare = request.startsWith('node:') ? request.slice('node:'.length) : request;
+  if (bare === 'module') return moduleStub;
+  if (RUN_BUILTINS.has(bare)) return packageRequire(request);
+  const what = builtinModules.includes(bare) ? 'the built-in module' : 'the module';
+  throw new Error(
+    `${what} '${request}' is not available during a lab run (lab code may use ${[...RUN_BUILTINS].join(', ')} ` +
+      'and what the project bundles: its own files, labrpc and lodash)',
+  );
 }
 const realm = host.snapshotRealm();
 

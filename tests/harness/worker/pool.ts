@@ -323,10 +323,11 @@ class LabWorker {
 
   private onError(thrown: unknown): void {
     const run = this.current;
-    // Code under test can throw anything, `null` included: only a real Error has a name, code and stack.
+    // Code under test can throw anything, `null` included: only an error object has a name, code and stack
+    // (an Error of another realm too, e.g. under jest: hence no instanceof).
     const error: Error & { code?: string } =
-      thrown instanceof Error
-        ? thrown
+      typeof thrown === 'object' && thrown !== null && typeof (thrown as Error).message === 'string'
+        ? (thrown as Error)
         : Object.assign(
             new Error(`a ${thrown === null ? 'null' : typeof thrown} was thrown: ${String(thrown)}`),
             {
