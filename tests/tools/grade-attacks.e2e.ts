@@ -82,8 +82,9 @@ try {
   ${won};
 } catch { /* walled */ }`,
     'throw-null': `throw null;`,
-    'blocking-native-call': `import { execSync } from 'node:child_process';
-export function stall(): void { execSync('sleep 45'); }`,
+    // A thread in a native call cannot be terminated until the call returns (minutes, here).
+    'blocking-native-call': `import crypto from 'node:crypto';
+export function stall(): void { crypto.pbkdf2Sync('x', 'y', 1e9, 64, 'sha512'); }`,
     'off-heap-memory': `const hoard: Uint8Array[] = [];
 export function stall(): void { for (let i = 0; i < 64; i++) hoard.push(Buffer.alloc(256 * 2 ** 20, 1)); }`,
     'output-flood': `for (let i = 0; i < 200_000; i++) { console.log('flood ' + i); process.stderr.write('flood ' + i + '\\n'); }`,

@@ -155,6 +155,10 @@ export function runInProcess(
           result ??= asResult(message.result);
           if (result === undefined) {
             stop({ kind: 'untrusted', why: 'the run process sent a malformed result', ...where() });
+          } else {
+            // Done: end the process now rather than wait for it to exit (a thread stuck in a native call
+            // can hold up a process's exit for as long as the call lasts).
+            stop(result);
           }
         }
       }
@@ -168,7 +172,6 @@ export function runInProcess(
       clearTimeout(wall);
       killTree(); // anything the run left running in its group
       if (ending !== undefined) return resolve(ending);
-      if (result !== undefined && code === 0) return resolve(result);
       if (saysOutOfMemory(stderr)) {
         return resolve({ kind: 'out-of-memory', memoryMb: limits.memoryMb, ...where() });
       }
