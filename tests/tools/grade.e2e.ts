@@ -83,6 +83,20 @@ test('reference 100 %, a fresh handout 0 without hanging, planted bugs their par
   const reference = get(run, 'reference');
   expect([reference.score, reference.maxScore]).toEqual([25, 25]);
 
+  // The grader's sandboxed process and npm test run the same seed to the same trace: each reference
+  // run's printed replay command, run in this checkout (whose code is the reference), prints its hash.
+  for (const r of reference.tests.flatMap((t) => t.runs).filter((_, i) => i % 2 === 0)) {
+    const [env, ...command] = r.replay.replace(/^LAB_SEED=(\d+) npm test -- /, '$1 ').split(' ');
+    const title = r.replay.slice(r.replay.indexOf(" -t '") + 5, -1);
+    const replay = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), command[0], '-t', title], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, LAB_SEED: env, NO_COLOR: '1' },
+    });
+    const printed = /· trace ([0-9a-f]{16})\]/.exec(replay.stderr)?.[1];
+    expect([r.test, printed]).toEqual([r.test, r.traceHash.slice(0, 16)]);
+  }
+
   const fresh = get(run, 'handout');
   expect(fresh.score).toBe(0);
   expect(fresh.submission.notes[0]).toMatch(/^git repository: graded the committed HEAD tree/);

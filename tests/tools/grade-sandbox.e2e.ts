@@ -59,7 +59,7 @@ function inSandbox(
 
 const check = required ? test : test.skip;
 if (!required) {
-  process.stderr.write('sandbox.e2e: skipped (needs root on Linux with bubblewrap installed)\n');
+  process.stderr.write('grade-sandbox.e2e: skipped (needs root on Linux with bubblewrap installed)\n');
 }
 
 check('bubblewrap starts, as uid 65534 when the grader is root', async () => {
