@@ -41,6 +41,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     view.stop();
   }
   process.stdout.write(summaryTable(summary.grades));
+  const trusted = summary.sandbox.kind === 'bwrap';
+  process.stdout.write(`${trusted ? 'runs' : 'WARNING: runs were'} ${summary.sandbox.description}\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const where = summary.gradebook ?? `${options.out}/<submission>/`;
   process.stdout.write(

@@ -21,7 +21,7 @@ import { RULES, type RuleId } from '../../scripts/grade/policy-rules';
 import { gradescopeResults } from '../../scripts/grade/results';
 import { htmlReport, markdownReport } from '../../scripts/grade/report';
 import { checkAgainst, loadRubric, parseRubric } from '../../scripts/grade/rubric';
-import { gradeTest, summarize, testScore, type GradeKey } from '../../scripts/grade/score';
+import { gradeTest, sameKey, summarize, testScore, type GradeKey } from '../../scripts/grade/score';
 import { runSeed } from '../../scripts/grade/seeds';
 import { DEFAULT_RUBRIC } from '../../scripts/grade/options';
 import { findTestModules, loadTests } from '../../scripts/stress/discover';
@@ -407,6 +407,16 @@ describe('outputs', () => {
     const html = htmlReport(hostile);
     expect(html).not.toMatch(/<img|href=/);
     expect(html).toContain('raft/`code`&#60;img src=x&#62;.ts');
+  });
+
+  test('a grade made without the sandbox says so to the student and the instructor, and is never resumed as a sandboxed one', () => {
+    const isolation =
+      'NOT SANDBOXED (bwrap not found: apt-get install bubblewrap): runs were separate processes…';
+    const unsandboxed = { ...grade, key: { ...grade.key, sandbox: 'none' as const }, isolation };
+    expect(gradescopeResults(unsandboxed).output).toContain('**Untrusted grade:** NOT SANDBOXED');
+    expect(markdownReport(unsandboxed)).toContain('**Untrusted grade:** NOT SANDBOXED');
+    expect(gradescopeResults(grade).output).not.toContain('Untrusted');
+    expect(sameKey(unsandboxed.key, grade.key)).toBe(false);
   });
 
   test('a resume takes only a grade.json this grader sealed: an edited or planted one is graded again', () => {
