@@ -74,6 +74,8 @@ function buildMessage(error: unknown, root: string): string {
   return text.split(`${root}/`).join('');
 }
 
+/** How much of a failing run's trace or log the out folder keeps. */
+const KEPT_BYTES = 64 * 2 ** 20;
 /** Memory a run's process may use beyond its worker's heap cap: the main thread, code, buffers. */
 const PROCESS_MEMORY_MARGIN_MB = 2048;
 
@@ -133,8 +135,18 @@ export class WorkspaceRunner {
       if (file === undefined || path.dirname(path.resolve(file)) !== scratch || !fs.existsSync(file))
         continue;
       const target = path.join(this.options.traceDir, path.basename(file));
-      // Read and write, not rename: the parent writes the out folder's files itself, as its own user.
-      fs.writeFileSync(target, fs.readFileSync(file));
+      // Read and write, not rename: the parent writes the out folder's files itself, as its own user; and
+      // at most KEPT_BYTES of each, so that a run logging without end cannot fill the out folder.
+      const size = fs.statSync(file).size;
+      const fd = fs.openSync(file, 'r');
+      try {
+        const bytes = Buffer.alloc(Math.min(size, KEPT_BYTES));
+        fs.readSync(fd, bytes, 0, bytes.length, 0);
+        fs.writeFileSync(target, bytes);
+        if (size > KEPT_BYTES) fs.appendFileSync(target, `\n[cut by the grader: ${size} bytes in all]\n`);
+      } finally {
+        fs.closeSync(fd);
+      }
       moved.set(file, target);
     }
     return moved;
