@@ -96,8 +96,10 @@ export class Raft {
    * at once: elections, heartbeats and applying run from timers the peer starts itself.
    *
    * 2E: `servers` is the initial configuration, the same for every peer of the cluster (default: all of
-   * `peers`). A peer outside it runs, but neither votes nor starts elections until a configuration that
-   * includes it is in its log. What a restarted peer persisted takes precedence.
+   * `peers`). A peer outside it runs but starts no election until a configuration that includes it is in
+   * its log; it still answers RequestVote and AppendEntries like any peer (thesis §4.1: a server answers
+   * whatever its own configuration says; only counting votes and replicas looks at a configuration, the
+   * counter's). What a restarted peer persisted takes precedence.
    */
   constructor(
     peers: ClientEnd[],
@@ -197,7 +199,7 @@ export class Raft {
       );
     }
     if (sameServers(current.servers, target)) return refuse(`already ${describeConfig(current)}`);
-    // [M.6] servers being added catch up first, as learners that do not vote.
+    // [M.6] servers being added catch up first, as learners no majority counts yet.
     const lagging = target.filter((i) => !current.servers.includes(i) && s.matchIndex[i] < this.commitIndex);
     for (const i of lagging) {
       if (!s.learners.has(i)) {
