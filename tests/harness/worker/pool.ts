@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Bundle } from './bundle';
+import { inspectStuckWorker, type HangInspection } from './hang-inspect';
 import type { RunRequest, WorkerData, WorkerInput, WorkerMessage, WorkerReport } from './types';
 
 const BOOT_FILE = path.join(__dirname, 'boot.js');
@@ -54,9 +55,18 @@ interface Where {
 /** A worker's trusted report, or why there is none. */
 export type WorkerResult =
   | ({ readonly kind: 'report'; readonly report: WorkerReport } & Where)
-  | ({ readonly kind: 'hung'; readonly stalledMs: number; readonly loading: boolean } & Where)
-  | ({ readonly kind: 'wall-limit' } & Where)
-  | ({ readonly kind: 'out-of-memory'; readonly memoryMb: number } & Where)
+  | ({
+      readonly kind: 'hung';
+      readonly stalledMs: number;
+      readonly loading: boolean;
+      readonly inspection?: HangInspection;
+    } & Where)
+  | ({ readonly kind: 'wall-limit'; readonly inspection?: HangInspection } & Where)
+  | ({
+      readonly kind: 'out-of-memory';
+      readonly memoryMb: number;
+      readonly inspection?: HangInspection;
+    } & Where)
   | ({
       readonly kind: 'exited';
       readonly call: string;
@@ -79,6 +89,8 @@ interface ActiveRun {
   readonly resolve: (result: WorkerResult) => void;
   watchdog?: ReturnType<typeof setInterval>;
   exitNote?: { call: string; stack: string };
+  /** Set once the watchdog decided to stop the run and is looking inside it first (hang-inspect.ts). */
+  stopping?: boolean;
   lastEvents: number;
   lastChange: number;
 }
@@ -230,6 +242,7 @@ class LabWorker {
   private watch(run: ActiveRun): void {
     const { seen, limits } = run;
     const now = performance.now();
+    if (run.stopping === true) return;
     if (seen[2] === 0) {
       // Still loading: the watchdog starts with the test, loading has its own, longer limit.
       run.lastChange = now;
@@ -242,14 +255,24 @@ class LabWorker {
     } else if (now - run.lastChange > limits.hangMs) {
       // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
       if (seen[3] > NEAR_CAP * this.memoryMb) {
-        this.finish({ kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
+        this.inspectAndFinish(run, { kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
       } else {
-        this.finish({ kind: 'hung', stalledMs: now - run.lastChange, loading: false, ...this.where(run) });
+        const stalledMs = now - run.lastChange;
+        this.inspectAndFinish(run, { kind: 'hung', stalledMs, loading: false, ...this.where(run) });
       }
+      return;
     }
     if (this.current === run && now - run.started > limits.hardWallMs) {
-      this.finish({ kind: 'wall-limit', ...this.where(run) });
+      this.inspectAndFinish(run, { kind: 'wall-limit', ...this.where(run) });
     }
+  }
+
+  /** Look inside the stuck worker (its stack, its trace so far), then end the run with what was found. */
+  private inspectAndFinish(run: ActiveRun, result: Extract<WorkerResult, { inspection?: unknown }>): void {
+    run.stopping = true;
+    void inspectStuckWorker(this.worker).then((inspection) => {
+      if (this.current === run) this.finish({ ...result, inspection });
+    });
   }
 
   /** End the current run with `result`: a pass may leave the worker for another run, nothing else does. */
