@@ -45,52 +45,47 @@ function ownerOf(frame: string): string {
     : 'the framework';
 }
 
+/** Where a sample was, as a reader needs it: whose code, and the student's line that led there. */
 function whereOf(sample: readonly string[]): string {
   const { top, student } = placeOf(sample);
   if (top === '') return '';
   if (isStudentFrame(top)) return `in your code, at ${short(top)}`;
   if (student === undefined) return `in ${ownerOf(top)}, at ${short(top)}`;
-  return `in ${ownerOf(top)}, at ${short(top)}, called from your code at ${short(student)}`;
+  return `in ${ownerOf(top)}, called from your code at ${short(student)}`;
 }
 
-/** ", <where most samples were>", or "" without samples. */
-function commonestWhere(samples: readonly (readonly string[])[]): string {
+/** Where the samples were, commonest first, with how many were there. */
+function ranked(samples: readonly (readonly string[])[]): [string, number][] {
   const counts = new Map<string, number>();
   for (const sample of samples) counts.set(whereOf(sample), (counts.get(whereOf(sample)) ?? 0) + 1);
-  const best = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
-  return best === undefined || best[0] === '' ? '' : `, ${best[0]}`;
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]);
 }
 
-/** The report's parts, with `map` turning bundle positions into source positions. */
-export function hangDetails(
-  inspection: HangInspection | undefined,
-  map: (text: string) => string,
-): HangDetails {
+/** The report's parts (the samples' frames already mapped to their sources, isolated.ts). */
+export function hangDetails(inspection: HangInspection | undefined): HangDetails {
   if (inspection === undefined) return { where: '', diagnosis: [] };
-  const samples = inspection.samples.map((sample) => sample.map(map));
+  const samples = inspection.samples;
   const diagnosis: string[] = [];
-  const last = samples[samples.length - 1];
-  if (last !== undefined) {
-    const tops = new Map<string, number>();
-    for (const sample of samples) {
-      const key = whereOf(sample);
-      tops.set(key, (tops.get(key) ?? 0) + 1);
-    }
-    const ranked = [...tops.entries()].sort((a, b) => b[1] - a[1]);
-    const [commonest] = ranked[0];
+  const places = ranked(samples);
+  if (places.length > 0) {
+    const [commonest] = places[0];
     diagnosis.push(
-      `where it was: ${samples.length} pauses of the worker, ~0.2 s apart (inspector protocol); ` +
-        ranked.map(([where, n]) => `${n} ${where}`).join('; '),
+      `where it was, in ${samples.length} pauses of the worker ~0.2 s apart (through the inspector): ` +
+        places.map(([where, n]) => `${n}× ${where}`).join('; '),
     );
-    const shown = samples.find((sample) => whereOf(sample) === commonest) ?? last;
+    const shown = samples.find((sample) => whereOf(sample) === commonest) ?? samples[0];
+    const tops = [
+      ...new Set(samples.filter((sample) => whereOf(sample) === commonest).map((x) => placeOf(x).top)),
+    ];
+    if (tops.length > 1) diagnosis.push(`innermost frames there: ${tops.map(short).join(', ')}`);
     diagnosis.push('the stack at one of them, innermost first:');
     for (const frame of shown.filter(worthShowing).slice(0, SHOWN_FRAMES)) {
       diagnosis.push(`  ${short(frame)}${isStudentFrame(frame) ? '   ← your code' : ''}`);
     }
-    if (/^in the framework/.test(commonest) && commonest.includes('called from your code')) {
+    if (commonest.startsWith('in the framework') && commonest.includes('called from your code')) {
       diagnosis.push(
         'The framework was doing what your code asked of it (copying RPCs through the codec, for ' +
-          'instance): look at how often, and how much, your code at the marked line sends (below).',
+          'instance): look at how often, and how much, the marked line of your code sends (below).',
       );
     }
   }
@@ -104,6 +99,6 @@ export function hangDetails(
   }
   if (probe?.problem !== undefined) diagnosis.push(`the trace could not be saved: ${probe.problem}`);
   for (const problem of inspection.problems) diagnosis.push(`(could not look further: ${problem})`);
-  const where = commonestWhere(samples);
+  const where = places.length > 0 && places[0][0] !== '' ? `, ${places[0][0]}` : '';
   return { where, diagnosis, traceFile: probe?.traceFile, logFile: probe?.logFile };
 }

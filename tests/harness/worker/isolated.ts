@@ -21,8 +21,20 @@ export const DEFAULT_MEMORY_MB = 2048;
 const HARD_WALL_MARGIN_MS = 30_000;
 
 /** The message for a run the watchdog killed; `details` from looking inside it first (hang-report.ts). */
-export function hungMessage(virtualMs: number, hangMs: number, details?: HangDetails): string {
+export function hungMessage(
+  virtualMs: number,
+  hangMs: number,
+  details?: HangDetails,
+  eventsMoving = false,
+): string {
   const stalled = `HungRun: no progress for ${(hangMs / 1000).toFixed(1)} s of real time`;
+  if (eventsMoving) {
+    return (
+      `${stalled}: virtual time stood still at ${formatVirtual(virtualMs)} while events kept firing (each ` +
+      `taking seconds, or an endless chain of them at one instant)${details?.where ?? ''}. The worker was ` +
+      `terminated${saved(details)}.`
+    );
+  }
   if (details !== undefined && details.where !== '') {
     return (
       `${stalled}: stuck inside one event at virtual time ${formatVirtual(virtualMs)}${details.where}. ` +
@@ -63,7 +75,7 @@ function unreported(
             'time (a loop at the top level of a module?); the worker was terminated.',
         ];
       }
-      return ['hung', hungMessage(result.virtualMs, hangMs, details)];
+      return ['hung', hungMessage(result.virtualMs, hangMs, details, result.eventsMoving)];
     case 'wall-limit':
       return [
         'hung',
@@ -263,7 +275,7 @@ function judge(
     };
   }
   const inspected = 'inspection' in result ? result.inspection : undefined;
-  const details = inspected === undefined ? undefined : hangDetails(inspected, (text) => text);
+  const details = inspected === undefined ? undefined : hangDetails(inspected);
   const [verdict, headline] = unreported(result, hangMs, details);
   const ended = verdict === 'hung' ? 'hung' : 'stopped';
   const stack = result.kind === 'exited' || result.kind === 'crashed' ? result.stack : undefined;

@@ -10,9 +10,10 @@
  *
  * The parent decides the verdict: it accepts a message only if it carries the run's nonce (known to
  * boot.js, unreachable by the code under test), and a run passes only on such a report. Around it:
- * - a watchdog: the worker bumps an event counter in a shared buffer after every event of the virtual
- *   clock; if it stands still for `hangMs`, the run is stuck inside one event (`while (true) {}`, a
- *   microtask storm) and the worker is terminated; a hard wall limit backs it up;
+ * - a watchdog: the worker writes the virtual time and an event counter into a shared buffer after every
+ *   event of the virtual clock; if virtual time stands still for `hangMs`, the run is stuck, inside one
+ *   event (`while (true) {}`, a microtask storm) or in events that each take seconds at one instant, and
+ *   the worker is terminated, after a look inside (hang-inspect.ts); a hard wall limit backs it up;
  * - a memory cap (`resourceLimits`): a heap past it ends the worker with ERR_WORKER_OUT_OF_MEMORY, which
  *   becomes an out-of-memory run instead of a V8 fatal error that takes the whole process down;
  * - process.exit/abort inside the worker: boot.js says who called it before the worker stops.
@@ -59,6 +60,8 @@ export type WorkerResult =
       readonly kind: 'hung';
       readonly stalledMs: number;
       readonly loading: boolean;
+      /** Events kept firing, but virtual time did not move. */
+      readonly eventsMoving?: boolean;
       readonly inspection?: HangInspection;
     } & Where)
   | ({ readonly kind: 'wall-limit'; readonly inspection?: HangInspection } & Where)
@@ -92,6 +95,10 @@ interface ActiveRun {
   /** Set once the watchdog decided to stop the run and is looking inside it first (hang-inspect.ts). */
   stopping?: boolean;
   lastEvents: number;
+  /** When the event count last moved. */
+  lastEventAt: number;
+  lastVirtual: number;
+  /** When virtual time last moved (or loading ended). */
   lastChange: number;
 }
 
@@ -228,6 +235,8 @@ class LabWorker {
       limits,
       resolve,
       lastEvents: -1,
+      lastEventAt: started,
+      lastVirtual: -1,
       lastChange: started,
     };
     this.current = run;
@@ -249,18 +258,33 @@ class LabWorker {
       if (now - run.started > Math.max(LOAD_LIMIT_MS, limits.hangMs)) {
         this.finish({ kind: 'hung', stalledMs: now - run.started, loading: true, ...this.where(run) });
       }
-    } else if (seen[1] !== run.lastEvents) {
-      run.lastEvents = seen[1];
-      run.lastChange = now;
-    } else if (now - run.lastChange > limits.hangMs) {
-      // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
-      if (seen[3] > NEAR_CAP * this.memoryMb) {
-        this.inspectAndFinish(run, { kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
-      } else {
-        const stalledMs = now - run.lastChange;
-        this.inspectAndFinish(run, { kind: 'hung', stalledMs, loading: false, ...this.where(run) });
+    } else {
+      if (seen[1] !== run.lastEvents) {
+        run.lastEvents = seen[1];
+        run.lastEventAt = now;
       }
-      return;
+      // Progress is virtual time moving on. Events that keep firing at one instant (each taking seconds,
+      // or an endless chain of them) are stuck as surely as one event that never ends.
+      if (seen[0] !== run.lastVirtual) {
+        run.lastVirtual = seen[0];
+        run.lastChange = now;
+      } else if (now - run.lastChange > limits.hangMs) {
+        // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
+        if (seen[3] > NEAR_CAP * this.memoryMb) {
+          this.inspectAndFinish(run, { kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
+        } else {
+          const stalledMs = now - run.lastChange;
+          const eventsMoving = now - run.lastEventAt < limits.hangMs;
+          this.inspectAndFinish(run, {
+            kind: 'hung',
+            stalledMs,
+            loading: false,
+            eventsMoving,
+            ...this.where(run),
+          });
+        }
+        return;
+      }
     }
     if (this.current === run && now - run.started > limits.hardWallMs) {
       this.inspectAndFinish(run, { kind: 'wall-limit', ...this.where(run) });
