@@ -20,15 +20,15 @@ export interface HangInspection {
 }
 
 export interface InspectOptions {
-  /** How many stack samples to take. */
-  readonly samples: number;
-  /** Real time between two samples, in ms (the worker runs in between). */
-  readonly gapMs: number;
-  /** The whole inspection's deadline, in ms. */
-  readonly timeoutMs: number;
+  /** How many stack samples to take (default 5). */
+  readonly samples?: number;
+  /** Real time between two samples, in ms (the worker runs in between; default 200). */
+  readonly gapMs?: number;
+  /** The whole inspection's deadline, in ms (default 6000). */
+  readonly timeoutMs?: number;
 }
 
-const DEFAULTS: InspectOptions = { samples: 5, gapMs: 200, timeoutMs: 6000 };
+const DEFAULTS = { samples: 5, gapMs: 200, timeoutMs: 6000 } as const;
 
 interface CallFrame {
   readonly functionName: string;
@@ -187,9 +187,11 @@ function isProbeReport(value: unknown): value is HangProbeReport {
 /** Pause `worker` a few times for its stack, then have it save what it can (see the header). */
 export async function inspectStuckWorker(
   worker: Worker,
-  options: Partial<InspectOptions> = {},
+  options: InspectOptions = {},
 ): Promise<HangInspection> {
-  const { samples: wanted, gapMs, timeoutMs } = { ...DEFAULTS, ...options };
+  const wanted = options.samples ?? DEFAULTS.samples;
+  const gapMs = options.gapMs ?? DEFAULTS.gapMs;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const samples: string[][] = [];
   const problems: string[] = [];
   let probe: HangProbeReport | undefined;

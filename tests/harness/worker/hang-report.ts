@@ -70,7 +70,8 @@ export function hangDetails(inspection: HangInspection | undefined): HangDetails
   if (places.length > 0) {
     const [commonest] = places[0];
     diagnosis.push(
-      `where it was, in ${samples.length} pauses of the worker ~0.2 s apart (through the inspector): ` +
+      `where it was, in ${samples.length === 1 ? '1 pause' : `${samples.length} pauses`} of the worker ` +
+        '~0.2 s apart (through the inspector): ' +
         places.map(([where, n]) => `${n}× ${where}`).join('; '),
     );
     const shown = samples.find((sample) => whereOf(sample) === commonest) ?? samples[0];

@@ -48,6 +48,13 @@ export function hungMessage(
   );
 }
 
+/** "used more than its 2048 MB heap", or "reached 1800 MB of its 2048 MB heap" when stopped before. */
+function heapUse(memoryMb: number, heapMb: number | undefined): string {
+  return heapMb === undefined
+    ? `used more than its ${memoryMb} MB heap`
+    : `reached ${Math.round(heapMb)} MB of its ${memoryMb} MB heap`;
+}
+
 /** How the headline ends: where the trace went, or that there is none. */
 function saved(details: HangDetails | undefined): string {
   return details?.traceFile === undefined
@@ -85,7 +92,7 @@ function unreported(
     case 'out-of-memory':
       return [
         'out-of-memory',
-        `OutOfMemory: the run used more than its ${result.memoryMb} MB heap and was stopped (something grows ` +
+        `OutOfMemory: the run ${heapUse(result.memoryMb, result.heapMb)} and was stopped (something grows ` +
           'without bound: a log never trimmed, an array appended to on every heartbeat?)' +
           `${details?.where ?? ''}${saved(details)}.`,
       ];

@@ -32,6 +32,11 @@ const WATCH_EVERY_MS = 100;
 const LOAD_LIMIT_MS = 30_000;
 /** A stalled worker whose heap was last seen past this share of its cap is out of memory, not hung. */
 const NEAR_CAP = 0.7;
+/**
+ * A running worker whose heap passes this share of its cap is stopped as out of memory before V8 ends it:
+ * V8 gives no warning, and a worker it ends can no longer be looked into (hang-inspect.ts).
+ */
+const STOP_AT_CAP = 0.85;
 /** How long a new run waits for the worker the last one left to finish its realm check. */
 const SETTLE_WAIT_MS = 1_000;
 /** Idle workers a pool keeps by default (at most; the oldest goes first). */
@@ -68,6 +73,8 @@ export type WorkerResult =
   | ({
       readonly kind: 'out-of-memory';
       readonly memoryMb: number;
+      /** Set when the run was stopped near its cap (STOP_AT_CAP), before V8 ended it: the heap then. */
+      readonly heapMb?: number;
       readonly inspection?: HangInspection;
     } & Where)
   | ({
@@ -263,6 +270,16 @@ class LabWorker {
         run.lastEvents = seen[1];
         run.lastEventAt = now;
       }
+      if (seen[3] > STOP_AT_CAP * this.memoryMb) {
+        const heapMb = seen[3];
+        this.inspectAndFinish(run, {
+          kind: 'out-of-memory',
+          memoryMb: this.memoryMb,
+          heapMb,
+          ...this.where(run),
+        });
+        return;
+      }
       // Progress is virtual time moving on. Events that keep firing at one instant (each taking seconds,
       // or an endless chain of them) are stuck as surely as one event that never ends.
       if (seen[0] !== run.lastVirtual) {
@@ -294,7 +311,9 @@ class LabWorker {
   /** Look inside the stuck worker (its stack, its trace so far), then end the run with what was found. */
   private inspectAndFinish(run: ActiveRun, result: Extract<WorkerResult, { inspection?: unknown }>): void {
     run.stopping = true;
-    void inspectStuckWorker(this.worker).then((inspection) => {
+    // Near its heap cap, a worker let go between samples may reach the cap: one look, then the probe.
+    const samples = result.kind === 'out-of-memory' ? 1 : undefined;
+    void inspectStuckWorker(this.worker, { samples }).then((inspection) => {
       if (this.current === run) this.finish({ ...result, inspection });
     });
   }
