@@ -34,19 +34,30 @@ class LabSequencer extends Sequencer {
   }
 
   cacheResults(tests, results) {
-    super.cacheResults(tests, { ...results, testResults: results.testResults.map(withoutStoppedRuns) });
+    // The runtime jest remembered for each file before this run (its cache, read by the base class).
+    const previous = new Map();
+    for (const test of tests) {
+      const entry = this._getCache(test)[test.path];
+      if (Array.isArray(entry) && typeof entry[1] === 'number') previous.set(test.path, entry[1]);
+    }
+    const testResults = results.testResults.map((file) =>
+      withoutStoppedRuns(file, previous.get(file.testFilePath)),
+    );
+    super.cacheResults(tests, { ...results, testResults });
   }
 }
 
 /** A watchdog's verdict, as the first line of a failure: the run's time says nothing about the test. */
 const STOPPED = /^(?:\S+: )?(?:HungRun|OutOfMemory)\b/;
 
-function withoutStoppedRuns(file) {
+/** A file's result whose runtime leaves out the runs a watchdog stopped (the time remembered before, if any). */
+function withoutStoppedRuns(file, before) {
   const stopped = file.testResults.filter((r) => r.failureMessages.some((m) => STOPPED.test(m)));
   const { runtime } = file.perfStats;
   if (stopped.length === 0 || typeof runtime !== 'number') return file;
   const lost = stopped.reduce((sum, r) => sum + (r.duration ?? 0), 0);
-  return { ...file, perfStats: { ...file.perfStats, runtime: Math.max(0, runtime - lost) } };
+  const kept = before ?? Math.max(0, runtime - lost);
+  return { ...file, perfStats: { ...file.perfStats, runtime: kept } };
 }
 
 module.exports = LabSequencer;
