@@ -24,19 +24,13 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Bundle } from './bundle';
 import { inspectStuckWorker, type HangInspection } from './hang-inspect';
+import { checkProgress, startProgress, type Progress } from './progress';
 import type { RunRequest, WorkerData, WorkerInput, WorkerMessage, WorkerReport } from './types';
 
 const BOOT_FILE = path.join(__dirname, 'boot.js');
 const WATCH_EVERY_MS = 100;
 /** Loading a bundle (and the module-level code of the test and the student) may take this long. */
 const LOAD_LIMIT_MS = 30_000;
-/** A stalled worker whose heap was last seen past this share of its cap is out of memory, not hung. */
-const NEAR_CAP = 0.7;
-/**
- * A running worker whose heap passes this share of its cap is stopped as out of memory before V8 ends it:
- * V8 gives no warning, and a worker it ends can no longer be looked into (hang-inspect.ts).
- */
-const STOP_AT_CAP = 0.85;
 /** How long a new run waits for the worker the last one left to finish its realm check. */
 const SETTLE_WAIT_MS = 1_000;
 /** Idle workers a pool keeps by default (at most; the oldest goes first). */
@@ -73,7 +67,7 @@ export type WorkerResult =
   | ({
       readonly kind: 'out-of-memory';
       readonly memoryMb: number;
-      /** Set when the run was stopped near its cap (STOP_AT_CAP), before V8 ended it: the heap then. */
+      /** Set when the run was stopped near its cap (progress.ts), before V8 ended it: the heap then. */
       readonly heapMb?: number;
       readonly inspection?: HangInspection;
     } & Where)
@@ -101,12 +95,7 @@ interface ActiveRun {
   exitNote?: { call: string; stack: string };
   /** Set once the watchdog decided to stop the run and is looking inside it first (hang-inspect.ts). */
   stopping?: boolean;
-  lastEvents: number;
-  /** When the event count last moved. */
-  lastEventAt: number;
-  lastVirtual: number;
-  /** When virtual time last moved (or loading ended). */
-  lastChange: number;
+  progress: Progress;
 }
 
 function newRequest(input: WorkerInput): RunRequest {
@@ -241,10 +230,7 @@ class LabWorker {
       started,
       limits,
       resolve,
-      lastEvents: -1,
-      lastEventAt: started,
-      lastVirtual: -1,
-      lastChange: started,
+      progress: startProgress(started),
     };
     this.current = run;
     this.lastNonce = request.nonce;
@@ -261,45 +247,18 @@ class LabWorker {
     if (run.stopping === true) return;
     if (seen[2] === 0) {
       // Still loading: the watchdog starts with the test, loading has its own, longer limit.
-      run.lastChange = now;
+      run.progress = startProgress(now);
       if (now - run.started > Math.max(LOAD_LIMIT_MS, limits.hangMs)) {
         this.finish({ kind: 'hung', stalledMs: now - run.started, loading: true, ...this.where(run) });
       }
     } else {
-      if (seen[1] !== run.lastEvents) {
-        run.lastEvents = seen[1];
-        run.lastEventAt = now;
-      }
-      if (seen[3] > STOP_AT_CAP * this.memoryMb) {
-        const heapMb = seen[3];
-        this.inspectAndFinish(run, {
-          kind: 'out-of-memory',
-          memoryMb: this.memoryMb,
-          heapMb,
-          ...this.where(run),
-        });
+      const stall = checkProgress(run.progress, seen, now, limits.hangMs, this.memoryMb);
+      if (stall?.kind === 'out-of-memory') {
+        this.inspectAndFinish(run, { ...stall, memoryMb: this.memoryMb, ...this.where(run) });
         return;
       }
-      // Progress is virtual time moving on. Events that keep firing at one instant (each taking seconds,
-      // or an endless chain of them) are stuck as surely as one event that never ends.
-      if (seen[0] !== run.lastVirtual) {
-        run.lastVirtual = seen[0];
-        run.lastChange = now;
-      } else if (now - run.lastChange > limits.hangMs) {
-        // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
-        if (seen[3] > NEAR_CAP * this.memoryMb) {
-          this.inspectAndFinish(run, { kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
-        } else {
-          const stalledMs = now - run.lastChange;
-          const eventsMoving = now - run.lastEventAt < limits.hangMs;
-          this.inspectAndFinish(run, {
-            kind: 'hung',
-            stalledMs,
-            loading: false,
-            eventsMoving,
-            ...this.where(run),
-          });
-        }
+      if (stall?.kind === 'hung') {
+        this.inspectAndFinish(run, { ...stall, loading: false, ...this.where(run) });
         return;
       }
     }
