@@ -102,7 +102,7 @@ export function gradeCommand(): Command {
     .option('-p, --parallel <p>', 'runs at once (default: the cores)', positiveInt('-p'))
     .option('--rubric <file>', 'rubric, YAML or JSON', DEFAULT_RUBRIC)
     .option('--allow <rules>', 'let a policy rule pass (repeatable, or comma-separated)', rules)
-    .option('--hang <seconds>', 'kill a run after this long without a single event', seconds, 10)
+    .option('--hang <seconds>', 'kill a run after this long without virtual time moving on', seconds, 10)
     .option('--memory <mb>', "heap cap of each run's worker, in MB", positiveInt('--memory'), 256)
     .option('--results-file <file>', "also write the submission's results.json here (Gradescope)")
     .option('--fresh', 'grade again even when <out> already holds a finished grade with the same key', false)
