@@ -8,6 +8,7 @@ export { Server, Service } from './service';
 export type { Handler } from './service';
 export { Persister, freezeClass };
 export { encode, decode, deepCopy, codecStats, resetCodecWarnings, setCodecWarningSink } from './codec';
+export { EncodedList, encodeArray } from './encoded-list';
 export { sleep, randomInt } from './sleep';
 export { CodecError, LabrpcError, RpcHandlerError, RpcTooLargeError } from './errors';
 export { debugLog, setDebugSink } from './debug';

@@ -8,6 +8,8 @@
  *   [M.1] a configuration takes effect on a server as soon as its entry is in its log, committed or not;
  *         an entry cut off by a conflict takes its configuration with it.
  *   [M.2] in C_old,new, every election and every commit needs a majority of C_old and a majority of C_new.
+ *         Only the counter's configuration matters: a server votes and accepts entries whatever its own
+ *         configuration says (thesis §4.1), or a newcomer that lacks C_old,new could block every election.
  *   [M.3] a change starts with C_old,new, never C_new directly; and one change at a time: a leader
  *         refuses a change while its latest configuration is joint or not yet committed.
  *   [M.4] once C_old,new is committed, the leader appends C_new.

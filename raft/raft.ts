@@ -27,6 +27,7 @@ import { handleAppendEntries } from './append-entries';
 import { handleInstallSnapshot } from './install-snapshot';
 import { handleRequestVote } from './request-vote';
 import { checkServers } from './membership';
+import { PeerTimers } from './timers';
 import type * as T from './types';
 // #region SOLUTION 2A
 // SKELETON: import { todo } from './todo';
@@ -36,7 +37,6 @@ import { RaftLog } from './log';
 import { decodeState, StateEncoder } from './persist';
 import { replicateAll } from './append-entries';
 import { startElection } from './request-vote';
-import { PeerTimers } from './timers';
 // #endregion
 // #region SOLUTION 2B
 // SKELETON: import { todo } from './todo';
@@ -65,6 +65,8 @@ export class Raft {
   /** The configuration the tester started the cluster with (2E; every peer unless it says otherwise). */
   readonly initialServers: number[];
   #dead = false;
+  /** The election timer and the heartbeats (timers.ts); kill() must stop them all. */
+  readonly timers = new PeerTimers(this);
 
   // Your data here (2A, 2B, 2C, 2D). The neighbouring files read and write these fields.
   // #region SOLUTION 2A
@@ -81,7 +83,6 @@ export class Raft {
   /** An installed snapshot the apply loop has not delivered yet (apply-loop.ts says why this is safe). */
   pendingSnapshot: PendingSnapshot | null = null;
   readonly applySignal = new Signal();
-  readonly timers = new PeerTimers(this);
   /** Encodes the persistent state for persist(), re-using the bytes of entries it encoded before. */
   readonly #stateEncoder = new StateEncoder();
   // #endregion
@@ -96,8 +97,10 @@ export class Raft {
    * at once: elections, heartbeats and applying run from timers the peer starts itself.
    *
    * 2E: `servers` is the initial configuration, the same for every peer of the cluster (default: all of
-   * `peers`). A peer outside it runs, but neither votes nor starts elections until a configuration that
-   * includes it is in its log. What a restarted peer persisted takes precedence.
+   * `peers`). A peer outside it runs but starts no election until a configuration that includes it is in
+   * its log; it still answers RequestVote and AppendEntries like any peer (thesis §4.1: a server answers
+   * whatever its own configuration says; only counting votes and replicas looks at a configuration, the
+   * counter's). What a restarted peer persisted takes precedence.
    */
   constructor(
     peers: ClientEnd[],
@@ -197,7 +200,7 @@ export class Raft {
       );
     }
     if (sameServers(current.servers, target)) return refuse(`already ${describeConfig(current)}`);
-    // [M.6] servers being added catch up first, as learners that do not vote.
+    // [M.6] servers being added catch up first, as learners no majority counts yet.
     const lagging = target.filter((i) => !current.servers.includes(i) && s.matchIndex[i] < this.commitIndex);
     for (const i of lagging) {
       if (!s.learners.has(i)) {
@@ -221,7 +224,7 @@ export class Raft {
     this.#dead = true;
     // Your code here, if desired.
     // #region SOLUTION 2A
-    // SKELETON: // Stop your timers and loops here: a killed peer sends, answers and applies nothing more.
+    // SKELETON: // Stop your timers (this.timers.stopAll()) and loops here: a killed peer sends, answers and applies nothing more.
     this.timers.stopAll();
     this.applySignal.notify();
     // #endregion

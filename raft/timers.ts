@@ -13,6 +13,7 @@
 import { randomInt } from '../labrpc';
 import type { Raft } from './raft';
 // #region SOLUTION 2A
+// SKELETON: import { todo } from './todo';
 import { replicateAll } from './append-entries';
 // #endregion
 
@@ -29,47 +30,82 @@ export const ELECTION_TIMEOUT_SPREAD_MS = 300;
 // #endregion
 
 export class PeerTimers {
-  // Your code here (2A).
-  // #region SOLUTION 2A
   readonly #rf: Raft;
+  // Your data here (2A): the handles of your timers, to clear them.
+  // #region SOLUTION 2A
   #election: ReturnType<typeof setTimeout> | null = null;
   #heartbeat: ReturnType<typeof setInterval> | null = null;
   #replicate: ReturnType<typeof setTimeout> | null = null;
+  // #endregion
 
   constructor(rf: Raft) {
     this.#rf = rf;
   }
 
-  /** [F.2] restart the election timeout with a fresh random duration. */
+  /**
+   * [F.2] (Re)start the election timeout with a fresh random duration; when it fires, the peer starts an
+   * election. Call it at start, on granting a vote and on hearing from the current leader.
+   */
   resetElection(): void {
+    // Your code here (2A).
+    // #region SOLUTION 2A
+    // SKELETON: void this.#rf;
+    // SKELETON: todo('2A: resetElection (timers.ts): clear the election timer and set a new one with a random timeout; when it fires, start an election');
     this.stopElection();
     const timeout = ELECTION_TIMEOUT_MIN_MS + randomInt(ELECTION_TIMEOUT_SPREAD_MS);
     this.#election = setTimeout(() => {
       this.#election = null;
       if (!this.#rf.killed()) this.#rf.becomeCandidate('election timeout');
     }, timeout);
+    // #endregion
   }
 
-  /** Start the election timeout unless it is already running (a leader stepping down). */
-  ensureElection(): void {
-    if (this.#election === null) this.resetElection();
-  }
-
+  /** Stop the election timeout (a leader does not need one). */
   stopElection(): void {
+    // Your code here (2A).
+    // #region SOLUTION 2A
+    // SKELETON: todo('2A: stopElection (timers.ts): clear the election timer');
     if (this.#election !== null) clearTimeout(this.#election);
     this.#election = null;
+    // #endregion
   }
 
+  /** [L.1] A new leader sends heartbeats every 100 ms (at most 10 a second, the lab's rule). */
   startHeartbeats(): void {
+    // Your code here (2A).
+    // #region SOLUTION 2A
+    // SKELETON: todo('2A: startHeartbeats (timers.ts): send AppendEntries to every peer every 100 ms while leader');
     this.stopHeartbeats();
     this.#heartbeat = setInterval(() => replicateAll(this.#rf), HEARTBEAT_MS);
+    // #endregion
   }
 
+  /** A leader that steps down stops its heartbeats. */
   stopHeartbeats(): void {
+    // Your code here (2A).
+    // #region SOLUTION 2A
+    // SKELETON: todo('2A: stopHeartbeats (timers.ts): clear the heartbeat interval');
     if (this.#heartbeat !== null) clearInterval(this.#heartbeat);
     this.#heartbeat = null;
     if (this.#replicate !== null) clearTimeout(this.#replicate);
     this.#replicate = null;
+    // #endregion
+  }
+
+  /** kill(): stop every timer, so that a dead peer stays quiet. */
+  stopAll(): void {
+    // Your code here (2A).
+    // #region SOLUTION 2A
+    // SKELETON: todo('2A: stopAll (timers.ts): clear every timer and interval (kill() calls this)');
+    this.stopElection();
+    this.stopHeartbeats();
+    // #endregion
+  }
+
+  // #region SOLUTION 2A
+  /** Start the election timeout unless it is already running (a leader stepping down). */
+  ensureElection(): void {
+    if (this.#election === null) this.resetElection();
   }
 
   /** Replicate on the next tick, once for all the start() calls made until then. */
@@ -79,11 +115,6 @@ export class PeerTimers {
       this.#replicate = null;
       replicateAll(this.#rf);
     }, 0);
-  }
-
-  stopAll(): void {
-    this.stopElection();
-    this.stopHeartbeats();
   }
   // #endregion
 }

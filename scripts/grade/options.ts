@@ -107,7 +107,7 @@ export function gradeCommand(): Command {
     .option('--allow <rules>', 'let a policy rule pass (repeatable, or comma-separated)', rules)
     .option(
       '--hang <seconds>',
-      'kill a run after this long without a single event (npm test uses the same default)',
+      'kill a run after this long without virtual time moving on (npm test uses the same default)',
       seconds,
       DEFAULT_HANG_MS / 1000,
     )

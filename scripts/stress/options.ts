@@ -127,7 +127,7 @@ export function stressCommand(): Command {
     .option('--realtime', 'run on real timers (slow, not replayable)', false)
     .option('--check-determinism', 'run each seed twice; fail when the trace hashes differ', false)
     .option('--tests <paths...>', 'folders of *.tests.ts modules, or module files (default: tests)')
-    .option('--hang <seconds>', 'kill a run after this long without a single event', seconds, 10)
+    .option('--hang <seconds>', 'kill a run after this long without virtual time moving on', seconds, 10)
     .option(
       '--memory <mb>',
       'heap cap of each run, in MB (past it the run fails: out of memory)',

@@ -77,19 +77,33 @@ test('a failing run prints its diagnosis (a throwing one caught) and the pending
   expect(outcome.frames[0]).toContain('isolated.fixture.ts');
 });
 
-test('a body that never yields is stopped by the watchdog (HungRun)', async () => {
+test('a body that never yields is stopped by the watchdog (HungRun), which first looks inside', async () => {
   const outcome = await run('never yields', { hangMs: EXPECTED_HANG_MS });
   expect(outcome.verdict).toBe('hung');
+  // The inspector paused the worker: the message names the line that spins and the trace was saved.
   expect(outcome.message).toMatch(
-    /^HungRun: no progress for 0\.5 s of real time: hung at or after virtual time 0\.250 s/,
+    /^HungRun: no progress for 0\.5 s of real time: stuck inside one event at virtual time 0\.250 s, in the framework, at body \(tests\/harness\/fixtures\/isolated\.fixture\.ts:\d+:\d+\)\. The worker was terminated, after saving its trace up to the last completed event\./,
   );
+  expect(outcome.message).toContain(
+    '\n    the stack at one of them, innermost first:\n      body (tests/harness/',
+  );
+  expect(outcome.traceFile).toBeDefined();
+  expect(fs.readFileSync(outcome.traceFile ?? '', 'utf8')).toContain('"hung":');
   expectFramed(outcome, /seed: {3}5 \(hung at virtual time 0\.250 s\)/);
 });
 
 test('a microtask loop that starves the clock is stopped too', async () => {
   const outcome = await run('starves the event loop with microtasks', { hangMs: EXPECTED_HANG_MS });
   expect(outcome.verdict).toBe('hung');
-  expect(outcome.message).toContain('hung at or after virtual time 0.300 s');
+  expect(outcome.message).toContain('stuck inside one event at virtual time 0.300 s');
+});
+
+test('events that keep firing while virtual time stands still are stopped as well', async () => {
+  const outcome = await run('spends real seconds on events at one instant', { hangMs: EXPECTED_HANG_MS });
+  expect(outcome.verdict).toBe('hung');
+  expect(outcome.message).toMatch(
+    /^HungRun: no progress for 0\.5 s of real time: virtual time stood still at 0\.101 s while events kept firing/,
+  );
 });
 
 test('a heap that grows without bound ends as out of memory, not a fatal error', async () => {

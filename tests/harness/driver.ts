@@ -52,6 +52,11 @@ export interface DriverOptions {
    * runner's watchdog uses it to say where a worker stuck in `while (true) {}` stopped.
    */
   onProgress?: (virtualMs: number) => void;
+  /**
+   * Called before each timer fires, once everything the earlier events set off has run: the trace notes
+   * how far a run got, for one that then never finishes its next event (hang-probe.ts).
+   */
+  onSettled?: () => void;
   /** Filled when the run fails: what the driver saw (pending timers), for the failure's diagnosis. */
   notes?: string[];
 }
@@ -255,6 +260,7 @@ async function drive(
         `wall-clock limit of ${options.wallLimitMs} ms exceeded at virtual time ${formatVirtual(now())}`,
       );
     }
+    options.onSettled?.();
     fireNextTimer(clock, now);
     options.onProgress?.(now());
     clock.duringTick = true;

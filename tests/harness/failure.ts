@@ -50,7 +50,7 @@ export function failureText(headline: string, facts: FailureFacts, framing: Fail
 }
 
 /** Is this stack frame in the student's code (raft/, kvraft/), rather than the framework or the tests? */
-function isStudentFrame(frame: string): boolean {
+export function isStudentFrame(frame: string): boolean {
   return /[/\\](raft|kvraft)[/\\]/.test(frame) && !/[/\\](tests|node_modules)[/\\]/.test(frame);
 }
 

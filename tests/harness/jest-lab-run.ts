@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseDebugTopics } from './debug-log';
 import { readLabEnv, newSeed } from './env';
 import { NondeterminismError } from './errors';
+import { keepLatestTrace } from './latest-trace';
 import { runIsolated, type IsolatedOutcome, type WorkerPool } from './worker';
 import type { ListedTest } from './worker/listing';
 
@@ -117,6 +118,7 @@ export async function judgeLabTest(test: Named, place: LabRunPlace): Promise<Lab
   const realtimeEnv = env.realtime ? ['LAB_REALTIME=1'] : [];
   const first = await runOnce(test, place, seed, env.realtime, realtimeEnv, true, place.pool);
   if (!first.passed) {
+    if (first.traceFile !== undefined) keepLatestTrace(first.traceFile);
     place.write(block(first.lines));
     return { passed: false, cpuMs: first.cpuMs, error: failureOf(first, test, place.moduleFile) };
   }

@@ -13,11 +13,12 @@ import { resetCodecWarnings, setCodecWarningSink, setDebugSink } from '../../lab
 import { threadCpuMs } from './cpu-time';
 import { setRandomSource } from './random-setup';
 import { seededRandom } from './seeded-random';
-import { Trace } from './trace';
+import { Trace, journalLines } from './trace';
 import { DebugLog, parseDebugTopics } from './debug-log';
 import { FailureBox, describeError, runRealtime, runVirtual } from './driver';
 import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst, type FailureFraming } from './failure';
 import { tripwireSightings } from './real-timers';
+import { installHangProbe, type HangProbeReport } from './hang-probe';
 import type { LabContext, LabTest } from './lab-test';
 
 export interface RunOptions {
@@ -91,6 +92,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     clockNow = clock.now;
     await test.body(ctx);
   };
+  const removeProbe = installHangProbe(() => saveHungTrace(test, trace, debug, options));
   const wallStart = realNow();
   const cpuStart = threadCpuMs();
   setRandomSource(seededRandom(options.seed));
@@ -108,6 +110,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
       virtualLimitMs: test.virtualLimitMs,
       wallLimitMs: options.wallLimitMs ?? wallLimit(),
       onProgress: options.onProgress,
+      onSettled: () => trace.markCompleted(),
       notes,
     };
     virtualMs = (await run(body, limits, failure, cleanup)).virtualMs;
@@ -116,6 +119,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     virtualMs = clockNow();
     trace.record('error', { name: error.name, msg: error.message });
   } finally {
+    removeProbe();
     setRandomSource();
     setDebugSink();
     setCodecWarningSink((msg) => process.stderr.write(`${msg}\n`));
@@ -181,6 +185,45 @@ function saveTrace(
   if (debug.size > 0) {
     fs.writeFileSync(`${base}.log`, debug.text());
     result.logFile = `${base}.log`;
+  }
+}
+
+/** A hung run's trace holds about this much of the journal's end (decoding more would take too long). */
+const HUNG_TRACE_BYTES = 4 * 2 ** 20;
+
+/**
+ * For a run stuck inside one event (called from the parent through the inspector, hang-probe.ts): save
+ * the trace up to the last completed event and the debug log (with the lines of the event in progress).
+ */
+function saveHungTrace(test: LabTest, trace: Trace, debug: DebugLog, options: RunOptions): HangProbeReport {
+  const completedMs = trace.completedAt;
+  const rpcs = trace.rpcs.describe(completedMs);
+  try {
+    const base = traceBase(test, options.seed, options);
+    fs.mkdirSync(path.dirname(base), { recursive: true });
+    const { journal, whole } = trace.completedJournal(HUNG_TRACE_BYTES);
+    const lines = journalLines(journal);
+    const header = JSON.stringify({
+      kind: 'meta',
+      test: test.name,
+      part: test.part,
+      seed: options.seed,
+      passed: false,
+      virtualMs: completedMs,
+      traceHash: trace.hash(),
+      replay: options.replay,
+      hung: 'the run never finished the event after the last one here',
+      ...(whole ? {} : { partial: `the last ${lines.length} events only` }),
+    });
+    fs.writeFileSync(`${base}.jsonl`, [header, ...lines].join('\n') + '\n');
+    let logFile: string | undefined;
+    if (debug.size > 0) {
+      logFile = `${base}.log`;
+      fs.writeFileSync(logFile, debug.text());
+    }
+    return { traceFile: `${base}.jsonl`, logFile, completedMs, rpcs };
+  } catch (error) {
+    return { completedMs, rpcs, problem: describeError(error) };
   }
 }
 

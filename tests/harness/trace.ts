@@ -20,12 +20,19 @@
  *   codec                { msg }                        a codec warning
  *   error                { name, msg }                  the failure that ended the run
  * In trace files, arguments and replies are summarised (long strings and arrays cut, bytes counted) to
- * keep them small; the hash covers them in full.
+ * keep them small; the hash covers them in full. An argument or reply over LARGE_VALUE_BYTES, or over 1 KB
+ * once the journal passed JOURNAL_BUDGET_BYTES, is kept as its size and SHA-256 only (`"<3145728 bytes,
+ * sha256 …>"`): a peer that re-sends a huge log with every heartbeat would otherwise keep every copy in
+ * the journal until its heap runs out (no honest test comes near either bound).
+ *
+ * For a run that never finishes an event (HungRun, OutOfMemory), `markCompleted` notes after every event
+ * where the journal stood, so the harness can still save the trace up to the last completed event.
  */
 import { createHash, type Hash } from 'node:crypto';
 import fs from 'node:fs';
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../../labrpc/codec';
+import { RpcWindow } from './rpc-window';
 
 export type TraceFields = Record<string, unknown>;
 
@@ -34,6 +41,19 @@ const packr = new Packr(PACK_OPTIONS);
 
 /** Bytes hashed and kept per chunk: large enough that hashing costs one update per many events. */
 const CHUNK_BYTES = 64 * 1024;
+/** An RPC argument or reply larger than this is journalled as its size and hash (the largest honest: ~13 KB). */
+export const LARGE_VALUE_BYTES = 256 * 1024;
+/**
+ * Once the journal holds this much, every RPC argument or reply over 1 KB is journalled as its size and
+ * hash: a peer that floods the network (the whole log in every AppendEntries, to every peer, many times a
+ * heartbeat) would otherwise keep gigabytes of copies until its heap gives out, and a hung run's trace
+ * could not be saved in time. No honest test comes near: the reference's largest journal over 2C, 2E,
+ * 3A and 3B at seed 1 is 18.6 MB (3A's "restarts, partitions, many clients").
+ */
+export const JOURNAL_BUDGET_BYTES = 64 * 2 ** 20;
+const SMALL_VALUE_BYTES = 1024;
+/** How often (in journal bytes) the trace notes where an event starts. */
+const CHECKPOINT_BYTES = 256 * 1024;
 
 /** The journal: events back to back in chunks; a full chunk is hashed once and kept for saving. */
 class Journal {
@@ -66,12 +86,23 @@ class Journal {
   bytes(): Uint8Array {
     return Buffer.concat([...this.#full, this.#chunk.subarray(0, this.#used)]);
   }
+
+  /** How many bytes were written. */
+  get size(): number {
+    return this.#full.length * CHUNK_BYTES + this.#used;
+  }
 }
 
 export class Trace {
   readonly #journal = new Journal();
   #events = 0;
   #now: () => number;
+  /** The journal's size and event count when the last event of the virtual clock ended. */
+  #completed = { bytes: 0, events: 0, t: 0 };
+  /** Journal offsets where a trace event starts, about one per CHECKPOINT_BYTES (completedJournal). */
+  readonly #checkpoints: number[] = [0];
+  /** The RPCs sent in the last second, for the report of a run that hangs. */
+  readonly rpcs = new RpcWindow();
 
   constructor(now: () => number) {
     this.#now = now;
@@ -79,6 +110,7 @@ export class Trace {
 
   /** Append one event at the current virtual time. */
   record(kind: string, fields: TraceFields = {}): void {
+    this.#checkpoint();
     this.#journal.write(packr.pack([this.#now(), kind, fields]));
     this.#events += 1;
   }
@@ -88,9 +120,40 @@ export class Trace {
    * the bytes are hashed and kept as they are, and decoded only if the trace is saved.
    */
   recordEncoded(kind: string, fields: TraceFields, key: string, encoded: Uint8Array): void {
-    this.#journal.write(packr.pack([this.#now(), kind, fields, key]));
-    this.#journal.write(encoded);
+    const t = this.#now();
+    if (kind === 'rpc.send') this.rpcs.add(t, fields);
+    this.#checkpoint();
+    this.#journal.write(packr.pack([t, kind, fields, key]));
+    const keep = this.#journal.size < JOURNAL_BUDGET_BYTES ? LARGE_VALUE_BYTES : SMALL_VALUE_BYTES;
+    this.#journal.write(encoded.length <= keep ? encoded : packr.pack(digestOf(encoded)));
     this.#events += 1;
+  }
+
+  /** The event of the virtual clock that ran last has ended (the driver calls this after each one). */
+  markCompleted(): void {
+    this.#completed = { bytes: this.#journal.size, events: this.#events, t: this.#now() };
+    this.rpcs.markCompleted();
+  }
+
+  /** The virtual time at which the last completed event ended. */
+  get completedAt(): number {
+    return this.#completed.t;
+  }
+
+  /**
+   * The journal up to the end of the last completed event: its last `maxBytes` or so (from an event
+   * boundary; `whole` says whether that is all of it), for a hung run's trace, saved in a second or two.
+   */
+  completedJournal(maxBytes: number): { journal: Uint8Array; whole: boolean } {
+    const end = this.#completed.bytes;
+    const start = this.#checkpoints.find((offset) => offset >= end - maxBytes) ?? end;
+    return { journal: this.#journal.bytes().subarray(start, end), whole: start === 0 };
+  }
+
+  #checkpoint(): void {
+    const size = this.#journal.size;
+    if (size - this.#checkpoints[this.#checkpoints.length - 1] >= CHECKPOINT_BYTES)
+      this.#checkpoints.push(size);
   }
 
   /** The hash of every event so far, as hex. */
@@ -111,6 +174,12 @@ export class Trace {
   journal(): Uint8Array {
     return this.#journal.bytes();
   }
+}
+
+/** What the journal keeps of a value over LARGE_VALUE_BYTES: its size and hash. */
+function digestOf(encoded: Uint8Array): string {
+  const hash = createHash('sha256').update(encoded).digest('hex').slice(0, 16);
+  return `<${encoded.length} bytes, sha256 ${hash}>`;
 }
 
 /** The JSON lines of a journal's events (RPC arguments and replies summarised). */

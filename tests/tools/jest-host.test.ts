@@ -63,7 +63,7 @@ test('lab tests run isolated: output, one message per failure, the student frame
   expect(out).toMatch(/ {2}\[seed 5 · 0\.1 s virtual · [\d.]+ s CPU · trace [0-9a-f]{16}\]/);
   for (const headline of [
     'LabCheckFailure: expected one leader, got none\n      diagnosis:',
-    'HungRun: no progress for 1.5 s of real time: hung at or after virtual time 0.250 s',
+    'HungRun: no progress for 1.5 s of real time: stuck inside one event at virtual time 0.250 s',
     'ProcessExit: process.exit(0) was called during the run, at Object.body',
     'RealTimerError: a real setInterval was called during a virtual run, at Object.body',
   ]) {

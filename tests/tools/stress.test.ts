@@ -86,7 +86,7 @@ test('the watchdog kills a `while (true) {}` and reports the virtual time it rea
   const run = stress(['fixture hangs', '-n', '1', '--seed', '7', '--hang', '0.5']);
   expect(run.status).toBe(1);
   expect(run.runs).toMatchObject([{ passed: false, hung: true }]);
-  expect(run.runs[0].error).toContain('hung at or after virtual time 0.250 s');
+  expect(run.runs[0].error).toContain('stuck inside one event at virtual time 0.250 s');
 });
 
 test('--check-determinism fails a test whose trace depends on real randomness', () => {

@@ -12,6 +12,7 @@ import { buildProcessHost, bundleFor, FRAMEWORK_ROOT, type Bundle } from './bund
 import { runInProcess } from './process-run';
 import { runInWorker, type WorkerLimits, type WorkerPool, type WorkerResult } from './pool';
 import { mapBundleFrames } from './source-map';
+import { hangDetails, type HangDetails } from './hang-report';
 import type { IsolatedOptions, IsolatedOutcome, IsolatedSpec, Verdict } from './api';
 import type { WorkerInput } from './types';
 
@@ -20,13 +21,46 @@ export const DEFAULT_MEMORY_MB = 2048;
 /** The parent's own wall limit is the driver's plus this margin (the driver normally fails first). */
 const HARD_WALL_MARGIN_MS = 30_000;
 
-/** The message for a run the watchdog killed. */
-export function hungMessage(virtualMs: number, hangMs: number): string {
+/** The message for a run the watchdog killed; `details` from looking inside it first (hang-report.ts). */
+export function hungMessage(
+  virtualMs: number,
+  hangMs: number,
+  details?: HangDetails,
+  eventsMoving = false,
+): string {
+  const stalled = `HungRun: no progress for ${(hangMs / 1000).toFixed(1)} s of real time`;
+  if (eventsMoving) {
+    return (
+      `${stalled}: virtual time stood still at ${formatVirtual(virtualMs)} while events kept firing (each ` +
+      `taking seconds, or an endless chain of them at one instant)${details?.where ?? ''}. The worker was ` +
+      `terminated${saved(details)}.`
+    );
+  }
+  if (details !== undefined && details.where !== '') {
+    return (
+      `${stalled}: stuck inside one event at virtual time ${formatVirtual(virtualMs)}${details.where}. ` +
+      `The worker was terminated${saved(details)}.`
+    );
+  }
   return (
-    `HungRun: no progress for ${(hangMs / 1000).toFixed(1)} s of real time: hung at or after virtual time ` +
-    `${formatVirtual(virtualMs)}, inside one event (a loop that never awaits, e.g. \`while (true) {}\` or ` +
-    '`while (!done) await null`?). The worker was terminated; no trace was saved.'
+    `${stalled}: hung at or after virtual time ${formatVirtual(virtualMs)}, inside one event (a loop that ` +
+    'never awaits, e.g. `while (true) {}` or `while (!done) await null`?). The worker was terminated' +
+    `${saved(details)}.`
   );
+}
+
+/** "used more than its 2048 MB heap", or "reached 1800 MB of its 2048 MB heap" when stopped before. */
+function heapUse(memoryMb: number, heapMb: number | undefined): string {
+  return heapMb === undefined
+    ? `used more than its ${memoryMb} MB heap`
+    : `reached ${Math.round(heapMb)} MB of its ${memoryMb} MB heap`;
+}
+
+/** How the headline ends: where the trace went, or that there is none. */
+function saved(details: HangDetails | undefined): string {
+  return details?.traceFile === undefined
+    ? '; no trace was saved'
+    : ', after saving its trace up to the last completed event';
 }
 
 /** The first frame of a stack in the student's code, or else the first frame outside the harness. */
@@ -35,7 +69,11 @@ function siteOf(stack: string): string {
 }
 
 /** Headline and verdict of a run that ended without a trusted report. */
-function unreported(result: Exclude<WorkerResult, { kind: 'report' }>, hangMs: number): [Verdict, string] {
+function unreported(
+  result: Exclude<WorkerResult, { kind: 'report' }>,
+  hangMs: number,
+  details: HangDetails | undefined,
+): [Verdict, string] {
   switch (result.kind) {
     case 'hung':
       if (result.loading) {
@@ -45,18 +83,19 @@ function unreported(result: Exclude<WorkerResult, { kind: 'report' }>, hangMs: n
             'time (a loop at the top level of a module?); the worker was terminated.',
         ];
       }
-      return ['hung', hungMessage(result.virtualMs, hangMs)];
+      return ['hung', hungMessage(result.virtualMs, hangMs, details, result.eventsMoving)];
     case 'wall-limit':
       return [
         'hung',
         `HungRun: the run went on past its real-time limit (${(result.wallMs / 1000).toFixed(1)} s) and was ` +
-          'terminated; no trace was saved.',
+          `terminated at virtual time ${formatVirtual(result.virtualMs)}${details?.where ?? ''}${saved(details)}.`,
       ];
     case 'out-of-memory':
       return [
         'out-of-memory',
-        `OutOfMemory: the run used more than its ${result.memoryMb} MB heap and was stopped (something grows ` +
-          'without bound: a log never trimmed, an array appended to on every heartbeat?); no trace was saved.',
+        `OutOfMemory: the run ${heapUse(result.memoryMb, result.heapMb)} and was stopped (something grows ` +
+          'without bound: a log never trimmed, an array appended to on every heartbeat?)' +
+          `${details?.where ?? ''}${saved(details)}.`,
       ];
     case 'exited':
       return [
@@ -111,6 +150,14 @@ function sourceMapped(result: WorkerResult, bundle: Bundle): WorkerResult {
     }
     case 'exited':
       return { ...result, stack: map(result.stack) };
+    case 'hung':
+    case 'wall-limit':
+    case 'out-of-memory': {
+      const { inspection } = result;
+      if (inspection === undefined) return result;
+      const samples = inspection.samples.map((sample) => sample.map(map));
+      return { ...result, inspection: { ...inspection, samples } };
+    }
     case 'crashed':
       return { ...result, error: map(result.error), stack: result.stack && map(result.stack) };
     default:
@@ -243,10 +290,18 @@ function judge(
       traceHash: '',
     };
   }
-  const [verdict, headline] = unreported(result, hangMs);
+  const inspected = 'inspection' in result ? result.inspection : undefined;
+  const details = inspected === undefined ? undefined : hangDetails(inspected);
+  const [verdict, headline] = unreported(result, hangMs, details);
   const ended = verdict === 'hung' ? 'hung' : 'stopped';
   const stack = result.kind === 'exited' || result.kind === 'crashed' ? result.stack : undefined;
   const frames = stack === undefined ? [] : studentFramesFirst(stack);
-  const message = failureText(headline, base, { replay: options.replay, realtime: options.realtime, ended });
-  return { ...base, verdict, passed: false, message, frames, wallMs: result.wallMs, traceHash: '' };
+  const facts = { ...base, traceFile: details?.traceFile, logFile: details?.logFile };
+  const message = failureText(headline, facts, {
+    replay: options.replay,
+    realtime: options.realtime,
+    ended,
+    diagnosis: details?.diagnosis,
+  });
+  return { ...facts, verdict, passed: false, message, frames, wallMs: result.wallMs, traceHash: '' };
 }

@@ -10,9 +10,10 @@
  *
  * The parent decides the verdict: it accepts a message only if it carries the run's nonce (known to
  * boot.js, unreachable by the code under test), and a run passes only on such a report. Around it:
- * - a watchdog: the worker bumps an event counter in a shared buffer after every event of the virtual
- *   clock; if it stands still for `hangMs`, the run is stuck inside one event (`while (true) {}`, a
- *   microtask storm) and the worker is terminated; a hard wall limit backs it up;
+ * - a watchdog: the worker writes the virtual time and an event counter into a shared buffer after every
+ *   event of the virtual clock; if virtual time stands still for `hangMs`, the run is stuck, inside one
+ *   event (`while (true) {}`, a microtask storm) or in events that each take seconds at one instant, and
+ *   the worker is terminated, after a look inside (hang-inspect.ts); a hard wall limit backs it up;
  * - a memory cap (`resourceLimits`): a heap past it ends the worker with ERR_WORKER_OUT_OF_MEMORY, which
  *   becomes an out-of-memory run instead of a V8 fatal error that takes the whole process down;
  * - process.exit/abort inside the worker: boot.js says who called it before the worker stops.
@@ -22,14 +23,14 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Bundle } from './bundle';
+import { inspectStuckWorker, type HangInspection } from './hang-inspect';
+import { checkProgress, startProgress, type Progress } from './progress';
 import type { RunRequest, WorkerData, WorkerInput, WorkerMessage, WorkerReport } from './types';
 
 const BOOT_FILE = path.join(__dirname, 'boot.js');
 const WATCH_EVERY_MS = 100;
 /** Loading a bundle (and the module-level code of the test and the student) may take this long. */
 const LOAD_LIMIT_MS = 30_000;
-/** A stalled worker whose heap was last seen past this share of its cap is out of memory, not hung. */
-const NEAR_CAP = 0.7;
 /** How long a new run waits for the worker the last one left to finish its realm check. */
 const SETTLE_WAIT_MS = 1_000;
 /** Idle workers a pool keeps by default (at most; the oldest goes first). */
@@ -54,9 +55,22 @@ interface Where {
 /** A worker's trusted report, or why there is none. */
 export type WorkerResult =
   | ({ readonly kind: 'report'; readonly report: WorkerReport } & Where)
-  | ({ readonly kind: 'hung'; readonly stalledMs: number; readonly loading: boolean } & Where)
-  | ({ readonly kind: 'wall-limit' } & Where)
-  | ({ readonly kind: 'out-of-memory'; readonly memoryMb: number } & Where)
+  | ({
+      readonly kind: 'hung';
+      readonly stalledMs: number;
+      readonly loading: boolean;
+      /** Events kept firing, but virtual time did not move. */
+      readonly eventsMoving?: boolean;
+      readonly inspection?: HangInspection;
+    } & Where)
+  | ({ readonly kind: 'wall-limit'; readonly inspection?: HangInspection } & Where)
+  | ({
+      readonly kind: 'out-of-memory';
+      readonly memoryMb: number;
+      /** Set when the run was stopped near its cap (progress.ts), before V8 ended it: the heap then. */
+      readonly heapMb?: number;
+      readonly inspection?: HangInspection;
+    } & Where)
   | ({
       readonly kind: 'exited';
       readonly call: string;
@@ -79,8 +93,9 @@ interface ActiveRun {
   readonly resolve: (result: WorkerResult) => void;
   watchdog?: ReturnType<typeof setInterval>;
   exitNote?: { call: string; stack: string };
-  lastEvents: number;
-  lastChange: number;
+  /** Set once the watchdog decided to stop the run and is looking inside it first (hang-inspect.ts). */
+  stopping?: boolean;
+  progress: Progress;
 }
 
 function newRequest(input: WorkerInput): RunRequest {
@@ -217,8 +232,7 @@ class LabWorker {
       started,
       limits,
       resolve,
-      lastEvents: -1,
-      lastChange: started,
+      progress: startProgress(started),
     };
     this.current = run;
     this.lastNonce = request.nonce;
@@ -232,26 +246,37 @@ class LabWorker {
   private watch(run: ActiveRun): void {
     const { seen, limits } = run;
     const now = performance.now();
+    if (run.stopping === true) return;
     if (seen[2] === 0) {
       // Still loading: the watchdog starts with the test, loading has its own, longer limit.
-      run.lastChange = now;
+      run.progress = startProgress(now);
       if (now - run.started > Math.max(LOAD_LIMIT_MS, limits.hangMs)) {
         this.finish({ kind: 'hung', stalledMs: now - run.started, loading: true, ...this.where(run) });
       }
-    } else if (seen[1] !== run.lastEvents) {
-      run.lastEvents = seen[1];
-      run.lastChange = now;
-    } else if (now - run.lastChange > limits.hangMs) {
-      // Stuck near the heap cap is the garbage collector thrashing, not a loop: call it what it is.
-      if (seen[3] > NEAR_CAP * this.memoryMb) {
-        this.finish({ kind: 'out-of-memory', memoryMb: this.memoryMb, ...this.where(run) });
-      } else {
-        this.finish({ kind: 'hung', stalledMs: now - run.lastChange, loading: false, ...this.where(run) });
+    } else {
+      const stall = checkProgress(run.progress, seen, now, limits.hangMs, this.memoryMb);
+      if (stall?.kind === 'out-of-memory') {
+        this.inspectAndFinish(run, { ...stall, memoryMb: this.memoryMb, ...this.where(run) });
+        return;
+      }
+      if (stall?.kind === 'hung') {
+        this.inspectAndFinish(run, { ...stall, loading: false, ...this.where(run) });
+        return;
       }
     }
     if (this.current === run && now - run.started > limits.hardWallMs) {
-      this.finish({ kind: 'wall-limit', ...this.where(run) });
+      this.inspectAndFinish(run, { kind: 'wall-limit', ...this.where(run) });
     }
+  }
+
+  /** Look inside the stuck worker (its stack, its trace so far), then end the run with what was found. */
+  private inspectAndFinish(run: ActiveRun, result: Extract<WorkerResult, { inspection?: unknown }>): void {
+    run.stopping = true;
+    // Near its heap cap, a worker let go between samples may reach the cap: one look, then the probe.
+    const samples = result.kind === 'out-of-memory' ? 1 : undefined;
+    void inspectStuckWorker(this.worker, { samples }).then((inspection) => {
+      if (this.current === run) this.finish({ ...result, inspection });
+    });
   }
 
   /** End the current run with `result`: a pass may leave the worker for another run, nothing else does. */
