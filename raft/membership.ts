@@ -34,7 +34,7 @@ import type { Configuration } from './types';
 export function isMember(config: Configuration, i: number): boolean {
   // Your code here (2E).
   // #region SOLUTION 2E
-  // SKELETON: return todo('2E: isMember: is server i in the configuration (in C_old or C_new while joint)?');
+  // SKELETON: return todo('2E: isMember: is server i in the configuration (in C_old or C_new while joint)? Before 2E, config.servers is every peer: `return config.servers.includes(i)` will do until then');
   return config.servers.includes(i) || (config.newServers?.includes(i) ?? false);
   // #endregion
 }
@@ -46,7 +46,7 @@ export function isMember(config: Configuration, i: number): boolean {
 export function hasQuorum(config: Configuration, has: (i: number) => boolean): boolean {
   // Your code here (2E).
   // #region SOLUTION 2E
-  // SKELETON: return todo('2E: hasQuorum: a majority of C_old, and of C_new too while the configuration is joint (§6)');
+  // SKELETON: return todo('2E: hasQuorum: a majority of C_old, and of C_new too while the configuration is joint (§6). Before 2E there is no C_new: a majority of config.servers will do until then');
   const majorityOf = (set: number[]): boolean => 2 * set.filter(has).length > set.length;
   return majorityOf(config.servers) && (config.newServers === null || majorityOf(config.newServers));
   // #endregion
