@@ -115,8 +115,9 @@ export class WorkspaceRunner {
 
   /** Workspace paths as the student knows them: `raft/raft.ts:12:5`, not the temporary folder's. */
   private projectPaths(text: string): string {
-    const dir = `${this.ws.dir}/`;
-    return text.split(dir).join('').split(dir.slice(1)).join('');
+    // The workspace as an absolute path, or relative to some folder (`../../tmp/grade-…/ws-…/`).
+    const dir = this.ws.dir.replace(/^\//, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return text.replace(new RegExp(`(?:\\.\\./)*/?${dir}/`, 'g'), '');
   }
 
   /** A folder only this run may write, and only the parent reads. */
