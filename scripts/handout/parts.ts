@@ -7,13 +7,14 @@ export class HandoutError extends Error {
   override name = 'HandoutError';
 }
 
-export const PARTS = ['2A', '2B', '2C', '2D', '2E', '3A', '3B'] as const;
+export const PARTS = ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '4A', '4B'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** The parts of each lab, in order: the reference of a later part builds on the earlier parts' code. */
 const LABS: readonly (readonly Part[])[] = [
   ['2A', '2B', '2C', '2D', '2E'],
   ['3A', '3B'],
+  ['4A', '4B'],
 ];
 
 function partOf(text: string, spec: string): Part {
