@@ -40,7 +40,7 @@ export class CtrlerMachine implements StateMachine<CtrlerOp, Config | null> {
     if (op.seq <= (this.#lastSeq.get(op.clientId) ?? 0)) return null; // a retry: applied already
     this.#lastSeq.set(op.clientId, op.seq);
     const latest = this.#latest();
-    const groups = copyGroups(latest.groups);
+    const groups = copyGroups(latest.groups); // [SC.3] a fresh copy: the history never changes
     let shards: number[];
     if (op.kind === 'Join') {
       for (const [gid, servers] of Object.entries(op.servers)) groups[Number(gid)] = [...servers];
@@ -90,7 +90,7 @@ export function gidsOf(groups: Record<number, string[]>): number[] {
     .sort((a, b) => a - b);
 }
 
-/** A fresh copy: a config handed out must not share arrays with the history it came from. */
+/** [SC.3] A fresh copy: a config handed out must not share arrays with the history it came from. */
 export function copyConfig(config: Config): Config {
   return { num: config.num, shards: [...config.shards], groups: copyGroups(config.groups) };
 }

@@ -8,9 +8,9 @@
  * Rebalancing: the shard assignment of a new configuration, from the previous one and the new set of
  * groups. Three properties, each a test of 4A:
  *
- * - balanced: every group holds ⌊NShards/n⌋ or ⌈NShards/n⌉ shards ("max too much larger than min");
- * - minimal: a shard moves only if its group left or holds more than its target ("Minimal transfers");
- * - deterministic: the answer depends on the arguments only, never on iteration order, so every replica
+ * - [SC.2] balanced: every group holds ⌊NShards/n⌋ or ⌈NShards/n⌉ shards ("max too much larger than min");
+ * - [SC.2] minimal: a shard moves only if its group left or holds more than its target ("Minimal transfers");
+ * - [SC.1] deterministic: the answer depends on the arguments only, never on iteration order, so every replica
  *   computes the same config from the same log ("Check Same config on servers"). Gids are sorted
  *   numerically; JavaScript would also iterate integer keys in order, Go's maps would not.
  */
@@ -19,7 +19,7 @@ import { NShards } from './common';
 /** The new shard → gid array for the groups `gids`, moving as few shards of `shards` as possible. */
 export function rebalance(shards: readonly number[], gids: readonly number[]): number[] {
   if (gids.length === 0) return new Array<number>(NShards).fill(0); // no group: every shard to gid 0
-  const live = [...new Set(gids)].sort((a, b) => a - b);
+  const live = [...new Set(gids)].sort((a, b) => a - b); // [SC.1] numeric order, never map order
   const owned = new Map<number, number[]>(live.map((gid) => [gid, []]));
   const free: number[] = [];
   shards.forEach((gid, shard) => (owned.get(gid) ?? free).push(shard));

@@ -15,8 +15,8 @@
  *   lost in N:    Serving ─Config─▶ Offering ─Delete─▶ (gone)
  *
  * Pulling: ours in N, but the data is still with the owner in N-1 [SK.3]. Erasing: data here and served;
- * the old owner has not yet confirmed that it dropped its copy [C1]. Offering: no longer ours, kept only
- * until the new owner has it. Client requests are served in Serving and Erasing only [SK.2, C2b].
+ * the old owner has not yet confirmed that it dropped its copy [SK.6]. Offering: no longer ours, kept only
+ * until the new owner has it. Client requests are served in Serving and Erasing only [SK.2, SK.7].
  * The next configuration is taken only when no shard is in between [SK.1].
  *
  * Exactly-once across moves [SK.4]: each shard carries its own duplicate table (client → highest
@@ -46,7 +46,7 @@ export type GroupOp =
   | { kind: 'Config'; config: Config }
   /** The shards pulled from their owners in config `num - 1`, for config `num`. */
   | { kind: 'Install'; num: number; shards: Record<number, ShardData> }
-  /** (old owner) The new owners in config `num` have these shards: drop them [C1]. */
+  /** (old owner) The new owners in config `num` have these shards: drop them [SK.6]. */
   | { kind: 'Delete'; num: number; shards: number[] }
   /** (new owner) The old owners dropped their copies of these shards: they are plain Serving now. */
   | { kind: 'Erased'; num: number; shards: number[] }
@@ -96,7 +96,7 @@ export class GroupMachine implements StateMachine<GroupOp, OpResult> {
     return [...this.#shards.values()].every((s) => s.state === 'Serving');
   }
 
-  /** Whether requests for `shard` are served here now [SK.2, C2a, C2b]. */
+  /** Whether requests for `shard` are served here now [SK.2, SK.7]. */
   serves(shard: number): boolean {
     const state = this.#shards.get(shard)?.state;
     return state === 'Serving' || state === 'Erasing';
@@ -138,7 +138,7 @@ export class GroupMachine implements StateMachine<GroupOp, OpResult> {
         }
         return OK;
       case 'Delete':
-        // [C1] the new owner has it: the keys leave this group's state (and so its next snapshot)
+        // [SK.6] the new owner has it: the keys leave this group's state (and so its next snapshot)
         if (op.num === this.#config.num) {
           for (const shard of op.shards)
             if (this.#shards.get(shard)?.state === 'Offering') this.#shards.delete(shard);

@@ -43,7 +43,7 @@ export interface PullReply {
   err: 'OK' | 'ErrNotReady';
   shards: Record<number, ShardData>;
 }
-/** Tell a shard's old owner (config `num - 1`) that the new owner has it [C1]. */
+/** Tell a shard's old owner (config `num - 1`) that the new owner has it [SK.6]. */
 export interface DeleteArgs {
   num: number;
   shards: number[];
@@ -128,7 +128,7 @@ export class ShardKV {
     return shards === null ? { err: 'ErrNotReady', shards: {} } : { err: 'OK', shards };
   }
 
-  /** [C1] The new owner has these shards: drop them, through the log. */
+  /** [SK.6] The new owner has these shards: drop them, through the log. */
   async Delete(args: DeleteArgs): Promise<DeleteReply> {
     const num = this.#machine.config.num;
     if (num > args.num) return { err: 'OK' }; // we moved on, which needs the handoff done: dropped already
@@ -189,7 +189,7 @@ export class ShardKV {
     );
   }
 
-  /** [C1] Tell the previous owners to drop the shards this group now holds, then mark them Serving. */
+  /** [SK.6] Tell the previous owners to drop the shards this group now holds, then mark them Serving. */
   async #eraseShards(): Promise<void> {
     const { num } = this.#machine.config;
     await Promise.all(
