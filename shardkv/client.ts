@@ -9,12 +9,18 @@
  * controller for the latest configuration. Like kvraft's, each call returns once the operation took
  * effect exactly once, and keeps trying for as long as it takes.
  */
-import { sleep, type ClientEnd } from '../labrpc';
-import { Clerk as CtrlerClerk, initialConfig, nrand, type Config } from '../shardctrler';
-import { key2shard, type GetArgs, type GetReply, type PutAppendArgs, type PutAppendReply } from './common';
+import type { ClientEnd } from '../labrpc';
+import { Clerk as CtrlerClerk, initialConfig, type Config } from '../shardctrler';
+import type { GetArgs, GetReply, PutAppendArgs, PutAppendReply } from './common';
+// #region SOLUTION 4B
+// SKELETON: import { todo } from './todo';
+import { sleep } from '../labrpc';
+import { nrand } from '../shardctrler';
+import { key2shard } from './common';
 
 /** After a pass over a group without an answer, or ErrWrongGroup: wait this long, ask the controller. */
 const RETRY_ROUND_MS = 100;
+// #endregion
 
 export class Clerk {
   readonly sm: CtrlerClerk;
@@ -39,7 +45,6 @@ export class Clerk {
   async get(key: string): Promise<string> {
     // You will have to modify this function.
     // #region SOLUTION 4B
-    // SKELETON: void key2shard; void sleep; void RETRY_ROUND_MS;
     // SKELETON: return todo('4B: Clerk.get: send Get to the servers of the group that serves the key\'s shard');
     const args: GetArgs = { key, clientId: this.clientId, seq: ++this.#seq };
     const reply = await this.#call<GetArgs, GetReply>(key, 'ShardKV.Get', args);
