@@ -5,13 +5,13 @@
  *   await ck.join({ 1: ['x', 'y', 'z'] }); const config = await ck.query(-1);
  *
  * Each call keeps trying, server after server, until one server answers without wrongLeader; after a
- * full pass without success it waits RETRY_ROUND_MS. One Clerk runs one call at a time.
+ * full pass without success it waits PASS_PAUSE_MS. One Clerk runs one call at a time.
  */
 import { sleep, type ClientEnd } from '../labrpc';
 import type { Config, JoinArgs, LeaveArgs, MoveArgs, QueryArgs, QueryReply } from './common';
 
 /** After every server failed once, wait this long before the next pass (Go's 100 ms). */
-const RETRY_ROUND_MS = 100;
+const PASS_PAUSE_MS = 100;
 
 /** A random client id below 2^52 (Go's nrand gives 62 bits; 52 keep it an exact JS number). */
 export function nrand(): number {
@@ -77,7 +77,7 @@ export class Clerk {
         this.#leader = (this.#leader + 1) % this.servers.length;
       }
       // #endregion
-      await sleep(RETRY_ROUND_MS);
+      await sleep(PASS_PAUSE_MS);
     }
   }
 }
