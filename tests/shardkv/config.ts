@@ -21,6 +21,7 @@ import { LabCheckFailure, formatVirtual, traceNetwork, type LabContext } from '.
 import { ClientLinkEnd } from '../kvraft/client-link';
 import { randString } from '../raft/config';
 import { recordFault } from '../raft/faults';
+import { GatedEnd, type ReplyGate } from './reply-gate';
 
 interface Group {
   gid: number;
@@ -98,12 +99,20 @@ export class ShardConfig {
     return Array.from({ length: this.nctrlers }, (_, j) => this.#newEnd(from, `ctrler${j}`, j));
   }
 
-  #newEnd(from: number | string, serverName: string, to: number | string, link = false): ClientEnd {
+  /** A fresh end; a client's crosses the client link (`link`), through `gate` if given. */
+  #newEnd(
+    from: number | string,
+    serverName: string,
+    to: number | string,
+    link = false,
+    gate?: ReplyGate,
+  ): ClientEnd {
     const name = randString(20);
     const end = this.net.makeEnd(name);
     this.#owner.set(name, { from, to });
     this.net.connect(name, serverName);
     this.net.enable(name, true);
+    if (gate !== undefined) return new GatedEnd(name, this.net, gate);
     return link ? new ClientLinkEnd(name, this.net) : end;
   }
 
@@ -193,12 +202,18 @@ export class ShardConfig {
 
   // --- clients -------------------------------------------------------------------------------------
 
-  /** A new clerk: ends to the controllers, and a makeEnd whose ends to servers cross the client link. */
-  makeClient(): Clerk {
+  /**
+   * A new clerk: ends to the controllers, and a makeEnd whose ends to servers cross the client link.
+   * For the scripted tests: `gate` holds one reply back (reply-gate.ts); `ctrlers: false` leaves the
+   * ends to the controllers disabled, so the clerk keeps whatever config it was given.
+   */
+  makeClient(options: { gate?: ReplyGate; ctrlers?: boolean } = {}): Clerk {
     const id = this.#nextClientId++;
     const who = `C${id}`;
-    const ck = new Clerk(this.#ctrlerEnds(who), (name) =>
-      this.#newEnd(who, name, name.replace(/^server-/, ''), true),
+    const ctrlers = this.#ctrlerEnds(who);
+    if (options.ctrlers === false) for (const end of ctrlers) this.net.enable(end.name, false);
+    const ck = new Clerk(ctrlers, (name) =>
+      this.#newEnd(who, name, name.replace(/^server-/, ''), true, options.gate),
     );
     this.#clerks.set(ck, id);
     return ck;
