@@ -72,8 +72,12 @@ export class GroupMachine implements StateMachine<GroupOp, OpResult> {
   #prev: Config = initialConfig();
   #shards = new Map<number, Shard>();
 
-  constructor(gid: number) {
+  /** A debug line about this group's configurations and shard moves (the server adds who and when). */
+  readonly #log: (message: string) => void;
+
+  constructor(gid: number, log: (message: string) => void = () => undefined) {
     this.gid = gid;
+    this.#log = log;
   }
 
   /** The configuration this group is in. */
@@ -125,6 +129,7 @@ export class GroupMachine implements StateMachine<GroupOp, OpResult> {
         return OK;
       case 'Install':
         if (op.num === this.#config.num) {
+          this.#log(`config ${op.num}: shards [${Object.keys(op.shards).join(' ')}] arrived`);
           for (const [shard, moved] of Object.entries(op.shards)) {
             const s = this.#shards.get(Number(shard));
             if (s?.state !== 'Pulling') continue; // a duplicate Install
@@ -140,6 +145,7 @@ export class GroupMachine implements StateMachine<GroupOp, OpResult> {
       case 'Delete':
         // [SK.6] the new owner has it: the keys leave this group's state (and so its next snapshot)
         if (op.num === this.#config.num) {
+          this.#log(`config ${op.num}: the new owners have shards [${op.shards.join(' ')}]: dropping them`);
           for (const shard of op.shards)
             if (this.#shards.get(shard)?.state === 'Offering') this.#shards.delete(shard);
         }
@@ -192,6 +198,9 @@ export class GroupMachine implements StateMachine<GroupOp, OpResult> {
     }
     this.#prev = was;
     this.#config = next;
+    const gains = this.shardsIn('Pulling').join(' ');
+    const loses = this.shardsIn('Offering').join(' ');
+    this.#log(`took config ${next.num}: waits for shards [${gains}], hands off [${loses}]`);
   }
 
   snapshot(): Uint8Array {
