@@ -221,7 +221,7 @@ async function main(): Promise<void> {
       kvLint.status === 0,
       `npm run lint passes${kvLint.status === 0 ? '' : `:\n${kvLint.output.slice(-2000)}`}`,
     );
-    checkNoReference(kv, ['kvraft/']);
+    checkNoReference(kv, ['kvraft/', 'shardctrler/', 'shardkv/']); // 3A-3B takes Lab 4 with it (parts.ts)
     const kvTests = jest(kv, ['tests/raft/2', 'tests/kvraft/3']);
     const kvFirsts = checkFailsFast(kvTests, ['3A', '3B'], ['3A', '3B']);
     const raftTests = kvTests.filter((t) => (partOf(t) ?? '').startsWith('2'));

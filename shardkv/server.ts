@@ -85,7 +85,6 @@ export class ShardKV {
     // Your initialization code here.
     // #region SOLUTION 4B
     // SKELETON: this.rf = new RaftPeer(servers, me, persister, () => todo('4B: apply each committed operation and configuration change, in log order'));
-    // SKELETON: void [ctrlers, makeEnd];
     this.#machine = new GroupMachine(gid, (line) => debugLog(me, 'shard', `G${gid} ${line}`));
     this.#rsm = new Rsm(servers, me, persister, maxraftstate, this.#machine);
     this.#ctrler = new CtrlerClerk(ctrlers);

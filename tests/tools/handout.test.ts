@@ -13,8 +13,9 @@ import { parseRegions, stripRegions } from '../../scripts/handout/regions';
 
 describe('--parts', () => {
   test('ranges and lists name the parts handed out', () => {
-    expect([...parseParts('2A-2D,3A-3B')]).toEqual(['2A', '2B', '2C', '2D', '3A', '3B', '2E']);
-    expect([...parseParts('3a,3b')]).toEqual(['3A', '3B']);
+    expect([...parseParts('2A-2D,3A-3B')]).toEqual(['2A', '2B', '2C', '2D', '3A', '3B', '2E', '4A', '4B']);
+    expect([...parseParts('3a,3b')]).toEqual(['3A', '3B', '4A', '4B']); // Lab 4's reference holds Lab 3's answers
+    expect([...parseParts('4A-4B')]).toEqual(['4A', '4B']);
     expect(describeParts(parseParts('all'))).toBe('2A-2E, 3A-3B, 4A-4B');
     expect(describeParts(parseParts('2A-2D'))).toBe('2A-2E');
   });
