@@ -86,7 +86,12 @@ export const tests = [
       cfg.shutdownServer(s);
       for (const want of cfa) {
         const c = await ck.query(want.num);
-        checkSameConfig(cfg, c, want);
+        checkSameConfig(
+          cfg,
+          c,
+          want,
+          `Query(${want.num}) with S${s} shut down: a past config must never change`,
+        );
       }
       cfg.startServer(s);
       cfg.connectAll();
@@ -215,7 +220,12 @@ export const tests = [
     if (!cfg.leader()[0])
       cfg.fail(`Leader not found: 3 s after S${leader} was shut down, neither other server leads`);
     const cNew = await ck.query(-1);
-    checkSameConfig(cfg, cNew, c);
+    checkSameConfig(
+      cfg,
+      cNew,
+      c,
+      `the new leader computed another config than S${leader} did from the same log: is rebalancing deterministic [SC.1]?`,
+    );
     passed(cfg);
   }),
 ];

@@ -42,18 +42,27 @@ export async function check(cfg: CtrlerConfig, groups: readonly number[], ck: Cl
     cfg.fail(`max ${max} too much larger than min ${min} (config ${c.num}: shards [${c.shards.join(' ')}])`);
 }
 
-/** Go's check_same_config: number, shard array and groups (server lists in order) all equal. */
-export function checkSameConfig(cfg: CtrlerConfig, c1: Config, c2: Config): void {
-  const what = `config ${c1.num} (expected ${JSON.stringify(c2)}, got ${JSON.stringify(c1)})`;
-  if (c1.num !== c2.num) cfg.fail(`Num wrong: ${what}`);
-  if (c1.shards.some((g, s) => g !== c2.shards[s])) cfg.fail(`Shards wrong: ${what}`);
+/** Go's check_same_config: number, shard array and groups (server lists in order) all equal; c2 is the expected one. */
+export function checkSameConfig(cfg: CtrlerConfig, c1: Config, c2: Config, context = ''): void {
+  const fail: (message: string) => never = (message) =>
+    cfg.fail(context === '' ? message : `${message}; ${context}`);
+  const list = (xs: readonly unknown[] | undefined): string =>
+    xs === undefined ? 'none' : `[${xs.join(' ')}]`;
+  if (c1.num !== c2.num) fail(`Num wrong: expected config ${c2.num}, got ${c1.num}`);
+  if (c1.shards.some((g, s) => g !== c2.shards[s])) {
+    fail(`Shards wrong in config ${c1.num}: expected ${list(c2.shards)}, got ${list(c1.shards)}`);
+  }
   const g1 = gidsOf(c1);
-  if (g1.length !== gidsOf(c2).length) cfg.fail(`number of Groups is wrong: ${what}`);
+  const g2 = gidsOf(c2);
+  if (g1.length !== g2.length) {
+    fail(`number of Groups is wrong in config ${c1.num}: expected gids ${list(g2)}, got ${list(g1)}`);
+  }
   for (const gid of g1) {
     const a = c1.groups[gid];
     const b = c2.groups[gid] as string[] | undefined;
-    if (b === undefined || a.length !== b.length) cfg.fail(`len(Groups) wrong: ${what}`);
-    if (a.some((name, k) => name !== b[k])) cfg.fail(`Groups wrong: ${what}`);
+    const what = `gid ${gid} in config ${c1.num}: expected servers ${list(b)}, got ${list(a)}`;
+    if (b === undefined || a.length !== b.length) fail(`len(Groups) wrong: ${what}`);
+    if (a.some((name, k) => name !== b[k])) fail(`Groups wrong: ${what}`);
   }
 }
 
