@@ -15,7 +15,7 @@ import { defineLabTest, runLabTest, type LabTest, type Part } from '../tests/har
 import { labTestsOf } from '../tests/harness/worker/discover';
 import { findTestModules } from './stress/discover';
 
-export const LAB_PARTS: readonly Part[] = ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C'];
+export const LAB_PARTS: readonly Part[] = ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C', '4A', '4B'];
 
 const BASELINE_TIMERS = 100_000;
 
@@ -57,10 +57,12 @@ export async function timerLoopCpuMs(seed: number): Promise<number> {
   return least;
 }
 
-/** The lab tests of `parts`, from tests/raft and tests/kvraft, in file order. */
+/** The lab tests of `parts`, from tests/raft, tests/kvraft, tests/shardctrler and tests/shardkv, in file order. */
 export function labTests(parts: readonly Part[]): LabTest[] {
   const root = path.resolve(__dirname, '..', 'tests');
-  const modules = findTestModules([path.join(root, 'raft'), path.join(root, 'kvraft')]);
+  const modules = findTestModules(
+    ['raft', 'kvraft', 'shardctrler', 'shardkv'].map((d) => path.join(root, d)),
+  );
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- modules are found at run time
   const all = modules.flatMap((file) => labTestsOf(require(file) as Record<string, unknown>));
   return all.filter((test) => parts.includes(test.part));

@@ -1,7 +1,7 @@
 /**
  * The handout's self-check (instructors; CI runs it from .ci/run): `npm run handout:check [-- --keep]`.
  *
- * Generates a handout of every part and one of 3A-3B into a temporary folder, links this repository's
+ * Generates a handout of every part, one of 3A-3B and one of 4A-4B into a temporary folder, links this repository's
  * node_modules into each (no network), and checks what a semester depends on:
  *
  * - each handout lints and type-checks as shipped, is a git repository with exactly one commit, and
@@ -9,10 +9,11 @@
  * - framework files are byte-identical to the source (package.json: only the omitted tools' scripts go);
  * - no reference-only name (scripts/handout/reference-names.ts) appears in its raft/ or kvraft/, and
  *   no other shipped file carries a copy of the reference;
- * - on the full handout, every test of every part 2A–3B fails with a NotImplementedError that names a
+ * - on the full handout, every test of every part 2A–4B fails with a NotImplementedError that names a
  *   part and a piece, early in virtual time (never a hang, a time limit, or a bare check failure), and
  *   2A's first failure is the constructor's election timer;
- * - on the 3A-3B handout, 3A and 3B fail that way naming a Lab 3 piece, and every 2A–2D test passes.
+ * - on the 3A-3B handout, 3A and 3B fail that way naming a Lab 3 piece, and every 2A–2D test passes;
+ * - on the 4A-4B handout, every 4A and 4B test fails that way naming a Lab 4 piece.
  *
  * Prints the first failure of each part. Exit status 0 when all holds, 1 otherwise.
  */
@@ -38,6 +39,8 @@ const check = (ok: boolean, what: string): void => {
 };
 
 interface JestTest {
+  /** The jest file it is in (absolute). */
+  file: string;
   fullName: string;
   status: string;
   failureMessages: string[];
@@ -58,13 +61,18 @@ function jest(dir: string, paths: string[]): JestTest[] {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   run(dir, 'npx', ['jest', ...paths, '--json', `--outputFile=${out}`]);
   const report = JSON.parse(fs.readFileSync(out, 'utf8')) as {
-    testResults: { assertionResults: JestTest[] }[];
+    testResults: { name: string; assertionResults: Omit<JestTest, 'file'>[] }[];
   };
-  return report.testResults.flatMap((r) => r.assertionResults);
+  return report.testResults.flatMap((r) => r.assertionResults.map((a) => ({ ...a, file: r.name })));
 }
 
-function partOfTitle(title: string): Part | undefined {
-  return PARTS.find((p) => title.includes(`(${p})`));
+/** A test's part: in its title for Labs 2 and 3 (`Test (2A): …`, `Test: … (3A)`), by folder for Lab 4 (Go's titles name none). */
+function partOf(t: JestTest): Part | undefined {
+  const byTitle = PARTS.find((p) => t.fullName.includes(`(${p})`));
+  if (byTitle !== undefined) return byTitle;
+  if (/[/\\]tests[/\\]shardctrler[/\\]/.test(t.file)) return '4A';
+  if (/[/\\]tests[/\\]shardkv[/\\]/.test(t.file)) return '4B';
+  return undefined;
 }
 
 async function makeHandout(root: string, name: string, parts: string): Promise<string> {
@@ -141,7 +149,7 @@ function checkFailsFast(
 ): Map<Part, string> {
   const first = new Map<Part, string>();
   for (const part of parts) {
-    const mine = tests.filter((t) => partOfTitle(t.fullName) === part);
+    const mine = tests.filter((t) => partOf(t) === part);
     const bad: string[] = [];
     for (const t of mine) {
       const message = t.failureMessages.join('\n');
@@ -191,8 +199,13 @@ async function main(): Promise<void> {
       lint.status === 0,
       `npm run lint passes${lint.status === 0 ? '' : `:\n${lint.output.slice(-2000)}`}`,
     );
-    checkNoReference(full, ['raft/', 'kvraft/']);
-    const fullTests = jest(full, ['tests/raft/2', 'tests/kvraft/3']);
+    checkNoReference(full, ['raft/', 'kvraft/', 'shardctrler/', 'shardkv/']);
+    const fullTests = jest(full, [
+      'tests/raft/2',
+      'tests/kvraft/3',
+      'tests/shardctrler/4',
+      'tests/shardkv/4',
+    ]);
     const firsts = checkFailsFast(fullTests, PARTS, ['2A']);
     const first2A = firsts.get('2A') ?? '';
     check(
@@ -208,20 +221,37 @@ async function main(): Promise<void> {
       kvLint.status === 0,
       `npm run lint passes${kvLint.status === 0 ? '' : `:\n${kvLint.output.slice(-2000)}`}`,
     );
-    checkNoReference(kv, ['kvraft/']);
+    checkNoReference(kv, ['kvraft/', 'shardctrler/', 'shardkv/']); // 3A-3B takes Lab 4 with it (parts.ts)
     const kvTests = jest(kv, ['tests/raft/2', 'tests/kvraft/3']);
     const kvFirsts = checkFailsFast(kvTests, ['3A', '3B'], ['3A', '3B']);
-    const raftTests = kvTests.filter((t) => (partOfTitle(t.fullName) ?? '').startsWith('2'));
+    const raftTests = kvTests.filter((t) => (partOf(t) ?? '').startsWith('2'));
     const failed = raftTests.filter((t) => t.status !== 'passed');
     check(
       raftTests.length > 0 && failed.length === 0,
       `2A-2D: all ${raftTests.length} tests pass on the reference Raft${failed.length ? `; failed: ${failed.map((t) => t.fullName).join(', ')}` : ''}`,
     );
 
+    const shard = await makeHandout(root, 'shard', '4A-4B');
+    checkShipped(shard);
+    check(run(shard, 'npm', ['run', 'typecheck']).status === 0, 'npm run typecheck passes');
+    const shardLint = run(shard, 'npm', ['run', 'lint']);
+    check(
+      shardLint.status === 0,
+      `npm run lint passes${shardLint.status === 0 ? '' : `:\n${shardLint.output.slice(-2000)}`}`,
+    );
+    checkNoReference(shard, ['shardctrler/', 'shardkv/']);
+    const shardFirsts = checkFailsFast(
+      jest(shard, ['tests/shardctrler/4', 'tests/shardkv/4']),
+      ['4A', '4B'],
+      ['4A', '4B'],
+    );
+
     console.log('\nFirst failure of each part on a fresh handout (all parts):');
     for (const [part, text] of firsts) console.log(`  ${part}: ${text}`);
     console.log('First failure of each part on a fresh --parts 3A-3B handout:');
     for (const [part, text] of kvFirsts) console.log(`  ${part}: ${text}`);
+    console.log('First failure of each part on a fresh --parts 4A-4B handout:');
+    for (const [part, text] of shardFirsts) console.log(`  ${part}: ${text}`);
   } finally {
     if (keep) console.log(`\nhandouts kept in ${root}`);
     else fs.rmSync(root, { recursive: true, force: true });

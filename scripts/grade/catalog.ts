@@ -1,6 +1,6 @@
 /**
  * Where each graded test is defined, without loading any submission's code. A part's tests live in the
- * `*.tests.ts` modules of tests/raft (2A–2D) or tests/kvraft (3A–3B) whose names start with the part
+ * `*.tests.ts` modules of tests/raft (Lab 2), tests/kvraft (Lab 3), tests/shardctrler (4A) or tests/shardkv (4B) whose names start with the part
  * (`2A.tests.ts`, `2A-scripted.tests.ts`), each registered for jest by its sibling `*.test.ts`. The
  * catalogue is made by loading those modules in the grader's own checkout, with the reference in raft/ and
  * kvraft/ (trusted code). A packaged autograder has no reference: it reads the catalogue written into the
@@ -21,8 +21,16 @@ export interface TestHome {
 
 export const CATALOG_FILE = 'test-catalog.json';
 
+/** The test folder of each lab's parts. */
+const TEST_DIRS: Readonly<Record<string, string>> = {
+  '2': 'raft',
+  '3': 'kvraft',
+  '4A': 'shardctrler',
+  '4B': 'shardkv',
+};
+
 function modulesOf(root: string, part: LabPart): string[] {
-  const dir = path.join(root, 'tests', part.startsWith('2') ? 'raft' : 'kvraft');
+  const dir = path.join(root, 'tests', TEST_DIRS[part] ?? TEST_DIRS[part[0]]);
   return fs
     .readdirSync(dir)
     .filter((f) => f.startsWith(part) && f.endsWith('.tests.ts'))

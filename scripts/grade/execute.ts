@@ -167,7 +167,7 @@ export class WorkspaceRunner {
           kind: 'not-built',
           error:
             `BuildError: the submission's code imports ${outside}, outside its own folders and the packages: ` +
-            'only raft/, kvraft/ and the packages in package.json can be imported.',
+            'only the lab folders (raft/, kvraft/, shardctrler/, shardkv/) and the packages in package.json can be imported.',
           virtualMs: 0,
           wallMs: 0,
           traceHash: '',

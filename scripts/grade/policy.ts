@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
-import { PARTS_OF_FOLDER, ownerOf, type LabPart } from './owned';
+import { IMPORTS_OF_FOLDER, PARTS_OF_FOLDER, ownerOf, type LabPart, type OwnedFolder } from './owned';
 import {
   BUILTIN_MUTATORS,
   CLOCK_GLOBALS,
@@ -330,7 +330,8 @@ class FileChecker {
     const text = spec.text;
     if (text.startsWith('.')) {
       const top = this.target(text).split('/')[0];
-      if (top === this.folder || top === 'labrpc' || (top === 'raft' && this.folder === 'kvraft')) return;
+      const below: readonly string[] = IMPORTS_OF_FOLDER[this.folder as OwnedFolder] ?? [];
+      if (top === this.folder || top === 'labrpc' || below.includes(top)) return;
       if (top === 'tests' || top === 'scripts') {
         this.report(spec, 'import-tests', `imports ${text} (in ${top}/)`);
       } else {

@@ -33,7 +33,7 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
 ];
 
 /** The folders whose solution regions the generator strips; the student owns (and the grader copies) these. */
-export const STUDENT_FOLDERS: readonly string[] = ['raft/', 'kvraft/'];
+export const STUDENT_FOLDERS: readonly string[] = ['raft/', 'kvraft/', 'shardctrler/', 'shardkv/'];
 
 /** The student-facing documents, rewritten for students (markdown regions, see docs.ts). */
 export const STUDENT_DOCS: readonly string[] = ['README.md', 'GUIDE.md'];

@@ -7,13 +7,14 @@ export class HandoutError extends Error {
   override name = 'HandoutError';
 }
 
-export const PARTS = ['2A', '2B', '2C', '2D', '2E', '3A', '3B'] as const;
+export const PARTS = ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '4A', '4B'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** The parts of each lab, in order: the reference of a later part builds on the earlier parts' code. */
 const LABS: readonly (readonly Part[])[] = [
   ['2A', '2B', '2C', '2D', '2E'],
   ['3A', '3B'],
+  ['4A', '4B'],
 ];
 
 function partOf(text: string, spec: string): Part {
@@ -48,8 +49,26 @@ export function parseParts(spec: string): Set<Part> {
     for (let k = first; k <= last; k++) parts.add(PARTS[k]);
   }
   addExtensions(parts, spec);
+  addLaterLabs(parts);
   checkClosed(parts, spec);
   return parts;
+}
+
+/**
+ * A later lab whose reference holds an earlier lab's answers: Lab 4's servers run on kvraft/rsm.ts, the
+ * replicated state-machine layer of the KV reference, and do duplicate detection and snapshots as Lab 3
+ * does. Handing out the earlier lab hands out the later one too: its reference would not compile without
+ * the stripped layer, and would show the earlier lab's answers if it did. `--parts 4A-4B` alone keeps
+ * the Lab 3 reference (Lab 4 on a working KV service).
+ */
+const LATER_LABS: readonly { lab: readonly Part[]; later: readonly Part[] }[] = [
+  { lab: ['3A', '3B'], later: ['4A', '4B'] },
+];
+
+function addLaterLabs(parts: Set<Part>): void {
+  for (const { lab, later } of LATER_LABS) {
+    if (lab.some((p) => parts.has(p))) for (const p of later) parts.add(p);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Names that only the reference solution has: its helpers, classes, constants and private methods. A
- * handout's raft/ and kvraft/ must contain none of them (the self-check looks for each as a whole word),
+ * handout's raft/, kvraft/, shardctrler/ and shardkv/ must contain none of them (the self-check looks for each as a whole word),
  * and no other shipped file may carry many of them (a copy of the reference, e.g. a grader fixture that
  * should have been instructor-only). The skeleton's own scaffold (Raft, PeerTimers and its timer stubs, RaftLog,
  * runApplyLoop, startElection, replicateAll, sendInstallSnapshot, encodeState, decodeState, the
@@ -79,6 +79,26 @@ export const REFERENCE_ONLY_NAMES: readonly string[] = [
   'maybeSnapshot',
   'applySnapshot',
   'applyCommand',
+  // kvraft/rsm.ts, shardctrler/, shardkv/ (Lab 4)
+  'Rsm',
+  'Submitted',
+  'CtrlerMachine',
+  'CtrlerOp',
+  'rebalance',
+  'gidsOf',
+  'copyConfig',
+  'GroupMachine',
+  'GroupOp',
+  'ShardState',
+  'ShardData',
+  'PullArgs',
+  'DeleteArgs',
+  'leaderLoop',
+  'pullShards',
+  'eraseShards',
+  'byOwner',
+  'askGroup',
+  'POLL_MS',
 ];
 
 /** The listed names that occur in `text` as whole words. */

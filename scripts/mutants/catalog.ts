@@ -38,6 +38,10 @@ const SERVER = 'kvraft/server.ts';
 const STORE = 'kvraft/store.ts';
 const PENDING = 'kvraft/pending.ts';
 const CLIENT = 'kvraft/client.ts';
+const REBALANCE = 'shardctrler/rebalance.ts';
+const CTRLER = 'shardctrler/machine.ts';
+const GROUP = 'shardkv/machine.ts';
+const SHARDKV = 'shardkv/server.ts';
 
 /** The start of mergeEntries' body, where two mutants put a blunter merge. */
 const MERGE =
@@ -660,6 +664,147 @@ export const mutants: readonly Mutant[] = [
     bug: 'ignores the snapshots Raft delivers from the leader',
     edits: [
       { file: SERVER, search: 'else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);', replace: '' },
+    ],
+  },
+
+  // ---- 4A: the shard controller ----
+  {
+    id: 'ctrler-random-tie-break',
+    rule: '[SC.1]',
+    part: '4A',
+    bug: 'rebalancing breaks ties between equally loaded groups at random, so replicas disagree',
+    edits: [
+      {
+        file: REBALANCE,
+        search: 'ownedBy(owned, b).length - ownedBy(owned, a).length || a - b',
+        replace: 'ownedBy(owned, b).length - ownedBy(owned, a).length || Math.random() - 0.5',
+      },
+    ],
+  },
+  {
+    id: 'ctrler-reassign-all',
+    rule: '[SC.2]',
+    part: '4A',
+    bug: 'rebalancing deals every shard out afresh in gid order: balanced, but shards move needlessly',
+    edits: [
+      {
+        file: REBALANCE,
+        search: 'shards.forEach((gid, shard) => (owned.get(gid) ?? free).push(shard));',
+        replace: 'shards.forEach((_, shard) => free.push(shard));',
+      },
+    ],
+  },
+  {
+    id: 'ctrler-no-rebalance-on-join',
+    rule: '[SC.2]',
+    part: '4A',
+    bug: 'a Join adds the groups but leaves every shard where it was',
+    edits: [
+      {
+        file: CTRLER,
+        search:
+          'for (const [gid, servers] of Object.entries(op.servers)) groups[Number(gid)] = [...servers];\n      shards = rebalance(latest.shards, gidsOf(groups));',
+        replace:
+          'for (const [gid, servers] of Object.entries(op.servers)) groups[Number(gid)] = [...servers];\n      shards = [...latest.shards];',
+      },
+    ],
+  },
+  {
+    id: 'ctrler-shared-groups',
+    rule: '[SC.3]',
+    part: '4A',
+    bug: 'a new configuration shares its groups map with the previous one, so changes rewrite history',
+    edits: [
+      {
+        file: CTRLER,
+        search: 'const groups = copyGroups(latest.groups);',
+        replace: 'const groups = latest.groups;',
+      },
+    ],
+  },
+  // ---- 4B: the sharded key/value service ----
+  {
+    id: 'skv-skip-configs',
+    rule: '[SK.1]',
+    part: '4B',
+    bug: 'a group jumps to the latest configuration, skipping those in between',
+    edits: [
+      {
+        file: SHARDKV,
+        search: 'const next = await this.#ctrler.query(num + 1);',
+        replace: 'const next = await this.#ctrler.query(-1);',
+      },
+      {
+        file: SHARDKV,
+        search: 'if (next.num === num + 1 && !this.#dead) {',
+        replace: 'if (next.num > num && !this.#dead) {',
+      },
+      {
+        file: GROUP,
+        search: 'if (next.num !== this.#config.num + 1 || !this.settled()) return;',
+        replace: 'if (next.num <= this.#config.num || !this.settled()) return;',
+      },
+    ],
+  },
+  {
+    id: 'skv-serve-handed-off',
+    rule: '[SK.2]',
+    part: '4B',
+    bug: 'a group keeps answering for a shard it has handed off, until the new owner deletes it',
+    edits: [
+      {
+        file: GROUP,
+        search: "return state === 'Serving' || state === 'Erasing';",
+        replace: "return state === 'Serving' || state === 'Erasing' || state === 'Offering';",
+      },
+    ],
+  },
+  {
+    id: 'skv-serve-before-data',
+    rule: '[SK.3]',
+    part: '4B',
+    bug: 'a gained shard is served at once, empty, without waiting for the previous owner’s data',
+    edits: [
+      {
+        file: GROUP,
+        search: "const state = was.shards[shard] === 0 ? 'Serving' : 'Pulling';",
+        replace: "const state = 'Serving';",
+      },
+    ],
+  },
+  {
+    id: 'skv-dedup-stays-behind',
+    rule: '[SK.4]',
+    part: '4B',
+    bug: 'a moved shard arrives without its duplicate table, so a retried Append is applied twice',
+    edits: [{ file: GROUP, search: 'lastSeq: { ...moved.lastSeq },', replace: 'lastSeq: {},' }],
+  },
+  {
+    id: 'skv-keep-handed-off',
+    rule: '[SK.6]',
+    part: '4B',
+    bug: '(challenge 1) a group never drops the shards it handed off, it only stops serving them',
+    edits: [
+      {
+        file: GROUP,
+        search: "if (this.#shards.get(shard)?.state === 'Offering') this.#shards.delete(shard);",
+        // kept under a shard number no key maps to: never served, never blocking, but still in the snapshot
+        replace:
+          "{ const kept = this.#shards.get(shard); if (kept?.state === 'Offering') { this.#shards.delete(shard); this.#shards.set(1000 * op.num + shard, { ...kept, state: 'Serving' }); } }",
+      },
+    ],
+  },
+  {
+    id: 'skv-block-while-moving',
+    rule: '[SK.7]',
+    part: '4B',
+    bug: '(challenge 2) a group serves no request while any shard of its configuration change is missing',
+    edits: [
+      {
+        file: GROUP,
+        search: "return state === 'Serving' || state === 'Erasing';",
+        replace: "return this.settled() && (state === 'Serving' || state === 'Erasing');",
+      },
     ],
   },
 ];

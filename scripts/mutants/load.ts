@@ -6,7 +6,7 @@ import path from 'node:path';
 import { CliError } from '../stress/options';
 import type { Catalog, Mutant } from './types';
 
-const PARTS = new Set(['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C']);
+const PARTS = new Set(['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C', '4A', '4B']);
 
 function problemsOf(mutant: Mutant, seen: Set<string>): string[] {
   const problems: string[] = [];

@@ -61,6 +61,19 @@ export const RULES: Readonly<Record<string, string>> = {
   '[KV.6]': 'a restarted server starts from its persisted snapshot',
   '[KV.7]': 'snapshot once the raft state reaches maxraftstate bytes',
   '[KV.8]': 'a snapshot that Raft delivers (InstallSnapshot) replaces the store',
+  // The shard controller (Lab 4A; shardctrler/ names them beside the code)
+  '[SC.1]': 'every replica computes the same configuration from the same log: rebalancing is deterministic',
+  '[SC.2]': 'shards are divided as evenly as possible (max - min <= 1), moving as few as possible',
+  '[SC.3]': 'a configuration, once made, never changes: a new one gets fresh copies of groups and shards',
+  // The sharded KV service (Lab 4B; shardkv/ names them beside the code)
+  '[SK.1]': 'configurations are taken one at a time, in order: N+1 only once N is complete',
+  '[SK.2]': 'a group stops serving a shard at the point of its log where it takes the config that moves it',
+  '[SK.3]': 'a gained shard is served only once the previous owner’s data has arrived',
+  '[SK.4]': 'a shard’s duplicate table travels with its data',
+  '[SK.5]': 'all replicas of a group switch configuration at the same point of their log',
+  '[SK.6]': '(challenge 1) a group drops a shard’s data once the new owner has it',
+  '[SK.7]':
+    '(challenge 2) unaffected shards, and each shard as soon as it arrives, are served during a change',
 };
 
 /** Rule ids that raft/ names but no mutant can break: Figure 13's chunking fields, unused here. */

@@ -49,9 +49,11 @@ export function failureText(headline: string, facts: FailureFacts, framing: Fail
   return lines.join('\n');
 }
 
-/** Is this stack frame in the student's code (raft/, kvraft/), rather than the framework or the tests? */
+/** Is this stack frame in the student's code (raft/, kvraft/, shardctrler/, shardkv/), rather than the framework or the tests? */
 export function isStudentFrame(frame: string): boolean {
-  return /[/\\](raft|kvraft)[/\\]/.test(frame) && !/[/\\](tests|node_modules)[/\\]/.test(frame);
+  return (
+    /[/\\](raft|kvraft|shardctrler|shardkv)[/\\]/.test(frame) && !/[/\\](tests|node_modules)[/\\]/.test(frame)
+  );
 }
 
 /** A frame of the harness's own machinery (driver, run, real timers, the worker's boot), or of node. */

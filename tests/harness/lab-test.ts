@@ -14,7 +14,8 @@
  */
 import type { Trace } from './trace';
 
-export type Part = '2A' | '2B' | '2C' | '2D' | '2E' | '3A' | '3B' | '3C' | 'labrpc' | 'codec' | 'harness';
+export type Part =
+  '2A' | '2B' | '2C' | '2D' | '2E' | '3A' | '3B' | '3C' | '4A' | '4B' | 'labrpc' | 'codec' | 'harness';
 
 export interface LabContext {
   /** The seed of this run; Math.random is seeded from it. */

@@ -17,7 +17,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkOperations, kvModel, writeVisualization } from '../linearizability';
-import type { KvConfig } from './config';
+import type { Annotation } from '../linearizability';
+import type { LabContext } from '../harness';
 import type { OpLog } from './ops';
 
 /** Search steps for one key: what Go's checker does in its 1 s on one core. */
@@ -25,7 +26,14 @@ export const STEPS_PER_KEY = 10_000_000;
 /** Search steps for all keys together: Go's 4 cores for 1 s. */
 export const STEPS_IN_ALL = 4 * STEPS_PER_KEY;
 
-export function checkLinearizable(cfg: KvConfig, log: OpLog, title: string): void {
+/** What the check needs of a test config (the kv one, the shardkv one). */
+export interface HistoryHost {
+  readonly ctx: LabContext;
+  allAnnotations(): Annotation[];
+  fail(message: string): never;
+}
+
+export function checkLinearizable(cfg: HistoryHost, log: OpLog, title: string): void {
   const { result, info } = checkOperations(kvModel, log.read(), {
     maxSteps: STEPS_PER_KEY,
     maxTotalSteps: STEPS_IN_ALL,
@@ -58,7 +66,7 @@ export function checkLinearizable(cfg: KvConfig, log: OpLog, title: string): voi
 }
 
 /** `<trace>.history.html` beside the trace this failing run is about to save, else a temp file. */
-function historyFile(cfg: KvConfig): string {
+function historyFile(cfg: HistoryHost): string {
   const trace = cfg.ctx.tracePath;
   if (trace !== undefined) return trace.replace(/\.jsonl$/, '.history.html');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kvraft-'));

@@ -21,7 +21,7 @@ export class OpLog {
   #sameMs = 0;
 
   /** A timestamp strictly after every earlier one in the same virtual ms (up to 1000 of them). */
-  stamp(cfg: KvConfig): number {
+  stamp(cfg: { readonly ctx: { now(): number } }): number {
     const now = cfg.ctx.now();
     if (now !== this.#lastMs) {
       this.#lastMs = now;

@@ -115,7 +115,7 @@ describe('intake', () => {
   test('a folder without raft/ or kvraft/ says what it found', async () => {
     fs.mkdirSync(path.join(tmp, 'empty', 'src'), { recursive: true });
     await expect(takeSubmission(path.join(tmp, 'empty'))).rejects.toThrow(
-      /no raft\/ or kvraft\/ folder at the top or one folder deep; found src/,
+      /no raft\/ or kvraft\/ or shardctrler\/ or shardkv\/ folder at the top or one folder deep; found src/,
     );
   });
 
@@ -181,13 +181,13 @@ describe('policy', () => {
     });
     expect(seen).toEqual(expected);
     expect([...report.blockedParts]).toEqual(
-      expected.length > 0 ? ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C'] : [],
+      expected.length > 0 ? ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C', '4A', '4B'] : [],
     );
   });
 
-  test('a violation in kvraft/ blocks only Lab 3; --allow reports it without blocking', async () => {
+  test('a violation in kvraft/ blocks Lab 3 and Lab 4 (built on it), not Lab 2; --allow reports it without blocking', async () => {
     const intake = await takeSubmission(patchedCopy(path.join(tmp, 'kvp'), 'bug-kvraft-policy'));
-    expect([...checkPolicy(intake.files, new Set()).blockedParts]).toEqual(['3A', '3B', '3C']);
+    expect([...checkPolicy(intake.files, new Set()).blockedParts]).toEqual(['3A', '3B', '3C', '4A', '4B']);
     const allowed = checkPolicy(intake.files, new Set<RuleId>(['process']));
     expect(allowed.blockedParts.size).toBe(0);
     expect(allowed.violations.map((v) => [v.rule, v.allowed])).toEqual([['process', true]]);
@@ -270,19 +270,21 @@ describe('policy', () => {
 });
 
 describe('rubric and scores', () => {
-  test('the shipped 6.824 rubric lists every 2A-3B test (2E included), 5 points each, all runs must pass', () => {
+  test('the shipped 6.824 rubric lists every 2A-4B test (2E included), 5 points each (10 per 4A function), all runs must pass', () => {
     const rubric = loadRubric(DEFAULT_RUBRIC);
     const known = loadTests(
-      findTestModules([path.join(ROOT, 'tests', 'raft'), path.join(ROOT, 'tests', 'kvraft')]),
+      findTestModules(['raft', 'kvraft', 'shardctrler', 'shardkv'].map((d) => path.join(ROOT, 'tests', d))),
     );
     expect(() => checkAgainst(rubric, known)).not.toThrow();
     expect(rubric.tests.length).toBe(known.length);
-    expect(new Set(rubric.tests.map((t) => `${t.points} ${t.credit}`))).toEqual(new Set(['5 all-runs']));
+    expect(new Set(rubric.tests.map((t) => `${t.points} ${t.credit}`))).toEqual(
+      new Set(['5 all-runs', '10 all-runs']),
+    );
   });
 
   test('format errors name the place and what is allowed', () => {
     expect(() => parseRubric('parts: {2F: {tests: {}}}', 'r.yaml')).toThrow(
-      'r.yaml: parts.2F: unknown part (expected 2A, 2B, 2C, 2D, 2E, 3A, 3B, 3C)',
+      'r.yaml: parts.2F: unknown part (expected 2A, 2B, 2C, 2D, 2E, 3A, 3B, 3C, 4A, 4B)',
     );
     expect(() => parseRubric('{"parts": {"2A": {"tests": {"x": -1}}}}', 'r.json')).toThrow(
       'r.json: parts.2A.tests["x"]: expected a number of points >= 0, got `-1`',

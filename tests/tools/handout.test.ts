@@ -13,9 +13,10 @@ import { parseRegions, stripRegions } from '../../scripts/handout/regions';
 
 describe('--parts', () => {
   test('ranges and lists name the parts handed out', () => {
-    expect([...parseParts('2A-2D,3A-3B')]).toEqual(['2A', '2B', '2C', '2D', '3A', '3B', '2E']);
-    expect([...parseParts('3a,3b')]).toEqual(['3A', '3B']);
-    expect(describeParts(parseParts('all'))).toBe('2A-2E, 3A-3B');
+    expect([...parseParts('2A-2D,3A-3B')]).toEqual(['2A', '2B', '2C', '2D', '3A', '3B', '2E', '4A', '4B']);
+    expect([...parseParts('3a,3b')]).toEqual(['3A', '3B', '4A', '4B']); // Lab 4's reference holds Lab 3's answers
+    expect([...parseParts('4A-4B')]).toEqual(['4A', '4B']);
+    expect(describeParts(parseParts('all'))).toBe('2A-2E, 3A-3B, 4A-4B');
     expect(describeParts(parseParts('2A-2D'))).toBe('2A-2E');
   });
 
@@ -28,6 +29,7 @@ describe('--parts', () => {
   test('handing out a part without the later parts of its lab is refused', () => {
     expect(() => parseParts('2A,2B')).toThrow(/hands out 2A but not 2C, 2D/);
     expect(() => parseParts('3A')).toThrow(/hands out 3A but not 3B/);
+    expect(() => parseParts('4A')).toThrow(/hands out 4A but not 4B/);
     expect(() => parseParts('2E')).toThrow(/hands out 2E alone: .* hand out 2A-2D \(which includes 2E\)/);
   });
 });

@@ -1,0 +1,3 @@
+import { registerWithJest } from '../harness/jest';
+
+registerWithJest(require.resolve('./4B-challenges.tests'));

@@ -1,0 +1,110 @@
+/**
+ * The 4B tester's clerk operations and checks (6.824 shardkv/test_test.go's check, catalog §3.4), each
+ * recorded with its call and return times: beyond Go, every 4B history is checked for linearizability at
+ * the end of its test (Go checks only "unreliable 3"), so a value served by a group that had already
+ * handed its shard off shows up as an illegal history even when no final check notices it.
+ */
+import type { Clerk } from '../../shardkv';
+import { LabCheckFailure } from '../harness';
+import { checkLinearizable } from '../kvraft/linearizable';
+import { OpLog, show } from '../kvraft/ops';
+import type { ShardConfig } from './config';
+
+/** The history of one 4B test, and the clerk ids it is recorded under. */
+export class History {
+  readonly log = new OpLog();
+  readonly #ids = new Map<Clerk, number>();
+
+  /** The client id of `ck` in the history: its index in order of first use. */
+  id(ck: Clerk): number {
+    let id = this.#ids.get(ck);
+    if (id === undefined) {
+      id = this.#ids.size;
+      this.#ids.set(ck, id);
+    }
+    return id;
+  }
+
+  /** The end of every 4B test: is what the clerks saw linearizable? */
+  check(cfg: ShardConfig, title: string): void {
+    checkLinearizable(cfg, this.log, title);
+  }
+}
+
+export async function get(cfg: ShardConfig, h: History, ck: Clerk, key: string): Promise<string> {
+  const call = h.log.stamp(cfg);
+  const value = await ck.get(key);
+  h.log.append({
+    clientId: h.id(ck),
+    input: { op: 'get', key },
+    output: { value },
+    call,
+    return: h.log.stamp(cfg),
+  });
+  return value;
+}
+
+async function write(
+  op: 'put' | 'append',
+  cfg: ShardConfig,
+  h: History,
+  ck: Clerk,
+  key: string,
+  value: string,
+): Promise<void> {
+  const call = h.log.stamp(cfg);
+  await (op === 'put' ? ck.put(key, value) : ck.append(key, value));
+  h.log.append({
+    clientId: h.id(ck),
+    input: { op, key, value },
+    output: { value: '' },
+    call,
+    return: h.log.stamp(cfg),
+  });
+}
+
+export function put(cfg: ShardConfig, h: History, ck: Clerk, key: string, value: string): Promise<void> {
+  return write('put', cfg, h, ck, key, value);
+}
+
+export function append(cfg: ShardConfig, h: History, ck: Clerk, key: string, value: string): Promise<void> {
+  return write('append', cfg, h, ck, key, value);
+}
+
+/** The Get(key) message of Go's check. */
+export function mismatch(key: string, value: string, v: string): string {
+  return `Get(${key}): expected:\n${show(value)}\nreceived:\n${show(v)}`;
+}
+
+/** Go's check: Get(key) through `ck` must return `value`. */
+export async function check(
+  cfg: ShardConfig,
+  h: History,
+  ck: Clerk,
+  key: string,
+  value: string,
+): Promise<void> {
+  const v = await get(cfg, h, ck, key);
+  if (v !== value) cfg.fail(`${mismatch(key, value, v)}\n(by ${cfg.clientName(ck)})`);
+}
+
+/**
+ * `promise`, or a failure after `ms` virtual ms saying `why`: beyond Go, which has no bound on the
+ * challenge-2 checks (a server that blocks every request during a reconfiguration hangs go test until
+ * its 10-minute timeout). Virtual time, so the verdict is the same on every machine.
+ */
+export async function within<T>(cfg: ShardConfig, ms: number, promise: Promise<T>, why: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new LabCheckFailure(`${why} (gave up after ${ms / 1000} s, at ${cfg.ctx.now() / 1000} s)`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
