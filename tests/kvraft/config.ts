@@ -70,6 +70,7 @@ export class KvConfig {
       peer: (i) => this.kvservers[i]?.rf ?? null,
       attachment: (i) => this.#attachment(i),
       endpointOf: (end) => this.#owner.get(end),
+      voters: initial === undefined ? n : null,
     });
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < n; i++) this.startServer(i);

@@ -16,6 +16,7 @@
  */
 import type { Network, NetworkEvent, ServerName } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
+import { InvariantMonitor } from './invariant-monitor';
 
 /** What the tester may ask a peer: Raft's getState. */
 export interface WatchedPeer {
@@ -33,6 +34,8 @@ export interface WatchedCluster {
   attachment(i: number): string;
   /** Who owns an end: a server (number), a client or the tester (string); undefined if unknown. */
   endpointOf(end: string): { from: number | string; to: number } | undefined;
+  /** The number of voters if membership never changes; null if the test may change it (2E, 3C). */
+  readonly voters: number | null;
 }
 
 /** The diagnosis counts RPCs over this window: longer than any sensible election timeout. */
@@ -66,6 +69,8 @@ function headline(error: unknown): string {
 const isAppendEntries = (svcMeth: string): boolean => svcMeth.endsWith('AppendEntries');
 
 export class ClusterWatch {
+  /** Figure 3's properties, checked from the wire and applyCh (invariant-monitor.ts). */
+  readonly monitor: InvariantMonitor;
   readonly #cluster: WatchedCluster;
   /** term → the first server seen leading it, and when. */
   readonly #leaders = new Map<number, { server: number; at: number }>();
@@ -86,6 +91,7 @@ export class ClusterWatch {
     this.#lastAppendHeard = new Array<null>(n).fill(null);
     this.#lastAppendSent = new Array<null>(n).fill(null);
     this.#starts = new Array<undefined>(n).fill(undefined);
+    this.monitor = new InvariantMonitor(cluster);
     cluster.net.observe((event) => this.#see(event));
     cluster.ctx.diagnose(() => this.diagnose());
   }
@@ -121,6 +127,7 @@ export class ClusterWatch {
    */
   construct<T>(i: number, make: () => T): T {
     const at = this.#cluster.ctx.now();
+    this.monitor.restarted(i);
     try {
       const made = make();
       this.#starts[i] = { at };

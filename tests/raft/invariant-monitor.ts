@@ -1,0 +1,588 @@
+/**
+ * The invariant monitor: Figure 3's properties, checked from what the network carries and what servers
+ * apply, never from a peer's internals (design.md, "Judging from outside the judged code"). Always on in
+ * the Raft and KV testers. It reports the FIRST violation, at the RPC that showed it, and fails the run
+ * there, before the downstream symptom (an apply mismatch seconds later, or nothing at all):
+ *
+ *   Election Safety      one leader per term: two servers send AppendEntries/InstallSnapshot in one term;
+ *                        a voter grants two candidates in one term [RV.2]; a leader with fewer than a
+ *                        majority of votes [C.2]
+ *   terms                a server accepts an RPC of a term older than one it already sent or replied with
+ *                        [AE.1] [RV.1]
+ *   Leader Append-Only   a server's log, as it sends it, contradicts what it sent or acknowledged before,
+ *                        though nothing that could cut its log reached it
+ *   Log Matching         two different entries at one index and term; a follower acknowledges an
+ *                        AppendEntries whose prevLogTerm is not the term it holds there [AE.2]; a voter
+ *                        grants a candidate whose log is behind its own [RV.2]
+ *   Leader Completeness  a leader of a later term sends an entry that contradicts a committed one
+ *   commit rules         committed: an entry of the leader's term that a majority acknowledged in that
+ *                        term, and every entry before it. A leader announcing leaderCommit beyond that
+ *                        [L.4]; a server applying an index no accepted AppendEntries let it commit [All.1]
+ *   State Machine Safety a server applies, at a committed index, another command
+ *
+ * Shapes are the student's (wire.ts): a message it cannot read leaves the monitor silent about it, and
+ * the checks that need every message (commit counting) switch off for the run. Membership changes (2E,
+ * 3C) switch off the majority-based checks. It adds no trace event unless it finds a violation.
+ */
+import type { Network, NetworkEvent } from '../../labrpc';
+import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
+import { CommittedEntries, EntryRegistry, describeSource, type Fact, type Source } from './log-knowledge';
+import { ServerState, describeRpc, show, type Rpc } from './monitor-rpc';
+import {
+  entryCommand,
+  raftMethod,
+  readAppendEntries,
+  readInstallSnapshot,
+  readReply,
+  readRequestVote,
+  sameValue,
+  type AppendEntriesView,
+} from './wire';
+
+export interface MonitoredCluster {
+  readonly ctx: LabContext;
+  readonly n: number;
+  readonly net: Network;
+  /** The number of voters if membership never changes (2A–2D, 3A–3B); null if it may (2E, 3C). */
+  readonly voters: number | null;
+  endpointOf(end: string): { from: number | string; to: number } | undefined;
+}
+
+interface Leadership {
+  server: number;
+  source: Source;
+  /** follower → the highest index it acknowledged in this term. */
+  acks: Map<number, number>;
+  /** The highest index known committed by this leader's acknowledgements. */
+  derived: number;
+}
+
+type Claim = { index: number; term: number; entry: Record<string, unknown> | undefined };
+
+/** Applies that must match the wire before the monitor trusts that its indices are applyCh's. */
+const ALIGNED_APPLIES = 3;
+
+export class InvariantMonitor {
+  readonly #c: MonitoredCluster;
+  readonly #rpcs = new Map<number, Rpc>();
+  readonly #servers: ServerState[];
+  readonly #leaders = new Map<number, Leadership>();
+  /** term → voter → the candidate it granted, and the reply that showed it. */
+  readonly #votes = new Map<number, Map<number, { candidate: number; source: Source }>>();
+  readonly #entries = new EntryRegistry();
+  readonly #committed = new CommittedEntries();
+  /** Every AppendEntries and InstallSnapshot so far was readable: commit counting may rely on the wire. */
+  #commitReadable = true;
+  #votesReadable = true;
+  #aligned = 0;
+  #misaligned = false;
+  #violation: string | null = null;
+
+  constructor(cluster: MonitoredCluster) {
+    this.#c = cluster;
+    this.#servers = Array.from({ length: cluster.n }, () => new ServerState());
+    cluster.net.observe((event) => {
+      if (this.#violation === null) this.#see(event);
+    });
+  }
+
+  /** The first violation's message, or null. */
+  get violation(): string | null {
+    return this.#violation;
+  }
+
+  /** Server i was (re)started: what it persisted stays, what ran in its old instance is gone. */
+  restarted(i: number): void {
+    this.#servers[i].restart(this.#c.ctx.now());
+  }
+
+  #see(event: NetworkEvent): void {
+    if (event.kind === 'send') {
+      const ends = this.#c.endpointOf(event.end);
+      const method = raftMethod(event.svcMeth);
+      if (ends === undefined || method === null || ends.to >= this.#c.n) return;
+      const rpc = this.#read(event.rpc, method, ends.from, ends.to, event.args);
+      if (rpc === null) return;
+      this.#rpcs.set(event.rpc, rpc);
+      if (typeof rpc.from === 'number') this.#sent(rpc, rpc.from);
+      return;
+    }
+    const rpc = this.#rpcs.get(event.rpc);
+    if (rpc === undefined) return;
+    switch (event.kind) {
+      case 'deliver':
+        this.#delivered(rpc);
+        return;
+      case 'reorder':
+        this.#handlerDone(rpc, false);
+        return;
+      case 'reply':
+        this.#handlerDone(rpc, false);
+        this.#rpcs.delete(event.rpc);
+        this.#replied(rpc, event.reply);
+        return;
+      default: // dropped reply or dead destination (outcome unknown); unreachable; dropped request
+        this.#handlerDone(rpc, true);
+        this.#rpcs.delete(event.rpc);
+    }
+  }
+
+  #read(id: number, method: Rpc['method'], from: number | string, to: number, args: unknown): Rpc | null {
+    const at = this.#c.ctx.now();
+    const base = { id, method, from, to, at, delivered: null, done: false };
+    if (method === 'AppendEntries') {
+      const ae = readAppendEntries(args);
+      if (ae === null || ae.leaderCommit === null) this.#commitReadable = false;
+      return ae === null ? null : { ...base, term: ae.term, ae };
+    }
+    if (method === 'InstallSnapshot') {
+      const is = readInstallSnapshot(args);
+      if (is === null) this.#commitReadable = false;
+      return is === null ? null : { ...base, term: is.term, is };
+    }
+    const rv = readRequestVote(args);
+    return rv === null ? null : { ...base, term: rv.term, rv };
+  }
+
+  #source(rpc: Rpc, how: Source['how']): Source {
+    const { id, method, from, to, term } = rpc;
+    return { rpc: id, method, from, to, term, at: this.#c.ctx.now(), how };
+  }
+
+  /** Whether a handler of server i that may change its log is still running. */
+  #busy(i: number): boolean {
+    const s = this.#servers[i];
+    if (s.inFlight.size === 0) return false;
+    const running = new Set(this.#c.net.pendingHandlers().map((h) => h.rpc));
+    for (const rpc of s.inFlight) if (!running.has(rpc.id)) s.inFlight.delete(rpc);
+    return s.inFlight.size > 0;
+  }
+
+  // --- sends: leadership, and what a sender's log holds ---------------------------------------------
+
+  #sent(rpc: Rpc, i: number): void {
+    const s = this.#servers[i];
+    if (s.highestSent === null || rpc.term > s.highestSent.term) {
+      s.highestSent = { term: rpc.term, source: this.#source(rpc, 'sent') };
+    }
+    if (rpc.ae !== undefined) {
+      this.#leads(rpc, i);
+      const { prevLogIndex: p, prevLogTerm, entries } = rpc.ae;
+      const claims: Claim[] = [{ index: p, term: prevLogTerm, entry: undefined }];
+      entries.forEach((e, k) => claims.push({ index: p + 1 + k, term: e.term, entry: e.entry }));
+      this.#claims(rpc, i, claims);
+      this.#checkLeaderCommit(rpc, i, rpc.ae);
+    } else if (rpc.is !== undefined) {
+      this.#leads(rpc, i);
+      this.#claims(rpc, i, [
+        { index: rpc.is.lastIncludedIndex, term: rpc.is.lastIncludedTerm, entry: undefined },
+      ]);
+    }
+  }
+
+  /** The sender of an AppendEntries or InstallSnapshot leads its term: one leader per term. */
+  #leads(rpc: Rpc, i: number): void {
+    if (this.#violation !== null) return;
+    const lead = this.#leaders.get(rpc.term);
+    if (lead === undefined) {
+      const source = this.#source(rpc, 'sent');
+      this.#leaders.set(rpc.term, { server: i, source, acks: new Map(), derived: 0 });
+      this.#checkElected(rpc, i);
+      return;
+    }
+    if (lead.server === i) return;
+    this.#fail(
+      'Election Safety',
+      'Figure 3',
+      rpc,
+      `S${lead.server} and S${i} both act as leader of T${rpc.term} (${describeSource(lead.source)}). ` +
+        'At most one leader per term: does each peer vote at most once per term (and remember its vote ' +
+        'across a restart), and does only a leader send AppendEntries?',
+    );
+  }
+
+  /** [C.2] a new leader had votes from a majority (every vote it counted came back on the wire). */
+  #checkElected(rpc: Rpc, i: number): void {
+    const voters = this.#c.voters;
+    if (voters === null || !this.#votesReadable) return;
+    const granted = new Set<number>([i]);
+    for (const [voter, vote] of this.#votes.get(rpc.term) ?? []) if (vote.candidate === i) granted.add(voter);
+    if (granted.size > voters / 2) return;
+    const names = [...granted].map((v) => `S${v}`).join(', ');
+    this.#fail(
+      'Election Safety',
+      '[C.2]',
+      rpc,
+      `S${i} acts as leader of T${rpc.term} with the votes of ${names} only (${granted.size} of ${voters}; ` +
+        `no other vote for it in T${rpc.term} came back on the network): a candidate needs votes from a ` +
+        'majority, itself included, each granted to its RequestVote of this term.',
+    );
+  }
+
+  /**
+   * What a sender's RPC says its log holds: it must agree with what the server sent or acknowledged
+   * before, with the entry seen at that index and term, and, for a later leader, with committed entries.
+   */
+  #claims(rpc: Rpc, i: number, claims: Claim[]): void {
+    const s = this.#servers[i];
+    const source = this.#source(rpc, 'sent');
+    for (const { index, term, entry } of claims) {
+      if (this.#violation !== null) return;
+      const fact = s.log.get(index);
+      if (fact !== undefined && fact.term !== term) return this.#logChanged(rpc, i, index, term, fact);
+      const committed = this.#committed.get(index);
+      if (committed !== undefined && rpc.term > committed.commitTerm && committed.term !== term) {
+        return this.#fail(
+          'Leader Completeness',
+          'Figure 3',
+          rpc,
+          `S${i}, leader of T${rpc.term}, holds index ${index} with term ${term}, but the entry of term ` +
+            `${committed.term} there was committed in T${committed.commitTerm} (a majority had it once ` +
+            `${describeSource(committed.source)}). A leader holds every committed entry: does a voter ` +
+            'refuse a candidate whose log is behind its own [RV.2], and does a follower never cut or lose ' +
+            'an entry it acknowledged unless it conflicts [AE.3]?',
+        );
+      }
+      if (entry !== undefined) this.#sameEntry(rpc, index, term, entry, source);
+    }
+    if (this.#violation !== null || this.#busy(i)) return; // a running handler may cut this log
+    for (const { index, term } of claims) s.log.set(index, term, source);
+  }
+
+  /** Log Matching: one index and term, one entry (only the leader of that term makes it). */
+  #sameEntry(rpc: Rpc, index: number, term: number, entry: Record<string, unknown>, source: Source): void {
+    const seen = this.#entries.get(index, term);
+    if (seen === undefined) return this.#entries.add(index, term, entry, source);
+    if (seen.ref === entry || sameValue(seen.entry, entry)) return;
+    this.#fail(
+      'Log Matching',
+      'Figure 3',
+      rpc,
+      `two different entries at index ${index} with term ${term}: ${show(entry)} here, and ` +
+        `${show(seen.entry)} when ${describeSource(seen.source)}. Only the leader of T${term} makes ` +
+        'entries of that term, one per index: does a follower append entries it already has [AE.4]?',
+    );
+  }
+
+  #logChanged(rpc: Rpc, i: number, index: number, term: number, fact: Fact): void {
+    const sameLeader = fact.source.how === 'sent' && fact.source.term === rpc.term && fact.source.from === i;
+    const restarted = this.#servers[i].restartsSince(fact.source.at);
+    const why = restarted
+      ? `S${i} restarted since: does it persist its log before it answers [P.1], and read it back [P.2]?`
+      : sameLeader
+        ? 'a leader never overwrites or deletes entries in its log, it only appends.'
+        : 'nothing that could cut its log reached it since (no conflicting AppendEntries, no InstallSnapshot).';
+    this.#fail(
+      sameLeader ? 'Leader Append-Only' : 'Log Matching',
+      restarted ? '[P.1]' : 'Figure 3',
+      rpc,
+      `S${i} sends index ${index} with term ${term}, but it held term ${fact.term} there ` +
+        `(${describeSource(fact.source)}): ${why}`,
+    );
+  }
+
+  /** [L.4] leaderCommit never runs ahead of what a majority acknowledged in the leader's term. */
+  #checkLeaderCommit(rpc: Rpc, i: number, ae: AppendEntriesView): void {
+    if (this.#violation !== null || ae.leaderCommit === null || !this.#commitReadable) return;
+    if (this.#c.voters === null || this.#c.voters < 2) return;
+    const lead = this.#leaders.get(rpc.term);
+    if (lead === undefined || lead.server !== i) return;
+    const allowed = Math.max(lead.derived, this.#servers[i].mayCommit());
+    if (ae.leaderCommit <= allowed) return;
+    const acks = [...lead.acks].map(([f, m]) => `S${f} up to ${m}`).join(', ') || 'none';
+    this.#fail(
+      'commit rule',
+      '[L.4]',
+      rpc,
+      `S${i} tells its followers index ${ae.leaderCommit} is committed, but in T${rpc.term} a majority ` +
+        `acknowledged an entry of T${rpc.term} only up to index ${allowed} (acknowledgements: ${acks}). ` +
+        'A leader commits N only when a majority has it (itself included) and log[N] is of its own term ' +
+        '(Figure 8: an older term’s entry is never committed by counting replicas).',
+    );
+  }
+
+  // --- deliveries: what may change the receiver's log -----------------------------------------------
+
+  #delivered(rpc: Rpc): void {
+    const s = this.#servers[rpc.to];
+    const ae = rpc.ae;
+    const prior = ae === undefined ? undefined : s.log.get(ae.prevLogIndex);
+    const voterLast = rpc.rv === undefined ? null : s.log.last();
+    if (ae !== undefined || rpc.is !== undefined) {
+      this.#settleInFlight(s);
+      if (ae !== undefined) {
+        s.log.mayReceive(
+          ae.prevLogIndex,
+          ae.entries.map((e) => e.term),
+        );
+        if (ae.leaderCommit !== null) {
+          s.commitPending.set(rpc.id, Math.min(ae.leaderCommit, ae.prevLogIndex + ae.entries.length));
+        }
+      } else if (rpc.is !== undefined) {
+        const { lastIncludedIndex, lastIncludedTerm } = rpc.is;
+        if (s.log.get(lastIncludedIndex)?.term !== lastIncludedTerm) s.log.forgetFrom(0);
+        s.commitKnown = Math.max(s.commitKnown, lastIncludedIndex);
+      }
+      s.epoch += 1;
+      s.inFlight.add(rpc);
+    }
+    rpc.delivered = {
+      epoch: s.epoch,
+      incarnation: s.incarnation,
+      prior,
+      voterLast,
+      termBefore: s.highestSent,
+      clean: undefined,
+    };
+  }
+
+  /** Something new reaches server s: decide, for each earlier delivery, whether its handler had returned. */
+  #settleInFlight(s: ServerState): void {
+    if (s.inFlight.size === 0) return;
+    const running = new Set(this.#c.net.pendingHandlers().map((h) => h.rpc));
+    for (const rpc of s.inFlight) {
+      if (rpc.delivered !== null) rpc.delivered.clean ??= !running.has(rpc.id);
+      if (!running.has(rpc.id)) s.inFlight.delete(rpc);
+    }
+  }
+
+  #handlerDone(rpc: Rpc, outcomeUnknown: boolean): void {
+    if (rpc.done || rpc.delivered === null) return;
+    rpc.done = true;
+    const s = this.#servers[rpc.to];
+    s.inFlight.delete(rpc);
+    const pending = s.commitPending.get(rpc.id);
+    if (pending !== undefined && outcomeUnknown) s.commitKnown = Math.max(s.commitKnown, pending);
+    if (outcomeUnknown) s.commitPending.delete(rpc.id);
+  }
+
+  // --- replies: what the receiver did ---------------------------------------------------------------
+
+  #replied(rpc: Rpc, reply: unknown): void {
+    const d = rpc.delivered;
+    if (d === null || this.#violation !== null) return;
+    const s = this.#servers[rpc.to];
+    const current = d.incarnation === s.incarnation;
+    const clean = current && (d.clean ?? true);
+    if (rpc.ae !== undefined) {
+      const r = readReply(reply, 'success');
+      const pending = s.commitPending.get(rpc.id);
+      s.commitPending.delete(rpc.id);
+      if (r === null) {
+        this.#commitReadable = false;
+        return;
+      }
+      if (!r.ok) return;
+      if (pending !== undefined && current) s.commitKnown = Math.max(s.commitKnown, pending);
+      this.#accepted(rpc, rpc.ae, r.term, d, clean, current && s.epoch === d.epoch);
+    } else if (rpc.rv !== undefined) {
+      const r = readReply(reply, 'votegranted');
+      if (r === null) {
+        this.#votesReadable = false;
+        return;
+      }
+      if (r.ok) this.#granted(rpc, r.term, d, clean);
+    }
+  }
+
+  /** [AE.1] [RV.1] a server that already moved past the RPC's term must refuse it. */
+  #checkTerm(rpc: Rpc, replyTerm: number | null, d: NonNullable<Rpc['delivered']>, rule: string): void {
+    const what = rpc.method === 'AppendEntries' ? 'accepted' : 'granted';
+    if (replyTerm !== null && replyTerm > rpc.term) {
+      return this.#fail(
+        'terms',
+        rule,
+        rpc,
+        `S${rpc.to} ${what} it while answering with its own term T${replyTerm}, newer than the RPC's ` +
+          `T${rpc.term}: an RPC of an older term is refused and changes nothing.`,
+      );
+    }
+    const before = d.termBefore;
+    if (before === null || before.term <= rpc.term) return;
+    const restarted = this.#servers[rpc.to].restartsSince(before.source.at);
+    this.#fail(
+      'terms',
+      restarted ? '[P.1]' : rule,
+      rpc,
+      `S${rpc.to} ${what} this RPC of T${rpc.term}, though it had already reached T${before.term} ` +
+        `(${describeSource(before.source)}). A term never decreases` +
+        (restarted
+          ? `: S${rpc.to} restarted since; does it persist currentTerm and votedFor, and read them back?`
+          : ', and an RPC of an older term is refused and changes nothing.'),
+    );
+  }
+
+  #accepted(
+    rpc: Rpc,
+    ae: AppendEntriesView,
+    replyTerm: number | null,
+    d: NonNullable<Rpc['delivered']>,
+    clean: boolean,
+    unchanged: boolean,
+  ): void {
+    this.#checkTerm(rpc, replyTerm, d, '[AE.1]');
+    if (this.#violation !== null) return;
+    const f = rpc.to;
+    const { prevLogIndex: p, prevLogTerm, entries } = ae;
+    if (clean && d.prior !== undefined && d.prior.term !== prevLogTerm) {
+      return this.#fail(
+        'Log Matching',
+        '[AE.2]',
+        rpc,
+        `S${f} accepted it, but it holds index ${p} with term ${d.prior.term}, not ${prevLogTerm} ` +
+          `(${describeSource(d.prior.source)}): a follower whose entry at prevLogIndex has another term ` +
+          'must refuse, or its log matches the leader’s only in appearance.',
+      );
+    }
+    const source = this.#source(rpc, 'acknowledged');
+    const s = this.#servers[f];
+    if (unchanged) {
+      s.log.set(p, prevLogTerm, source);
+      entries.forEach((e, k) => s.log.set(p + 1 + k, e.term, source));
+    }
+    if (typeof rpc.from !== 'number' || (replyTerm !== null && replyTerm !== rpc.term)) return;
+    const lead = this.#leaders.get(rpc.term);
+    if (lead === undefined || lead.server !== rpc.from) return;
+    const match = p + entries.length;
+    if (match > (lead.acks.get(f) ?? -1)) lead.acks.set(f, match);
+    this.#derive(lead, rpc.term, source);
+  }
+
+  /** Committed: the majority-th highest acknowledgement, if the leader's entry there is of its term. */
+  #derive(lead: Leadership, term: number, source: Source): void {
+    const voters = this.#c.voters;
+    if (voters === null || !this.#commitReadable) return;
+    const majority = Math.floor(voters / 2) + 1;
+    const acked = [...lead.acks.entries()].filter(([f]) => f !== lead.server).map(([, m]) => m);
+    if (acked.length < majority - 1) return;
+    acked.sort((a, b) => b - a);
+    const m = acked[majority - 2];
+    if (m <= lead.derived) return;
+    const log = this.#servers[lead.server].log;
+    if (log.get(m)?.term !== term) return;
+    for (let j = m; j > lead.derived && this.#violation === null; j--) {
+      const fact = log.get(j);
+      if (fact === undefined) continue;
+      const before = this.#committed.get(j);
+      if (before === undefined) this.#committed.set(j, { term: fact.term, commitTerm: term, source });
+      else if (before.term !== fact.term)
+        this.#contradicted(j, before.term, before.commitTerm, fact.term, term, source);
+    }
+    lead.derived = m;
+    const s = this.#servers[lead.server];
+    s.commitKnown = Math.max(s.commitKnown, m);
+  }
+
+  #contradicted(
+    index: number,
+    term: number,
+    commitTerm: number,
+    now: number,
+    nowTerm: number,
+    source: Source,
+  ): void {
+    this.#fail(
+      'State Machine Safety',
+      'Figure 3',
+      null,
+      `index ${index} was committed twice with different entries: term ${term} (a majority had it in ` +
+        `T${commitTerm}), then term ${now} (a majority had it in T${nowTerm}, once ${describeSource(source)}). ` +
+        'An entry a majority acknowledged in its leader’s term is never replaced: check the vote rule ' +
+        '[RV.2], and that a follower cuts its log only at a conflict [AE.3] and persists it [P.1].',
+    );
+  }
+
+  /** A vote granted: once per term [RV.2], never for an older term [RV.1], never to a log behind [RV.2]. */
+  #granted(rpc: Rpc, replyTerm: number | null, d: NonNullable<Rpc['delivered']>, clean: boolean): void {
+    this.#checkTerm(rpc, replyTerm, d, '[RV.1]');
+    if (this.#violation !== null || typeof rpc.from !== 'number') return;
+    const voter = rpc.to;
+    const candidate = rpc.from;
+    const votes = this.#votes.get(rpc.term) ?? new Map<number, { candidate: number; source: Source }>();
+    this.#votes.set(rpc.term, votes);
+    const earlier = votes.get(voter);
+    if (earlier !== undefined && earlier.candidate !== candidate) {
+      const restarted = this.#servers[voter].restartsSince(earlier.source.at);
+      return this.#fail(
+        'Election Safety',
+        restarted ? '[P.1]' : '[RV.2]',
+        rpc,
+        `S${voter} granted its vote of T${rpc.term} twice: to S${earlier.candidate} (its reply to ` +
+          `${earlier.source.method} #${earlier.source.rpc} at ${formatVirtual(earlier.source.at)}) and now to ` +
+          `S${candidate}. ` +
+          (restarted
+            ? `S${voter} restarted in between: votedFor must be persisted before the reply leaves, and read back.`
+            : 'A server votes for at most one candidate per term (votedFor is null or that candidate).'),
+      );
+    }
+    votes.set(voter, { candidate, source: this.#source(rpc, 'acknowledged') });
+    const last = d.voterLast;
+    const lastLog = rpc.rv?.lastLog;
+    if (!clean || last === null || lastLog == null) return;
+    const behind =
+      lastLog.term < last.fact.term || (lastLog.term === last.fact.term && lastLog.index < last.index);
+    if (!behind) return;
+    this.#fail(
+      'Leader Completeness',
+      '[RV.2]',
+      rpc,
+      `S${voter} granted its vote though the candidate's log (last entry: index ${lastLog.index}, term ` +
+        `${lastLog.term}) is behind its own, which holds index ${last.index} with term ${last.fact.term} ` +
+        `(${describeSource(last.fact.source)}). Grant only if the candidate's last term is higher, or the ` +
+        'same with a last index at least as high (§5.4.1): else a leader may lack committed entries.',
+    );
+  }
+
+  // --- applyCh ----------------------------------------------------------------------------------------
+
+  /**
+   * Server i applied `command` at `index` (the Raft tester's appliers report it; the KV tester cannot see
+   * applyCh). Its indices are compared with the wire's only once a few applies showed they are the same.
+   */
+  applied(i: number, index: number, command: unknown): void {
+    if (this.#violation !== null || this.#misaligned || this.#c.voters === null || this.#c.voters < 2) return;
+    if (!this.#commitReadable) return;
+    const holds = (at: number): boolean =>
+      this.#entries.all(at).some((seen) => sameValue(entryCommand(seen.entry), command));
+    if (this.#aligned < ALIGNED_APPLIES) {
+      if (holds(index)) this.#aligned += 1;
+      else if (this.#entries.all(index).length > 0 || holds(index - 1) || holds(index + 1))
+        this.#misaligned = true;
+      return;
+    }
+    const committed = this.#committed.get(index);
+    const entry = committed === undefined ? undefined : this.#entries.get(index, committed.term);
+    if (committed !== undefined && entry !== undefined && !sameValue(entryCommand(entry.entry), command)) {
+      return this.#fail(
+        'State Machine Safety',
+        'Figure 3',
+        null,
+        `S${i} applied ${show(command)} at index ${index}, but the entry committed there is ` +
+          `${show(entryCommand(entry.entry))} of term ${committed.term} (a majority had it in ` +
+          `T${committed.commitTerm}, once ${describeSource(committed.source)}).`,
+      );
+    }
+    const allowed = this.#servers[i].mayCommit();
+    if (index <= allowed) return;
+    this.#fail(
+      'commit rule',
+      '[All.1]',
+      null,
+      `S${i} applied index ${index}, but it could know only up to index ${allowed} committed: no ` +
+        'AppendEntries it accepted carried a higher leaderCommit (min(leaderCommit, index of the last new ' +
+        'entry) [AE.5]), nor did a majority acknowledge more while it led [L.4]. Apply only up to commitIndex.',
+    );
+  }
+
+  // --- the report ------------------------------------------------------------------------------------
+
+  #fail(property: string, rule: string, rpc: Rpc | null, what: string): void {
+    if (this.#violation !== null) return;
+    const at = formatVirtual(this.#c.ctx.now());
+    const where = rpc === null ? '' : ` on ${describeRpc(rpc)}`;
+    const message = `${property} violated ${rule} at ${at}${where}: ${what}`;
+    this.#violation = message;
+    this.#c.ctx.trace.record('monitor', { property, rule, rpc: rpc?.id ?? null, msg: message });
+    this.#c.ctx.fail(new LabCheckFailure(`invariant monitor: ${message}`));
+  }
+}

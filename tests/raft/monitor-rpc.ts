@@ -1,0 +1,105 @@
+/**
+ * The invariant monitor's records (invariant-monitor.ts): one RPC as read off the wire, and what the
+ * monitor keeps per server. Plus how a violation names the RPC that showed it.
+ */
+import { formatVirtual } from '../harness';
+import { KnownLog, type Fact, type Source } from './log-knowledge';
+import type { AppendEntriesView, InstallSnapshotView, RaftMethod, RequestVoteView } from './wire';
+
+/** What the receiver was like when the RPC reached it (its handler runs then). */
+export interface Delivery {
+  epoch: number;
+  incarnation: number;
+  /** AppendEntries: the receiver's known entry at prevLogIndex. */
+  prior: Fact | undefined;
+  /** RequestVote: the voter's known entry of highest index. */
+  voterLast: { index: number; fact: Fact } | null;
+  /** The highest term the receiver had sent an RPC in. */
+  termBefore: { term: number; source: Source } | null;
+  /**
+   * Whether the handler returned before anything else reached the receiver: then its outcome reflects
+   * the receiver as it was at delivery. undefined until something else arrives (then it is decided).
+   */
+  clean: boolean | undefined;
+}
+
+export interface Rpc {
+  id: number;
+  method: RaftMethod;
+  from: number | string;
+  to: number;
+  /** The RPC's term (every Raft RPC carries one). */
+  term: number;
+  at: number;
+  ae?: AppendEntriesView;
+  rv?: RequestVoteView;
+  is?: InstallSnapshotView;
+  delivered: Delivery | null;
+  done: boolean;
+}
+
+export class ServerState {
+  readonly log = new KnownLog();
+  /** Bumped by everything that may change the log: an AppendEntries or InstallSnapshot reaching it, a restart. */
+  epoch = 0;
+  incarnation = 0;
+  /** Delivered AppendEntries/InstallSnapshot whose handler may still run. */
+  readonly inFlight = new Set<Rpc>();
+  highestSent: { term: number; source: Source } | null = null;
+  /** The highest index an AppendEntries it accepted (or might have) let it commit. */
+  commitKnown = 0;
+  /** rpc → what a delivered AppendEntries lets it commit, until its outcome is known. */
+  readonly commitPending = new Map<number, number>();
+  readonly #restarts: number[] = [];
+
+  restart(at: number): void {
+    this.#restarts.push(at);
+    this.incarnation += 1;
+    this.epoch += 1;
+    this.inFlight.clear();
+    this.commitPending.clear();
+  }
+
+  restartsSince(at: number): boolean {
+    return this.#restarts.some((t) => t >= at);
+  }
+
+  /** The highest index it may have committed: accepted, or not yet known to be refused. */
+  mayCommit(): number {
+    let most = this.commitKnown;
+    for (const index of this.commitPending.values()) if (index > most) most = index;
+    return most;
+  }
+}
+
+function who(x: number | string): string {
+  return typeof x === 'number' ? `S${x}` : x;
+}
+
+/** "AppendEntries #812 S0→S2 (T5, prevLogIndex 7, prevLogTerm 4, 2 entries, leaderCommit 6) sent at 1.234 s". */
+export function describeRpc(rpc: Rpc): string {
+  let fields = `T${rpc.term}`;
+  if (rpc.ae !== undefined) {
+    const { prevLogIndex, prevLogTerm, entries, leaderCommit } = rpc.ae;
+    fields +=
+      `, prevLogIndex ${prevLogIndex}, prevLogTerm ${prevLogTerm}, ${entries.length} ` +
+      `entr${entries.length === 1 ? 'y' : 'ies'}` +
+      (leaderCommit === null ? '' : `, leaderCommit ${leaderCommit}`);
+  } else if (rpc.rv?.lastLog != null) {
+    fields += `, lastLogIndex ${rpc.rv.lastLog.index}, lastLogTerm ${rpc.rv.lastLog.term}`;
+  } else if (rpc.is !== undefined) {
+    fields += `, lastIncludedIndex ${rpc.is.lastIncludedIndex}, lastIncludedTerm ${rpc.is.lastIncludedTerm}`;
+  }
+  return `${rpc.method} #${rpc.id} ${who(rpc.from)}→S${rpc.to} (${fields}) sent at ${formatVirtual(rpc.at)}`;
+}
+
+/** A value in a message: JSON, cut short. */
+export function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length <= 60 ? text : `${text.slice(0, 60)}…`;
+}

@@ -1,0 +1,165 @@
+/**
+ * Reading Raft's RPCs off the wire, for the invariant monitor. The argument and reply shapes belong to
+ * the student (raft/types.ts is theirs to fill in), so nothing here may assume them: a field is found by
+ * Figure 2's name, case-insensitively (`prevLogIndex`, `PrevLogIndex`, `prevlogindex`), and a message
+ * that lacks one of the fields a reader needs, or holds a value of the wrong type there, reads as null.
+ * The monitor then says nothing about that RPC: silence, never a false alarm.
+ *
+ * The method is told by its name's end, as the API contract in GUIDE.md fixes it: handlers are named
+ * `RequestVote` and `AppendEntries`, and the snapshot RPC's name contains `Snapshot`.
+ */
+
+export type RaftMethod = 'RequestVote' | 'AppendEntries' | 'InstallSnapshot';
+
+export function raftMethod(svcMeth: string): RaftMethod | null {
+  if (svcMeth.endsWith('AppendEntries')) return 'AppendEntries';
+  if (svcMeth.endsWith('RequestVote')) return 'RequestVote';
+  if (svcMeth.includes('Snapshot')) return 'InstallSnapshot';
+  return null;
+}
+
+/** One log entry as a leader sent it: its term, and the entry itself (compared whole for Log Matching). */
+export interface WireEntry {
+  term: number;
+  entry: Record<string, unknown>;
+}
+
+export interface AppendEntriesView {
+  term: number;
+  prevLogIndex: number;
+  prevLogTerm: number;
+  entries: WireEntry[];
+  /** null if the student's arguments have no `leaderCommit` field. */
+  leaderCommit: number | null;
+}
+
+export interface RequestVoteView {
+  term: number;
+  /** null if the student's arguments do not carry the candidate's last log entry. */
+  lastLog: { index: number; term: number } | null;
+}
+
+export interface InstallSnapshotView {
+  term: number;
+  lastIncludedIndex: number;
+  lastIncludedTerm: number;
+}
+
+/** A reply: its term if it has one, and the boolean outcome (`success` or `voteGranted`). */
+export interface ReplyView {
+  term: number | null;
+  ok: boolean;
+}
+
+type Fields = Record<string, unknown>;
+
+/** Field names by their lower-case spelling, per set of keys (shapes repeat: one lookup per shape). */
+const shapes = new Map<string, Map<string, string>>();
+
+function lowerNames(value: Fields): Map<string, string> {
+  const keys = Object.keys(value);
+  const shape = keys.join('\u0000');
+  let names = shapes.get(shape);
+  if (names === undefined) {
+    names = new Map(keys.map((k) => [k.toLowerCase(), k]));
+    if (shapes.size < 1000) shapes.set(shape, names);
+  }
+  return names;
+}
+
+function isFields(value: unknown): value is Fields {
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
+  );
+}
+
+function field(value: Fields, names: Map<string, string>, lower: string): unknown {
+  const key = names.get(lower);
+  return key === undefined ? undefined : value[key];
+}
+
+function int(value: unknown): number | null {
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : null;
+}
+
+export function readAppendEntries(args: unknown): AppendEntriesView | null {
+  if (!isFields(args)) return null;
+  const names = lowerNames(args);
+  const term = int(field(args, names, 'term'));
+  const prevLogIndex = int(field(args, names, 'prevlogindex'));
+  const prevLogTerm = int(field(args, names, 'prevlogterm'));
+  const raw = field(args, names, 'entries');
+  if (term === null || prevLogIndex === null || prevLogTerm === null || !Array.isArray(raw)) return null;
+  const entries: WireEntry[] = [];
+  for (const entry of raw as unknown[]) {
+    if (!isFields(entry)) return null;
+    const entryTerm = int(field(entry, lowerNames(entry), 'term'));
+    if (entryTerm === null) return null;
+    entries.push({ term: entryTerm, entry });
+  }
+  const leaderCommit = int(field(args, names, 'leadercommit'));
+  return { term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+}
+
+export function readRequestVote(args: unknown): RequestVoteView | null {
+  if (!isFields(args)) return null;
+  const names = lowerNames(args);
+  const term = int(field(args, names, 'term'));
+  if (term === null) return null;
+  const index = int(field(args, names, 'lastlogindex'));
+  const lastTerm = int(field(args, names, 'lastlogterm'));
+  return { term, lastLog: index === null || lastTerm === null ? null : { index, term: lastTerm } };
+}
+
+export function readInstallSnapshot(args: unknown): InstallSnapshotView | null {
+  if (!isFields(args)) return null;
+  const names = lowerNames(args);
+  const term = int(field(args, names, 'term'));
+  const lastIncludedIndex = int(field(args, names, 'lastincludedindex'));
+  const lastIncludedTerm = int(field(args, names, 'lastincludedterm'));
+  if (term === null || lastIncludedIndex === null || lastIncludedTerm === null) return null;
+  return { term, lastIncludedIndex, lastIncludedTerm };
+}
+
+/** `outcome` is the reply's boolean: 'success' for AppendEntries, 'votegranted' for RequestVote. */
+export function readReply(reply: unknown, outcome: 'success' | 'votegranted'): ReplyView | null {
+  if (!isFields(reply)) return null;
+  const names = lowerNames(reply);
+  const ok = field(reply, names, outcome);
+  if (typeof ok !== 'boolean') return null;
+  return { term: int(field(reply, names, 'term')), ok };
+}
+
+/** The command an entry carries, by the field name `command` (undefined if it has none). */
+export function entryCommand(entry: Record<string, unknown>): unknown {
+  return field(entry, lowerNames(entry), 'command');
+}
+
+/** Plain data equal in value: what Log Matching compares two entries of one index and term by. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    if (!(a instanceof Uint8Array && b instanceof Uint8Array) || a.length !== b.length) return false;
+    return a.every((byte, k) => byte === b[k]);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  const fa = a as Fields;
+  const fb = b as Fields;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(fb, k) && sameValue(fa[k], fb[k]));
+}
+
+/** A copy of plain data, so that a peer changing its own objects later cannot change what was seen. */
+export function copyValue<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (value instanceof Uint8Array) return new Uint8Array(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => copyValue(v)) as T;
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(value as Fields)) out[k] = copyValue(v);
+  return out as T;
+}
