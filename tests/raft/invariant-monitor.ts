@@ -373,7 +373,7 @@ export class InvariantMonitor {
         return;
       }
       if (!r.ok) return;
-      if (pending !== undefined && current) s.commitKnown = Math.max(s.commitKnown, pending);
+      if (pending !== undefined) s.commitKnown = Math.max(s.commitKnown, pending);
       this.#accepted(rpc, rpc.ae, r.term, d, clean, current && s.epoch === d.epoch);
     } else if (rpc.rv !== undefined) {
       const r = readReply(reply, 'votegranted');

@@ -57,7 +57,8 @@ export class ServerState {
     this.incarnation += 1;
     this.epoch += 1;
     this.inFlight.clear();
-    this.commitPending.clear();
+    // commitPending stays: what the old instance learned committed stays committed (and its snapshot,
+    // which a restart reads back, covers only what it applied).
   }
 
   restartsSince(at: number): boolean {
