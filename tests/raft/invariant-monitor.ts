@@ -55,6 +55,8 @@ interface Leadership {
   acks: Map<number, number>;
   /** The highest index known committed by this leader's acknowledgements. */
   derived: number;
+  /** The last acknowledgement it received. */
+  lastAck: Source | null;
 }
 
 type Claim = { index: number; term: number; entry: Record<string, unknown> | undefined };
@@ -129,19 +131,26 @@ export class InvariantMonitor {
 
   #read(id: number, method: Rpc['method'], from: number | string, to: number, args: unknown): Rpc | null {
     const at = this.#c.ctx.now();
-    const base = { id, method, from, to, at, delivered: null, done: false };
+    const rpc: Rpc = { id, method, from, to, at, term: 0, delivered: null, done: false };
     if (method === 'AppendEntries') {
       const ae = readAppendEntries(args);
       if (ae === null || ae.leaderCommit === null) this.#commitReadable = false;
-      return ae === null ? null : { ...base, term: ae.term, ae };
-    }
-    if (method === 'InstallSnapshot') {
+      if (ae === null) return null;
+      rpc.ae = ae;
+      rpc.term = ae.term;
+    } else if (method === 'InstallSnapshot') {
       const is = readInstallSnapshot(args);
       if (is === null) this.#commitReadable = false;
-      return is === null ? null : { ...base, term: is.term, is };
+      if (is === null) return null;
+      rpc.is = is;
+      rpc.term = is.term;
+    } else {
+      const rv = readRequestVote(args);
+      if (rv === null) return null;
+      rpc.rv = rv;
+      rpc.term = rv.term;
     }
-    const rv = readRequestVote(args);
-    return rv === null ? null : { ...base, term: rv.term, rv };
+    return rpc;
   }
 
   #source(rpc: Rpc, how: Source['how']): Source {
@@ -186,7 +195,7 @@ export class InvariantMonitor {
     const lead = this.#leaders.get(rpc.term);
     if (lead === undefined) {
       const source = this.#source(rpc, 'sent');
-      this.#leaders.set(rpc.term, { server: i, source, acks: new Map(), derived: 0 });
+      this.#leaders.set(rpc.term, { server: i, source, acks: new Map(), derived: 0, lastAck: null });
       this.#checkElected(rpc, i);
       return;
     }
@@ -243,7 +252,9 @@ export class InvariantMonitor {
             'an entry it acknowledged unless it conflicts [AE.3]?',
         );
       }
-      if (entry !== undefined) this.#sameEntry(rpc, index, term, entry, source);
+      // An entry this server already sent at this index and term was compared then.
+      const sentBefore = fact !== undefined && fact.source.how === 'sent';
+      if (entry !== undefined && !sentBefore) this.#sameEntry(rpc, index, term, entry, source);
     }
     if (this.#violation !== null || this.#busy(i)) return; // a running handler may cut this log
     for (const { index, term } of claims) s.log.set(index, term, source);
@@ -287,18 +298,38 @@ export class InvariantMonitor {
     if (this.#c.voters === null || this.#c.voters < 2) return;
     const lead = this.#leaders.get(rpc.term);
     if (lead === undefined || lead.server !== i) return;
-    const allowed = Math.max(lead.derived, this.#servers[i].mayCommit());
-    if (ae.leaderCommit <= allowed) return;
-    const acks = [...lead.acks].map(([f, m]) => `S${f} up to ${m}`).join(', ') || 'none';
-    this.#fail(
-      'commit rule',
-      '[L.4]',
-      rpc,
-      `S${i} tells its followers index ${ae.leaderCommit} is committed, but in T${rpc.term} a majority ` +
-        `acknowledged an entry of T${rpc.term} only up to index ${allowed} (acknowledgements: ${acks}). ` +
-        'A leader commits N only when a majority has it (itself included) and log[N] is of its own term ' +
-        '(Figure 8: an older term’s entry is never committed by counting replicas).',
-    );
+    const c = ae.leaderCommit;
+    if (c <= Math.max(lead.derived, this.#servers[i].mayCommit())) return;
+    if (lead.lastAck !== null) this.#derive(lead, rpc.term, lead.lastAck); // its log may be known now
+    if (c <= lead.derived) return;
+    const m = this.#majorityAck(lead);
+    const acks = [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
+    let what: string;
+    if (m !== null && c <= m) {
+      const term = this.#servers[i].log.get(m)?.term;
+      if (term === undefined || term === rpc.term) return; // its entry there is unknown: say nothing
+      what =
+        `a majority has index ${c}, but S${i}'s entry at ${m}, the highest a majority has, is of T${term}, ` +
+        `not T${rpc.term} (acknowledgements: ${acks}). Figure 8: a leader never commits an entry of an ` +
+        'earlier term by counting replicas; it commits it with the first entry of its own term.';
+    } else {
+      what =
+        `in T${rpc.term} a majority (itself included) acknowledged only up to index ` +
+        `${m ?? 'none'} (acknowledgements: ${acks}). A leader commits N only once a majority has it and ` +
+        'log[N] is of its own term; matchIndex comes from the entries each follower acknowledged.';
+    }
+    this.#fail('commit rule', '[L.4]', rpc, `S${i} tells its followers index ${c} is committed, but ${what}`);
+  }
+
+  /** The highest index a majority (the leader included) acknowledged in the leader's term, if any. */
+  #majorityAck(lead: Leadership): number | null {
+    const voters = this.#c.voters;
+    if (voters === null || voters < 2) return null;
+    const majority = Math.floor(voters / 2) + 1;
+    const acked = [...lead.acks.entries()].filter(([f]) => f !== lead.server).map(([, at]) => at);
+    if (acked.length < majority - 1) return null;
+    acked.sort((a, b) => b - a);
+    return acked[majority - 2];
   }
 
   // --- deliveries: what may change the receiver's log -----------------------------------------------
@@ -310,17 +341,16 @@ export class InvariantMonitor {
     const voterLast = rpc.rv === undefined ? null : s.log.last();
     if (ae !== undefined || rpc.is !== undefined) {
       this.#settleInFlight(s);
+      // A correct peer refuses an AppendEntries older than a term it sent in, and its log stays.
+      const stale = s.highestSent !== null && rpc.term < s.highestSent.term;
       if (ae !== undefined) {
-        s.log.mayReceive(
-          ae.prevLogIndex,
-          ae.entries.map((e) => e.term),
-        );
+        if (!stale) s.log.mayReceive(ae.prevLogIndex, ae.entries);
         if (ae.leaderCommit !== null) {
           s.commitPending.set(rpc.id, Math.min(ae.leaderCommit, ae.prevLogIndex + ae.entries.length));
         }
       } else if (rpc.is !== undefined) {
         const { lastIncludedIndex, lastIncludedTerm } = rpc.is;
-        if (s.log.get(lastIncludedIndex)?.term !== lastIncludedTerm) s.log.forgetFrom(0);
+        if (!stale && s.log.get(lastIncludedIndex)?.term !== lastIncludedTerm) s.log.forgetFrom(0);
         s.commitKnown = Math.max(s.commitKnown, lastIncludedIndex);
       }
       s.epoch += 1;
@@ -376,7 +406,7 @@ export class InvariantMonitor {
       if (pending !== undefined) s.commitKnown = Math.max(s.commitKnown, pending);
       this.#accepted(rpc, rpc.ae, r.term, d, clean, current && s.epoch === d.epoch);
     } else if (rpc.rv !== undefined) {
-      const r = readReply(reply, 'votegranted');
+      const r = readReply(reply, 'voteGranted');
       if (r === null) {
         this.#votesReadable = false;
         return;
@@ -444,22 +474,25 @@ export class InvariantMonitor {
     const lead = this.#leaders.get(rpc.term);
     if (lead === undefined || lead.server !== rpc.from) return;
     const match = p + entries.length;
-    if (match > (lead.acks.get(f) ?? -1)) lead.acks.set(f, match);
-    this.#derive(lead, rpc.term, source);
+    if (match <= (lead.acks.get(f) ?? -1)) return;
+    lead.acks.set(f, match);
+    lead.lastAck = source;
+    if (match > lead.derived) this.#derive(lead, rpc.term, source);
   }
 
   /** Committed: the majority-th highest acknowledgement, if the leader's entry there is of its term. */
   #derive(lead: Leadership, term: number, source: Source): void {
-    const voters = this.#c.voters;
-    if (voters === null || !this.#commitReadable) return;
-    const majority = Math.floor(voters / 2) + 1;
-    const acked = [...lead.acks.entries()].filter(([f]) => f !== lead.server).map(([, m]) => m);
-    if (acked.length < majority - 1) return;
-    acked.sort((a, b) => b - a);
-    const m = acked[majority - 2];
-    if (m <= lead.derived) return;
-    const log = this.#servers[lead.server].log;
-    if (log.get(m)?.term !== term) return;
+    const m = this.#majorityAck(lead);
+    if (m === null || !this.#commitReadable || m <= lead.derived) return;
+    const s = this.#servers[lead.server];
+    const log = s.log;
+    const termAtM = log.get(m)?.term;
+    if (termAtM === undefined) {
+      // Its entry there is unknown (a fact forgotten): it may commit up to m; nothing is recorded.
+      s.commitKnown = Math.max(s.commitKnown, m);
+      return;
+    }
+    if (termAtM !== term) return;
     for (let j = m; j > lead.derived && this.#violation === null; j--) {
       const fact = log.get(j);
       if (fact === undefined) continue;
@@ -469,7 +502,6 @@ export class InvariantMonitor {
         this.#contradicted(j, before.term, before.commitTerm, fact.term, term, source);
     }
     lead.derived = m;
-    const s = this.#servers[lead.server];
     s.commitKnown = Math.max(s.commitKnown, m);
   }
 

@@ -48,8 +48,9 @@ export class KnownLog {
     return index >= 0 ? this.#facts[index] : undefined;
   }
 
+  /** Record that it holds `term` at `index` (a fact of the same term already known is kept: the earliest). */
   set(index: number, term: number, source: Source): void {
-    if (index >= 0) this.#facts[index] = { term, source };
+    if (index >= 0 && this.#facts[index]?.term !== term) this.#facts[index] = { term, source };
   }
 
   /** The known entry of the highest index (by Log Matching the most up-to-date one), if any. */
@@ -67,10 +68,10 @@ export class KnownLog {
   }
 
   /** An AppendEntries reached the server: where its entries conflict with a fact, the log may be cut. */
-  mayReceive(prevLogIndex: number, terms: readonly number[]): void {
-    for (let k = 0; k < terms.length; k++) {
+  mayReceive(prevLogIndex: number, entries: readonly { term: number }[]): void {
+    for (let k = 0; k < entries.length && prevLogIndex + 1 + k < this.#facts.length; k++) {
       const fact = this.get(prevLogIndex + 1 + k);
-      if (fact !== undefined && fact.term !== terms[k]) {
+      if (fact !== undefined && fact.term !== entries[k].term) {
         this.forgetFrom(prevLogIndex + 1 + k);
         return;
       }

@@ -73,8 +73,14 @@ function isFields(value: unknown): value is Fields {
   );
 }
 
-function field(value: Fields, names: Map<string, string>, lower: string): unknown {
-  const key = names.get(lower);
+/**
+ * A field by its Figure 2 name: as written (`prevLogIndex`, the fast path, no lookup), else under any
+ * capitalisation (`PrevLogIndex`).
+ */
+function field(value: Fields, name: string): unknown {
+  const direct = value[name];
+  if (direct !== undefined) return direct;
+  const key = lowerNames(value).get(name.toLowerCase());
   return key === undefined ? undefined : value[key];
 }
 
@@ -84,55 +90,51 @@ function int(value: unknown): number | null {
 
 export function readAppendEntries(args: unknown): AppendEntriesView | null {
   if (!isFields(args)) return null;
-  const names = lowerNames(args);
-  const term = int(field(args, names, 'term'));
-  const prevLogIndex = int(field(args, names, 'prevlogindex'));
-  const prevLogTerm = int(field(args, names, 'prevlogterm'));
-  const raw = field(args, names, 'entries');
+  const term = int(field(args, 'term'));
+  const prevLogIndex = int(field(args, 'prevLogIndex'));
+  const prevLogTerm = int(field(args, 'prevLogTerm'));
+  const raw = field(args, 'entries');
   if (term === null || prevLogIndex === null || prevLogTerm === null || !Array.isArray(raw)) return null;
   const entries: WireEntry[] = [];
   for (const entry of raw as unknown[]) {
     if (!isFields(entry)) return null;
-    const entryTerm = int(field(entry, lowerNames(entry), 'term'));
+    const entryTerm = int(field(entry, 'term'));
     if (entryTerm === null) return null;
     entries.push({ term: entryTerm, entry });
   }
-  const leaderCommit = int(field(args, names, 'leadercommit'));
+  const leaderCommit = int(field(args, 'leaderCommit'));
   return { term, prevLogIndex, prevLogTerm, entries, leaderCommit };
 }
 
 export function readRequestVote(args: unknown): RequestVoteView | null {
   if (!isFields(args)) return null;
-  const names = lowerNames(args);
-  const term = int(field(args, names, 'term'));
+  const term = int(field(args, 'term'));
   if (term === null) return null;
-  const index = int(field(args, names, 'lastlogindex'));
-  const lastTerm = int(field(args, names, 'lastlogterm'));
+  const index = int(field(args, 'lastLogIndex'));
+  const lastTerm = int(field(args, 'lastLogTerm'));
   return { term, lastLog: index === null || lastTerm === null ? null : { index, term: lastTerm } };
 }
 
 export function readInstallSnapshot(args: unknown): InstallSnapshotView | null {
   if (!isFields(args)) return null;
-  const names = lowerNames(args);
-  const term = int(field(args, names, 'term'));
-  const lastIncludedIndex = int(field(args, names, 'lastincludedindex'));
-  const lastIncludedTerm = int(field(args, names, 'lastincludedterm'));
+  const term = int(field(args, 'term'));
+  const lastIncludedIndex = int(field(args, 'lastIncludedIndex'));
+  const lastIncludedTerm = int(field(args, 'lastIncludedTerm'));
   if (term === null || lastIncludedIndex === null || lastIncludedTerm === null) return null;
   return { term, lastIncludedIndex, lastIncludedTerm };
 }
 
-/** `outcome` is the reply's boolean: 'success' for AppendEntries, 'votegranted' for RequestVote. */
-export function readReply(reply: unknown, outcome: 'success' | 'votegranted'): ReplyView | null {
+/** `outcome` is the reply's boolean: 'success' for AppendEntries, 'voteGranted' for RequestVote. */
+export function readReply(reply: unknown, outcome: 'success' | 'voteGranted'): ReplyView | null {
   if (!isFields(reply)) return null;
-  const names = lowerNames(reply);
-  const ok = field(reply, names, outcome);
+  const ok = field(reply, outcome);
   if (typeof ok !== 'boolean') return null;
-  return { term: int(field(reply, names, 'term')), ok };
+  return { term: int(field(reply, 'term')), ok };
 }
 
 /** The command an entry carries, by the field name `command` (undefined if it has none). */
 export function entryCommand(entry: Record<string, unknown>): unknown {
-  return field(entry, lowerNames(entry), 'command');
+  return field(entry, 'command');
 }
 
 /** Plain data equal in value: what Log Matching compares two entries of one index and term by. */
