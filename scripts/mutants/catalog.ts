@@ -324,6 +324,19 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
+    id: 'backtrack-one-by-one',
+    rule: '[L.3]',
+    part: '2C',
+    bug: 'on a refusal, moves nextIndex back by one entry, ignoring the follower’s conflict hint (no fast backtracking)',
+    edits: [
+      {
+        file: AE,
+        search: 's.nextIndex[peer] = Math.max(s.matchIndex[peer] + 1, Math.min(before, hinted));',
+        replace: 's.nextIndex[peer] = Math.max(s.matchIndex[peer] + 1, before - 1);\n  void hinted;',
+      },
+    ],
+  },
+  {
     id: 'match-index-from-own-log',
     rule: '[L.3]',
     part: '2B',

@@ -17,6 +17,7 @@
 import type { Network, NetworkEvent, ServerName } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { InvariantMonitor } from './invariant-monitor';
+import { STALL_WINDOW_MS, explainStall } from './stall-patterns';
 
 /** What the tester may ask a peer: Raft's getState. */
 export interface WatchedPeer {
@@ -148,6 +149,15 @@ export class ClusterWatch {
     return 'crashed';
   }
 
+  /**
+   * Why the cluster stopped making progress, if the RPCs of the last few seconds match a known pattern
+   * (stall-patterns.ts): each a sentence naming its rule, most specific first.
+   */
+  explainStall(): string[] {
+    const now = this.#cluster.ctx.now();
+    return explainStall(this.monitor.recent(STALL_WINDOW_MS), { now, voters: this.#cluster.voters });
+  }
+
   /** Ask server i for its state, reporting a leadership claim; a getState that throws is described. */
   probe(i: number): Probe | null {
     const peer = this.#cluster.peer(i);
@@ -269,6 +279,7 @@ export class ClusterWatch {
           'timer in the constructor, and does the timer start an election (RequestVote to every peer)?',
       );
     }
+    hints.push(...this.explainStall().map((why) => `  ${why}`));
     const stuck = this.#stuckHandlers(now);
     if (stuck.length > 0) {
       hints.push(

@@ -61,6 +61,9 @@ interface Leadership {
 
 type Claim = { index: number; term: number; entry: Record<string, unknown> | undefined };
 
+/** Raft RPCs kept for the stall explanations (about the last few seconds of an unreliable test). */
+const RECENT_RPCS = 8000;
+
 /** Applies that must match the wire before the monitor trusts that its indices are applyCh's. */
 const ALIGNED_APPLIES = 3;
 
@@ -79,6 +82,8 @@ export class InvariantMonitor {
   #aligned = 0;
   #misaligned = false;
   #violation: string | null = null;
+  /** The Raft RPCs servers sent lately, oldest first, for the stall explanations (stall-patterns.ts). */
+  #recent: Rpc[] = [];
 
   constructor(cluster: MonitoredCluster) {
     this.#c = cluster;
@@ -91,6 +96,13 @@ export class InvariantMonitor {
   /** The first violation's message, or null. */
   get violation(): string | null {
     return this.#violation;
+  }
+
+  /** The Raft RPCs servers sent in the last `ms` of virtual time, oldest first, with their outcomes. */
+  recent(ms: number): readonly Rpc[] {
+    const since = this.#c.ctx.now() - ms;
+    const first = this.#recent.findIndex((rpc) => rpc.at >= since);
+    return first === -1 ? [] : this.#recent.slice(first);
   }
 
   /** Server i was (re)started: what it persisted stays, what ran in its old instance is gone. */
@@ -106,7 +118,10 @@ export class InvariantMonitor {
       const rpc = this.#read(event.rpc, method, ends.from, ends.to, event.args);
       if (rpc === null) return;
       this.#rpcs.set(event.rpc, rpc);
-      if (typeof rpc.from === 'number') this.#sent(rpc, rpc.from);
+      if (typeof rpc.from === 'number') {
+        this.#remember(rpc);
+        this.#sent(rpc, rpc.from);
+      }
       return;
     }
     const rpc = this.#rpcs.get(event.rpc);
@@ -127,6 +142,11 @@ export class InvariantMonitor {
         this.#handlerDone(rpc, true);
         this.#rpcs.delete(event.rpc);
     }
+  }
+
+  #remember(rpc: Rpc): void {
+    this.#recent.push(rpc);
+    if (this.#recent.length > RECENT_RPCS) this.#recent = this.#recent.slice(RECENT_RPCS / 2);
   }
 
   #read(id: number, method: Rpc['method'], from: number | string, to: number, args: unknown): Rpc | null {
@@ -402,6 +422,7 @@ export class InvariantMonitor {
         this.#commitReadable = false;
         return;
       }
+      rpc.outcome = { ok: r.ok, term: r.term, at: this.#c.ctx.now() };
       if (!r.ok) return;
       if (pending !== undefined) s.commitKnown = Math.max(s.commitKnown, pending);
       this.#accepted(rpc, rpc.ae, r.term, d, clean, current && s.epoch === d.epoch);
@@ -411,6 +432,7 @@ export class InvariantMonitor {
         this.#votesReadable = false;
         return;
       }
+      rpc.outcome = { ok: r.ok, term: r.term, at: this.#c.ctx.now() };
       if (r.ok) this.#granted(rpc, r.term, d, clean);
     }
   }

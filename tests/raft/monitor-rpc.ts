@@ -36,6 +36,8 @@ export interface Rpc {
   is?: InstallSnapshotView;
   delivered: Delivery | null;
   done: boolean;
+  /** The reply's outcome (success / voteGranted) and term, once a readable reply came back. */
+  outcome?: { ok: boolean; term: number | null; at: number };
 }
 
 export class ServerState {
