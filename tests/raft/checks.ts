@@ -39,8 +39,8 @@ export abstract class Checks {
    * Fail a liveness check (no leader, no agreement): the first line also says why, when the recent RPCs
    * match a known stall pattern (stall-patterns.ts), e.g. `— why: [L.3b] slow backtracking: …`.
    */
-  stalled(message: string): never {
-    const why = this.watch.explainStall()[0];
+  stalled(message: string, known?: string): never {
+    const why = known ?? this.watch.explainStall()[0];
     this.fail(why === undefined ? message : `${message} — why: ${why}`);
   }
 
@@ -161,8 +161,15 @@ export abstract class Checks {
   #noAgreement(cmd: unknown, index: number, expected: number): never {
     const { count, command } = this.nCommitted(index);
     const seen = count === 0 ? 'no server applied it' : `${count} applied ${show(command)}`;
+    const elsewhere = this.watch.monitor.indicesOf(cmd, index);
+    const hint =
+      elsewhere.length === 0 || elsewhere.includes(index)
+        ? undefined
+        : `[L.2] start() returned index ${index}, but the leader sent ${show(cmd)} at index ` +
+          `${elsewhere.join(', ')}: start() returns the index the new entry occupies in the leader's log`;
     this.stalled(
       `one(${show(cmd)}) failed to reach agreement: index ${index} wanted ${expected} servers, ${seen}`,
+      hint,
     );
   }
 }

@@ -55,6 +55,7 @@ function rig(ctx: LabContext, n: number, badConstructor?: number): Rig {
     attachment: () => 'connected',
     endpointOf: (end) => owner.get(end),
     voters: null,
+    compacts: false,
   });
   // Started as the configs start their peers (so a constructor that throws stops the rest).
   for (let i = 0; i < n; i++) {

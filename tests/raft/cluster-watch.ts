@@ -37,6 +37,8 @@ export interface WatchedCluster {
   endpointOf(end: string): { from: number | string; to: number } | undefined;
   /** The number of voters if membership never changes; null if the test may change it (2E, 3C). */
   readonly voters: number | null;
+  /** Whether servers may compact their logs (a test with snapshots). */
+  readonly compacts: boolean;
 }
 
 /** The diagnosis counts RPCs over this window: longer than any sensible election timeout. */

@@ -137,6 +137,7 @@ export class RaftConfig extends Checks implements ApplierHost {
       attachment: (i) => (this.connected[i] ? 'connected' : 'disconnected'),
       endpointOf: (end) => this.#owner.get(end),
       voters,
+      compacts: snapshot,
     });
     ctx.defer(() => this.cleanup());
     this.setUnreliable(unreliable);

@@ -55,6 +55,7 @@ function rig(ctx: LabContext, n: number): Rig {
     attachment: () => 'connected',
     endpointOf: (end) => owner.get(end),
     voters: n,
+    compacts: false,
   });
   for (let j = 0; j < n; j++) {
     watch.construct(j, () => peers[j]);

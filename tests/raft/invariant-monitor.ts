@@ -45,6 +45,11 @@ export interface MonitoredCluster {
   readonly net: Network;
   /** The number of voters if membership never changes (2A–2D, 3A–3B); null if it may (2E, 3C). */
   readonly voters: number | null;
+  /**
+   * Whether servers may compact their logs (snapshots): then a follower may refuse an AppendEntries
+   * whose prevLogIndex its snapshot covers, and a refusal says nothing about its log.
+   */
+  readonly compacts: boolean;
   endpointOf(end: string): { from: number | string; to: number } | undefined;
 }
 
@@ -103,6 +108,16 @@ export class InvariantMonitor {
     const since = this.#c.ctx.now() - ms;
     const first = this.#recent.findIndex((rpc) => rpc.at >= since);
     return first === -1 ? [] : this.#recent.slice(first);
+  }
+
+  /** The indices at which the wire carried an entry with this command (for start()'s index, [L.2]). */
+  indicesOf(command: unknown, near: number): number[] {
+    const found: number[] = [];
+    for (let index = Math.max(0, near - 3); index <= near + 3; index++) {
+      if (this.#entries.all(index).some((seen) => sameValue(entryCommand(seen.entry), command)))
+        found.push(index);
+    }
+    return found;
   }
 
   /** Server i was (re)started: what it persisted stays, what ran in its old instance is gone. */
@@ -423,7 +438,7 @@ export class InvariantMonitor {
         return;
       }
       rpc.outcome = { ok: r.ok, term: r.term, at: this.#c.ctx.now() };
-      if (!r.ok) return;
+      if (!r.ok) return this.#refused(rpc, rpc.ae, r.term, d, clean);
       if (pending !== undefined) s.commitKnown = Math.max(s.commitKnown, pending);
       this.#accepted(rpc, rpc.ae, r.term, d, clean, current && s.epoch === d.epoch);
     } else if (rpc.rv !== undefined) {
@@ -500,6 +515,36 @@ export class InvariantMonitor {
     lead.acks.set(f, match);
     lead.lastAck = source;
     if (match > lead.derived) this.#derive(lead, rpc.term, source);
+  }
+
+  /**
+   * A follower refusing, in the RPC's own term, an AppendEntries whose previous entry it holds: it lost
+   * or cut an entry it acknowledged, though nothing that conflicts reached it ([AE.3] cuts only at a
+   * conflict; a late, shorter AppendEntries of the same leader cuts nothing).
+   */
+  #refused(
+    rpc: Rpc,
+    ae: AppendEntriesView,
+    replyTerm: number | null,
+    d: NonNullable<Rpc['delivered']>,
+    clean: boolean,
+  ): void {
+    const prior = d.prior;
+    if (this.#c.compacts || !clean || replyTerm !== rpc.term || prior === undefined) return;
+    if (prior.term !== ae.prevLogTerm || prior.source.how !== 'acknowledged' || prior.source.to !== rpc.to)
+      return;
+    const restarted = this.#servers[rpc.to].restartsSince(prior.source.at);
+    this.#fail(
+      'Log Matching',
+      restarted ? '[P.1]' : '[AE.3]',
+      rpc,
+      `S${rpc.to} refused it, though it acknowledged holding index ${ae.prevLogIndex} with term ` +
+        `${ae.prevLogTerm} (${describeSource(prior.source)}), and no conflicting entry reached it since. ` +
+        (restarted
+          ? `S${rpc.to} restarted in between: persist the log before answering [P.1].`
+          : 'A follower deletes entries only from a conflict on (same index, other term); a late AppendEntries ' +
+            'with fewer entries than it already has must cut nothing.'),
+    );
   }
 
   /** Committed: the majority-th highest acknowledgement, if the leader's entry there is of its term. */

@@ -58,21 +58,25 @@ function refusalsSinceSuccess(stream: readonly Rpc[]): Rpc[] {
 const slowBacktracking: Pattern = (rpcs) => {
   for (const stream of streams(rpcs)) {
     const refused = refusalsSinceSuccess(stream);
-    let run = 1;
+    // The longest run of refusals whose prevLogIndex drops by exactly one each time (repeats allowed).
+    let best = { from: 0, to: 0, steps: 0 };
+    let run = { from: 0, steps: 0 };
     for (let k = 1; k < refused.length; k++) {
       const step = (refused[k - 1].ae?.prevLogIndex ?? 0) - (refused[k].ae?.prevLogIndex ?? 0);
-      run = step === 1 ? run + 1 : step === 0 ? run : 1;
-      if (run >= REFUSALS * 2) {
-        const first = refused[k - run + 1] ?? refused[0];
-        const last = refused[k];
-        return (
-          `[L.3b] slow backtracking: ${S(last.from)}'s AppendEntries to S${last.to} (T${last.term}) were refused ` +
-          `${run} times in a row, prevLogIndex walking back one entry per round trip (${first.ae?.prevLogIndex} → ` +
-          `${last.ae?.prevLogIndex}). With fast backtracking ([beyond Fig. 2]) the refusal says where the ` +
-          "follower's conflicting term starts (or where its log ends) and the leader skips it in one step."
-        );
-      }
+      if (step === 1) run.steps += 1;
+      else if (step !== 0) run = { from: k, steps: 0 };
+      if (run.steps > best.steps) best = { from: run.from, to: k, steps: run.steps };
     }
+    if (best.steps < REFUSALS * 2) continue;
+    const first = refused[best.from];
+    const last = refused[best.to];
+    return (
+      `[L.3b] slow backtracking: ${S(last.from)}'s AppendEntries to S${last.to} (T${last.term}) were refused ` +
+      `${best.to - best.from + 1} times in a row, prevLogIndex walking back one entry per round trip ` +
+      `(${first.ae?.prevLogIndex} → ${last.ae?.prevLogIndex}). With fast backtracking ([beyond Fig. 2]) the ` +
+      "refusal says where the follower's conflicting term starts (or where its log ends) and the leader " +
+      'skips it in one step.'
+    );
   }
   return null;
 };
@@ -121,13 +125,17 @@ function elections(rpcs: readonly Rpc[]): Election[] {
 }
 
 const leadersIn = (rpcs: readonly Rpc[]): Set<string> =>
-  new Set(rpcs.filter((r) => r.ae !== undefined || r.is !== undefined).map((r) => `${String(r.from)}@${r.term}`));
+  new Set(
+    rpcs.filter((r) => r.ae !== undefined || r.is !== undefined).map((r) => `${String(r.from)}@${r.term}`),
+  );
 
 const noSelfVote: Pattern = (rpcs, { voters }) => {
   if (voters === null) return null;
   const led = leadersIn(rpcs);
   const majority = Math.floor(voters / 2) + 1;
-  const e = elections(rpcs).find((x) => x.granted.size === majority - 1 && !led.has(`${x.candidate}@${x.term}`));
+  const e = elections(rpcs).find(
+    (x) => x.granted.size === majority - 1 && !led.has(`${x.candidate}@${x.term}`),
+  );
   if (e === undefined) return null;
   const by = [...e.granted].map((v) => `S${v}`).join(', ');
   return (
@@ -164,7 +172,9 @@ const splitVotes: Pattern = (rpcs, { voters, now }) => {
   const led = leadersIn(rpcs);
   const terms = new Map<number, Election[]>();
   for (const e of elections(rpcs)) terms.set(e.term, [...(terms.get(e.term) ?? []), e]);
-  const failed = [...terms].filter(([term, es]) => es.length > 1 && !es.some((e) => led.has(`${e.candidate}@${term}`)));
+  const failed = [...terms].filter(
+    ([term, es]) => es.length > 1 && !es.some((e) => led.has(`${e.candidate}@${term}`)),
+  );
   if (failed.length < 3 || rpcs.some((r) => r.ae !== undefined && r.at > now - 1000)) return null;
   const spreads = failed.map(([, es]) => Math.max(...es.map((e) => e.at)) - Math.min(...es.map((e) => e.at)));
   const most = Math.max(...failed.flatMap(([, es]) => es.map((e) => e.granted.size + 1)));
@@ -178,8 +188,9 @@ const splitVotes: Pattern = (rpcs, { voters, now }) => {
 };
 
 const noNewElection: Pattern = (rpcs, { now }) => {
-  const recent = rpcs.filter((r) => r.at > now - 2000);
-  if (recent.some((r) => r.rv !== undefined || r.ae !== undefined || r.is !== undefined)) return null;
+  // (A leader cut off from everyone may still send: only RPCs that reached someone count.)
+  const recent = rpcs.filter((r) => r.at > now - 2000 && r.delivered !== null);
+  if (recent.length > 0) return null;
   const last = rpcs.filter((r) => r.rv !== undefined).pop();
   if (last === undefined) return null;
   return (
@@ -192,7 +203,10 @@ const noNewElection: Pattern = (rpcs, { now }) => {
 const slowHeartbeats: Pattern = (rpcs) => {
   for (const stream of streams(rpcs)) {
     if (stream.length < 3) continue;
-    const gaps = stream.slice(1).map((rpc, k) => rpc.at - stream[k].at).sort((a, b) => a - b);
+    const gaps = stream
+      .slice(1)
+      .map((rpc, k) => rpc.at - stream[k].at)
+      .sort((a, b) => a - b);
     const median = gaps[Math.floor(gaps.length / 2)];
     const leader = stream[0].from;
     const term = stream[0].term;
