@@ -629,6 +629,20 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
+    id: 'kv-never-answers-applied',
+    rule: '[KV.2]',
+    part: '3A',
+    bug: 'applies each op but never wakes the handler waiting for it (it waits until its leader loses office)',
+    edits: [
+      {
+        file: PENDING,
+        search: 'if (waiting === undefined) return;\n    waiting.answer(',
+        replace: 'if (waiting === undefined || index > 0) return;\n    waiting.answer(',
+      },
+      { file: PENDING, search: 'else if (waited >= TIMEOUT_MS)', replace: 'else if (waited < 0)' },
+    ],
+  },
+  {
     id: 'kv-local-get',
     rule: '[KV.4]',
     part: '3A',

@@ -18,6 +18,7 @@ import type { Network, NetworkEvent, ServerName } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { InvariantMonitor } from './invariant-monitor';
 import { STALL_WINDOW_MS, explainStall } from './stall-patterns';
+import { raftMethod } from './wire';
 
 /** What the tester may ask a peer: Raft's getState. */
 export interface WatchedPeer {
@@ -43,6 +44,8 @@ export interface WatchedCluster {
 
 /** The diagnosis counts RPCs over this window: longer than any sensible election timeout. */
 export const DIAGNOSIS_WINDOW_MS = 1000;
+/** Entries committed while a service request waits, beyond which the wait is a finding. */
+const STALLED_COMMITS = 5;
 /** This many new leaders within CHURN_WINDOW_MS is an unstable cluster (a stable one elects one). */
 const CHURN_LEADERS = 4;
 const CHURN_WINDOW_MS = 5000;
@@ -53,6 +56,8 @@ interface RpcInfo {
   svcMeth: string;
   deliveredAt?: number;
   answered?: boolean;
+  /** A service request (not Raft's): the index its server had committed when it arrived. */
+  commitAtDelivery?: number;
 }
 
 interface Counts {
@@ -191,6 +196,7 @@ export class ClusterWatch {
     switch (event.kind) {
       case 'deliver':
         rpc.deliveredAt = now;
+        if (raftMethod(rpc.svcMeth) === null) rpc.commitAtDelivery = this.monitor.commitOf(rpc.to);
         push(this.#counts[rpc.to].delivered, now);
         if (isAppendEntries(rpc.svcMeth)) this.#lastAppendHeard[rpc.to] = { at: now, from: rpc.from };
         return;
@@ -301,22 +307,31 @@ export class ClusterWatch {
   #stuckHandlers(now: number): string[] {
     // Only handlers running for longer than the window: a KV handler waiting a few ms for its entry to
     // commit is normal.
-    const groups = new Map<string, { count: number; oldest: number; from: string }>();
+    const groups = new Map<string, { count: number; oldest: number; from: string; committed: number }>();
     for (const handler of this.#cluster.net.pendingHandlers()) {
       const rpc = this.#rpcs.get(handler.rpc);
       const at = rpc?.deliveredAt;
       if (rpc === undefined || at === undefined || at > now - DIAGNOSIS_WINDOW_MS) continue;
       const key = `S${String(handler.server)} ${handler.svcMeth}`;
+      // Entries its server committed since the oldest call arrived (service requests only).
+      const since =
+        rpc.commitAtDelivery === undefined ? 0 : this.monitor.commitOf(rpc.to) - rpc.commitAtDelivery;
       const group = groups.get(key);
-      if (group === undefined) groups.set(key, { count: 1, oldest: at, from: name(rpc.from) });
+      if (group === undefined)
+        groups.set(key, { count: 1, oldest: at, from: name(rpc.from), committed: since });
       else group.count += 1;
     }
     return [...groups]
       .sort(([, a], [, b]) => a.oldest - b.oldest)
       .map(
-        ([key, { count, oldest, from }]) =>
+        ([key, { count, oldest, from, committed }]) =>
           `${key}: ${count} call${count === 1 ? '' : 's'}, the oldest from ${from}, running since ` +
-          `${formatVirtual(oldest)} (${now - oldest} ms)`,
+          `${formatVirtual(oldest)} (${now - oldest} ms)` +
+          (committed < STALLED_COMMITS
+            ? ''
+            : `; its Raft committed ${committed} entries since: [KV.2] committed but never answered? When ` +
+              'the service applies an entry, it must wake the handler waiting for that index (and answer ' +
+              'ErrWrongLeader if another op took it); a blocked applyCh consumer stops this too'),
       );
   }
 }

@@ -120,6 +120,11 @@ export class InvariantMonitor {
     return found;
   }
 
+  /** The highest index server i is known (or may be) to have committed, as the wire shows. */
+  commitOf(i: number): number {
+    return this.#servers[i].mayCommit();
+  }
+
   /** Server i was (re)started: what it persisted stays, what ran in its old instance is gone. */
   restarted(i: number): void {
     this.#servers[i].restart(this.#c.ctx.now());
@@ -536,14 +541,15 @@ export class InvariantMonitor {
     const restarted = this.#servers[rpc.to].restartsSince(prior.source.at);
     this.#fail(
       'Log Matching',
-      restarted ? '[P.1]' : '[AE.3]',
+      restarted ? '[P.1]' : '[AE.2]',
       rpc,
-      `S${rpc.to} refused it, though it acknowledged holding index ${ae.prevLogIndex} with term ` +
-        `${ae.prevLogTerm} (${describeSource(prior.source)}), and no conflicting entry reached it since. ` +
+      `S${rpc.to} refused it in T${rpc.term}, though it holds index ${ae.prevLogIndex} with term ` +
+        `${ae.prevLogTerm} (${describeSource(prior.source)}) and no conflicting entry reached it since. ` +
         (restarted
-          ? `S${rpc.to} restarted in between: persist the log before answering [P.1].`
-          : 'A follower deletes entries only from a conflict on (same index, other term); a late AppendEntries ' +
-            'with fewer entries than it already has must cut nothing.'),
+          ? `S${rpc.to} restarted in between: persist the log before answering [P.1], and read it back [P.2].`
+          : 'Refuse only when the entry at prevLogIndex is missing or of another term; a candidate that hears ' +
+            "its term's leader becomes its follower [C.3]; a follower deletes entries only from a conflict on " +
+            '[AE.3], so a late, shorter AppendEntries must cut nothing.'),
     );
   }
 
