@@ -383,17 +383,22 @@ export class InvariantMonitor {
       this.#settleInFlight(s);
       // A correct peer refuses an AppendEntries older than a term it sent in, and its log stays.
       const stale = s.highestSent !== null && rpc.term < s.highestSent.term;
+      let from = Infinity;
       if (ae !== undefined) {
-        if (!stale) s.log.mayReceive(ae.prevLogIndex, ae.entries);
+        if (!stale) from = s.log.mayReceive(ae.prevLogIndex, ae.entries);
         if (ae.leaderCommit !== null) {
           s.commitPending.set(rpc.id, Math.min(ae.leaderCommit, ae.prevLogIndex + ae.entries.length));
         }
       } else if (rpc.is !== undefined) {
         const { lastIncludedIndex, lastIncludedTerm } = rpc.is;
-        if (!stale && s.log.get(lastIncludedIndex)?.term !== lastIncludedTerm) s.log.forgetFrom(0);
+        if (!stale && s.log.get(lastIncludedIndex)?.term !== lastIncludedTerm) {
+          s.log.forgetFrom(0);
+          from = 0;
+        }
         s.commitKnown = Math.max(s.commitKnown, lastIncludedIndex);
       }
       s.epoch += 1;
+      s.mayChange(s.epoch, from);
       s.inFlight.add(rpc);
     }
     rpc.delivered = {
@@ -445,7 +450,7 @@ export class InvariantMonitor {
       rpc.outcome = { ok: r.ok, term: r.term, at: this.#c.ctx.now() };
       if (!r.ok) return this.#refused(rpc, rpc.ae, r.term, d, clean);
       if (pending !== undefined) s.commitKnown = Math.max(s.commitKnown, pending);
-      this.#accepted(rpc, rpc.ae, r.term, d, clean, current && s.epoch === d.epoch);
+      this.#accepted(rpc, rpc.ae, r.term, d, clean, current ? s.unchangedBelow(d.epoch) : 0);
     } else if (rpc.rv !== undefined) {
       const r = readReply(reply, 'voteGranted');
       if (r === null) {
@@ -490,7 +495,7 @@ export class InvariantMonitor {
     replyTerm: number | null,
     d: NonNullable<Rpc['delivered']>,
     clean: boolean,
-    unchanged: boolean,
+    unchangedBelow: number,
   ): void {
     this.#checkTerm(rpc, replyTerm, d, '[AE.1]');
     if (this.#violation !== null) return;
@@ -508,10 +513,15 @@ export class InvariantMonitor {
     }
     const source = this.#source(rpc, 'acknowledged');
     const s = this.#servers[f];
-    if (unchanged) {
-      s.log.set(p, prevLogTerm, source);
-      entries.forEach((e, k) => s.log.set(p + 1 + k, e.term, source));
-    }
+    // What it acknowledged, except where something that reached it since may have changed its log, and
+    // except where a fact says otherwise (which came last is not known).
+    const learn = (index: number, term: number): void => {
+      const fact = s.log.get(index);
+      if (index < unchangedBelow && (fact === undefined || fact.term === term))
+        s.log.set(index, term, source);
+    };
+    learn(p, prevLogTerm);
+    entries.forEach((e, k) => learn(p + 1 + k, e.term));
     if (typeof rpc.from !== 'number' || (replyTerm !== null && replyTerm !== rpc.term)) return;
     const lead = this.#leaders.get(rpc.term);
     if (lead === undefined || lead.server !== rpc.from) return;

@@ -67,15 +67,22 @@ export class KnownLog {
     if (index < this.#facts.length) this.#facts.length = Math.max(0, index);
   }
 
-  /** An AppendEntries reached the server: where its entries conflict with a fact, the log may be cut. */
-  mayReceive(prevLogIndex: number, entries: readonly { term: number }[]): void {
-    for (let k = 0; k < entries.length && prevLogIndex + 1 + k < this.#facts.length; k++) {
-      const fact = this.get(prevLogIndex + 1 + k);
-      if (fact !== undefined && fact.term !== entries[k].term) {
-        this.forgetFrom(prevLogIndex + 1 + k);
-        return;
+  /**
+   * An AppendEntries reached the server: where its entries conflict with a fact, the log may be cut
+   * (the facts from there on are forgotten). Returns the lowest index it may have changed: the first of
+   * its entries that conflicts with a fact or is not known (Infinity if all are known and match).
+   */
+  mayReceive(prevLogIndex: number, entries: readonly { term: number }[]): number {
+    for (let k = 0; k < entries.length; k++) {
+      const index = prevLogIndex + 1 + k;
+      const fact = this.get(index);
+      if (fact === undefined) return index;
+      if (fact.term !== entries[k].term) {
+        this.forgetFrom(index);
+        return index;
       }
     }
+    return Infinity;
   }
 }
 

@@ -53,6 +53,31 @@ export class ServerState {
   /** rpc → what a delivered AppendEntries lets it commit, until its outcome is known. */
   readonly commitPending = new Map<number, number>();
   readonly #restarts: number[] = [];
+  /** Recent deliveries that may have changed the log: their epoch and the lowest index they could change. */
+  #changes: { epoch: number; from: number }[] = [];
+  /** Deliveries before this epoch are no longer in #changes. */
+  #changesSince = 0;
+
+  /** A delivery (now at `epoch`) may have changed the log from index `from` on. */
+  mayChange(epoch: number, from: number): void {
+    if (from === Infinity) return;
+    this.#changes.push({ epoch, from });
+    if (this.#changes.length > 256) {
+      this.#changesSince = this.#changes[128].epoch;
+      this.#changes = this.#changes.slice(128);
+    }
+  }
+
+  /**
+   * The lowest index anything that reached the server after `epoch` may have changed (Infinity if
+   * nothing did; 0 if that is no longer known): what an acknowledgement of that epoch still shows.
+   */
+  unchangedBelow(epoch: number): number {
+    if (epoch < this.#changesSince) return 0;
+    let least = Infinity;
+    for (const change of this.#changes) if (change.epoch > epoch && change.from < least) least = change.from;
+    return least;
+  }
 
   restart(at: number): void {
     this.#restarts.push(at);
