@@ -26,18 +26,11 @@
  */
 import type { Network, NetworkEvent } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
-import { CommittedEntries, EntryRegistry, describeSource, type Fact, type Source } from './log-knowledge';
-import { ServerState, describeRpc, show, type Rpc } from './monitor-rpc';
-import {
-  entryCommand,
-  raftMethod,
-  readAppendEntries,
-  readInstallSnapshot,
-  readReply,
-  readRequestVote,
-  sameValue,
-  type AppendEntriesView,
-} from './wire';
+import { CommittedEntries, EntryRegistry, type Fact, type Source } from './log-knowledge';
+import { derive, majorityAck, type Leadership } from './monitor-commits';
+import * as M from './monitor-messages';
+import { ServerState, describeRpc, readRpc, type Rpc } from './monitor-rpc';
+import { entryCommand, raftMethod, readReply, sameValue, type AppendEntriesView } from './wire';
 
 export interface MonitoredCluster {
   readonly ctx: LabContext;
@@ -51,17 +44,6 @@ export interface MonitoredCluster {
    */
   readonly compacts: boolean;
   endpointOf(end: string): { from: number | string; to: number } | undefined;
-}
-
-interface Leadership {
-  server: number;
-  source: Source;
-  /** follower → the highest index it acknowledged in this term. */
-  acks: Map<number, number>;
-  /** The highest index known committed by this leader's acknowledgements. */
-  derived: number;
-  /** The last acknowledgement it received. */
-  lastAck: Source | null;
 }
 
 type Claim = { index: number; term: number; entry: Record<string, unknown> | undefined };
@@ -135,7 +117,10 @@ export class InvariantMonitor {
       const ends = this.#c.endpointOf(event.end);
       const method = raftMethod(event.svcMeth);
       if (ends === undefined || method === null || ends.to >= this.#c.n) return;
-      const rpc = this.#read(event.rpc, method, ends.from, ends.to, event.args);
+      const rpc = readRpc(event.rpc, method, ends.from, ends.to, this.#c.ctx.now(), event.args);
+      // Commit counting needs every AppendEntries and InstallSnapshot, with leaderCommit.
+      if (method !== 'RequestVote' && (rpc === null || rpc.ae?.leaderCommit === null))
+        this.#commitReadable = false;
       if (rpc === null) return;
       this.#rpcs.set(event.rpc, rpc);
       if (typeof rpc.from === 'number') {
@@ -169,30 +154,6 @@ export class InvariantMonitor {
     if (this.#recent.length > RECENT_RPCS) this.#recent = this.#recent.slice(RECENT_RPCS / 2);
   }
 
-  #read(id: number, method: Rpc['method'], from: number | string, to: number, args: unknown): Rpc | null {
-    const at = this.#c.ctx.now();
-    const rpc: Rpc = { id, method, from, to, at, term: 0, delivered: null, done: false };
-    if (method === 'AppendEntries') {
-      const ae = readAppendEntries(args);
-      if (ae === null || ae.leaderCommit === null) this.#commitReadable = false;
-      if (ae === null) return null;
-      rpc.ae = ae;
-      rpc.term = ae.term;
-    } else if (method === 'InstallSnapshot') {
-      const is = readInstallSnapshot(args);
-      if (is === null) this.#commitReadable = false;
-      if (is === null) return null;
-      rpc.is = is;
-      rpc.term = is.term;
-    } else {
-      const rv = readRequestVote(args);
-      if (rv === null) return null;
-      rpc.rv = rv;
-      rpc.term = rv.term;
-    }
-    return rpc;
-  }
-
   #source(rpc: Rpc, how: Source['how']): Source {
     const { id, method, from, to, term } = rpc;
     return { rpc: id, method, from, to, term, at: this.#c.ctx.now(), how };
@@ -200,11 +161,7 @@ export class InvariantMonitor {
 
   /** Whether a handler of server i that may change its log is still running. */
   #busy(i: number): boolean {
-    const s = this.#servers[i];
-    if (s.inFlight.size === 0) return false;
-    const running = new Set(this.#c.net.pendingHandlers().map((h) => h.rpc));
-    for (const rpc of s.inFlight) if (!running.has(rpc.id)) s.inFlight.delete(rpc);
-    return s.inFlight.size > 0;
+    return this.#servers[i].settle(this.#c.net.pendingHandlers(), false);
   }
 
   // --- sends: leadership, and what a sender's log holds ---------------------------------------------
@@ -240,14 +197,7 @@ export class InvariantMonitor {
       return;
     }
     if (lead.server === i) return;
-    this.#fail(
-      'Election Safety',
-      'Figure 3',
-      rpc,
-      `S${lead.server} and S${i} both act as leader of T${rpc.term} (${describeSource(lead.source)}). ` +
-        'At most one leader per term: does each peer vote at most once per term (and remember its vote ' +
-        'across a restart), and does only a leader send AppendEntries?',
-    );
+    this.#fail(rpc, M.twoLeaders(rpc.term, lead.server, lead.source, i));
   }
 
   /** [C.2] a new leader had votes from a majority (every vote it counted came back on the wire). */
@@ -257,15 +207,7 @@ export class InvariantMonitor {
     const granted = new Set<number>([i]);
     for (const [voter, vote] of this.#votes.get(rpc.term) ?? []) if (vote.candidate === i) granted.add(voter);
     if (granted.size > voters / 2) return;
-    const names = [...granted].map((v) => `S${v}`).join(', ');
-    this.#fail(
-      'Election Safety',
-      '[C.2]',
-      rpc,
-      `S${i} acts as leader of T${rpc.term} with the votes of ${names} only (${granted.size} of ${voters}; ` +
-        `no other vote for it in T${rpc.term} came back on the network): a candidate needs votes from a ` +
-        'majority, itself included, each granted to its RequestVote of this term.',
-    );
+    this.#fail(rpc, M.leaderWithoutMajority(i, rpc.term, [...granted], voters));
   }
 
   /**
@@ -281,16 +223,7 @@ export class InvariantMonitor {
       if (fact !== undefined && fact.term !== term) return this.#logChanged(rpc, i, index, term, fact);
       const committed = this.#committed.get(index);
       if (committed !== undefined && rpc.term > committed.commitTerm && committed.term !== term) {
-        return this.#fail(
-          'Leader Completeness',
-          'Figure 3',
-          rpc,
-          `S${i}, leader of T${rpc.term}, holds index ${index} with term ${term}, but the entry of term ` +
-            `${committed.term} there was committed in T${committed.commitTerm} (a majority had it once ` +
-            `${describeSource(committed.source)}). A leader holds every committed entry: does a voter ` +
-            'refuse a candidate whose log is behind its own [RV.2], and does a follower never cut or lose ' +
-            'an entry it acknowledged unless it conflicts [AE.3]?',
-        );
+        return this.#fail(rpc, M.leaderLacksCommitted(i, rpc.term, index, term, committed));
       }
       // An entry this server already sent at this index and term was compared then.
       const sentBefore = fact !== undefined && fact.source.how === 'sent';
@@ -305,31 +238,13 @@ export class InvariantMonitor {
     const seen = this.#entries.get(index, term);
     if (seen === undefined) return this.#entries.add(index, term, entry, source);
     if (seen.ref === entry || sameValue(seen.entry, entry)) return;
-    this.#fail(
-      'Log Matching',
-      'Figure 3',
-      rpc,
-      `two different entries at index ${index} with term ${term}: ${show(entry)} here, and ` +
-        `${show(seen.entry)} when ${describeSource(seen.source)}. Only the leader of T${term} makes ` +
-        'entries of that term, one per index: does a follower append entries it already has [AE.4]?',
-    );
+    this.#fail(rpc, M.twoEntries(index, term, entry, seen));
   }
 
   #logChanged(rpc: Rpc, i: number, index: number, term: number, fact: Fact): void {
     const sameLeader = fact.source.how === 'sent' && fact.source.term === rpc.term && fact.source.from === i;
     const restarted = this.#servers[i].restartsSince(fact.source.at);
-    const why = restarted
-      ? `S${i} restarted since: does it persist its log before it answers [P.1], and read it back [P.2]?`
-      : sameLeader
-        ? 'a leader never overwrites or deletes entries in its log, it only appends.'
-        : 'nothing that could cut its log reached it since (no conflicting AppendEntries, no InstallSnapshot).';
-    this.#fail(
-      sameLeader ? 'Leader Append-Only' : 'Log Matching',
-      restarted ? '[P.1]' : 'Figure 3',
-      rpc,
-      `S${i} sends index ${index} with term ${term}, but it held term ${fact.term} there ` +
-        `(${describeSource(fact.source)}): ${why}`,
-    );
+    this.#fail(rpc, M.logChanged(i, index, term, fact, sameLeader, restarted));
   }
 
   /** [L.4] leaderCommit never runs ahead of what a majority acknowledged in the leader's term. */
@@ -342,34 +257,14 @@ export class InvariantMonitor {
     if (c <= Math.max(lead.derived, this.#servers[i].mayCommit())) return;
     if (lead.lastAck !== null) this.#derive(lead, rpc.term, lead.lastAck); // its log may be known now
     if (c <= lead.derived) return;
-    const m = this.#majorityAck(lead);
+    const m = majorityAck(lead, this.#c.voters);
     const acks = [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
-    let what: string;
+    let older: number | null = null;
     if (m !== null && c <= m) {
-      const term = this.#servers[i].log.get(m)?.term;
-      if (term === undefined || term === rpc.term) return; // its entry there is unknown: say nothing
-      what =
-        `a majority has index ${c}, but S${i}'s entry at ${m}, the highest a majority has, is of T${term}, ` +
-        `not T${rpc.term} (acknowledgements: ${acks}). Figure 8: a leader never commits an entry of an ` +
-        'earlier term by counting replicas; it commits it with the first entry of its own term.';
-    } else {
-      what =
-        `in T${rpc.term} a majority (itself included) acknowledged only up to index ` +
-        `${m ?? 'none'} (acknowledgements: ${acks}). A leader commits N only once a majority has it and ` +
-        'log[N] is of its own term; matchIndex comes from the entries each follower acknowledged.';
+      older = this.#servers[i].log.get(m)?.term ?? null;
+      if (older === null || older === rpc.term) return; // its entry there is unknown: say nothing
     }
-    this.#fail('commit rule', '[L.4]', rpc, `S${i} tells its followers index ${c} is committed, but ${what}`);
-  }
-
-  /** The highest index a majority (the leader included) acknowledged in the leader's term, if any. */
-  #majorityAck(lead: Leadership): number | null {
-    const voters = this.#c.voters;
-    if (voters === null || voters < 2) return null;
-    const majority = Math.floor(voters / 2) + 1;
-    const acked = [...lead.acks.entries()].filter(([f]) => f !== lead.server).map(([, at]) => at);
-    if (acked.length < majority - 1) return null;
-    acked.sort((a, b) => b - a);
-    return acked[majority - 2];
+    this.#fail(rpc, M.commitAhead(i, rpc.term, c, m, older, acks));
   }
 
   // --- deliveries: what may change the receiver's log -----------------------------------------------
@@ -380,7 +275,7 @@ export class InvariantMonitor {
     const prior = ae === undefined ? undefined : s.log.get(ae.prevLogIndex);
     const voterLast = rpc.rv === undefined ? null : s.log.last();
     if (ae !== undefined || rpc.is !== undefined) {
-      this.#settleInFlight(s);
+      s.settle(this.#c.net.pendingHandlers(), true);
       // A correct peer refuses an AppendEntries older than a term it sent in, and its log stays.
       const stale = s.highestSent !== null && rpc.term < s.highestSent.term;
       let from = Infinity;
@@ -412,15 +307,6 @@ export class InvariantMonitor {
   }
 
   /** Something new reaches server s: decide, for each earlier delivery, whether its handler had returned. */
-  #settleInFlight(s: ServerState): void {
-    if (s.inFlight.size === 0) return;
-    const running = new Set(this.#c.net.pendingHandlers().map((h) => h.rpc));
-    for (const rpc of s.inFlight) {
-      if (rpc.delivered !== null) rpc.delivered.clean ??= !running.has(rpc.id);
-      if (!running.has(rpc.id)) s.inFlight.delete(rpc);
-    }
-  }
-
   #handlerDone(rpc: Rpc, outcomeUnknown: boolean): void {
     if (rpc.done || rpc.delivered === null) return;
     rpc.done = true;
@@ -467,26 +353,14 @@ export class InvariantMonitor {
     const what = rpc.method === 'AppendEntries' ? 'accepted' : 'granted';
     if (replyTerm !== null && replyTerm > rpc.term) {
       return this.#fail(
-        'terms',
-        rule,
         rpc,
-        `S${rpc.to} ${what} it while answering with its own term T${replyTerm}, newer than the RPC's ` +
-          `T${rpc.term}: an RPC of an older term is refused and changes nothing.`,
+        M.olderTermAccepted(rpc.to, what, rpc.term, rule, { term: replyTerm, source: null }, false),
       );
     }
     const before = d.termBefore;
     if (before === null || before.term <= rpc.term) return;
     const restarted = this.#servers[rpc.to].restartsSince(before.source.at);
-    this.#fail(
-      'terms',
-      restarted ? '[P.1]' : rule,
-      rpc,
-      `S${rpc.to} ${what} this RPC of T${rpc.term}, though it had already reached T${before.term} ` +
-        `(${describeSource(before.source)}). A term never decreases` +
-        (restarted
-          ? `: S${rpc.to} restarted since; does it persist currentTerm and votedFor, and read them back?`
-          : ', and an RPC of an older term is refused and changes nothing.'),
-    );
+    this.#fail(rpc, M.olderTermAccepted(rpc.to, what, rpc.term, rule, before, restarted));
   }
 
   #accepted(
@@ -502,14 +376,7 @@ export class InvariantMonitor {
     const f = rpc.to;
     const { prevLogIndex: p, prevLogTerm, entries } = ae;
     if (clean && d.prior !== undefined && d.prior.term !== prevLogTerm) {
-      return this.#fail(
-        'Log Matching',
-        '[AE.2]',
-        rpc,
-        `S${f} accepted it, but it holds index ${p} with term ${d.prior.term}, not ${prevLogTerm} ` +
-          `(${describeSource(d.prior.source)}): a follower whose entry at prevLogIndex has another term ` +
-          'must refuse, or its log matches the leader’s only in appearance.',
-      );
+      return this.#fail(rpc, M.acceptedMismatch(f, p, prevLogTerm, d.prior));
     }
     const source = this.#source(rpc, 'acknowledged');
     const s = this.#servers[f];
@@ -549,62 +416,13 @@ export class InvariantMonitor {
     if (prior.term !== ae.prevLogTerm || prior.source.how !== 'acknowledged' || prior.source.to !== rpc.to)
       return;
     const restarted = this.#servers[rpc.to].restartsSince(prior.source.at);
-    this.#fail(
-      'Log Matching',
-      restarted ? '[P.1]' : '[AE.2]',
-      rpc,
-      `S${rpc.to} refused it in T${rpc.term}, though it holds index ${ae.prevLogIndex} with term ` +
-        `${ae.prevLogTerm} (${describeSource(prior.source)}) and no conflicting entry reached it since. ` +
-        (restarted
-          ? `S${rpc.to} restarted in between: persist the log before answering [P.1], and read it back [P.2].`
-          : 'Refuse only when the entry at prevLogIndex is missing or of another term; a candidate that hears ' +
-            "its term's leader becomes its follower [C.3]; a follower deletes entries only from a conflict on " +
-            '[AE.3], so a late, shorter AppendEntries must cut nothing.'),
-    );
+    this.#fail(rpc, M.refusedMatching(rpc.to, rpc.term, ae.prevLogIndex, ae.prevLogTerm, prior, restarted));
   }
 
-  /** Committed: the majority-th highest acknowledgement, if the leader's entry there is of its term. */
   #derive(lead: Leadership, term: number, source: Source): void {
-    const m = this.#majorityAck(lead);
-    if (m === null || !this.#commitReadable || m <= lead.derived) return;
-    const s = this.#servers[lead.server];
-    const log = s.log;
-    const termAtM = log.get(m)?.term;
-    if (termAtM === undefined) {
-      // Its entry there is unknown (a fact forgotten): it may commit up to m; nothing is recorded.
-      s.commitKnown = Math.max(s.commitKnown, m);
-      return;
-    }
-    if (termAtM !== term) return;
-    for (let j = m; j > lead.derived && this.#violation === null; j--) {
-      const fact = log.get(j);
-      if (fact === undefined) continue;
-      const before = this.#committed.get(j);
-      if (before === undefined) this.#committed.set(j, { term: fact.term, commitTerm: term, source });
-      else if (before.term !== fact.term)
-        this.#contradicted(j, before.term, before.commitTerm, fact.term, term, source);
-    }
-    lead.derived = m;
-    s.commitKnown = Math.max(s.commitKnown, m);
-  }
-
-  #contradicted(
-    index: number,
-    term: number,
-    commitTerm: number,
-    now: number,
-    nowTerm: number,
-    source: Source,
-  ): void {
-    this.#fail(
-      'State Machine Safety',
-      'Figure 3',
-      null,
-      `index ${index} was committed twice with different entries: term ${term} (a majority had it in ` +
-        `T${commitTerm}), then term ${now} (a majority had it in T${nowTerm}, once ${describeSource(source)}). ` +
-        'An entry a majority acknowledged in its leader’s term is never replaced: check the vote rule ' +
-        '[RV.2], and that a follower cuts its log only at a conflict [AE.3] and persists it [P.1].',
-    );
+    if (!this.#commitReadable) return;
+    const violation = derive(lead, term, source, this.#servers[lead.server], this.#committed, this.#c.voters);
+    if (violation !== null) this.#fail(null, violation);
   }
 
   /** A vote granted: once per term [RV.2], never for an older term [RV.1], never to a log behind [RV.2]. */
@@ -618,17 +436,7 @@ export class InvariantMonitor {
     const earlier = votes.get(voter);
     if (earlier !== undefined && earlier.candidate !== candidate) {
       const restarted = this.#servers[voter].restartsSince(earlier.source.at);
-      return this.#fail(
-        'Election Safety',
-        restarted ? '[P.1]' : '[RV.2]',
-        rpc,
-        `S${voter} granted its vote of T${rpc.term} twice: to S${earlier.candidate} (its reply to ` +
-          `${earlier.source.method} #${earlier.source.rpc} at ${formatVirtual(earlier.source.at)}) and now to ` +
-          `S${candidate}. ` +
-          (restarted
-            ? `S${voter} restarted in between: votedFor must be persisted before the reply leaves, and read back.`
-            : 'A server votes for at most one candidate per term (votedFor is null or that candidate).'),
-      );
+      return this.#fail(rpc, M.doubleVote(voter, rpc.term, earlier, candidate, restarted));
     }
     votes.set(voter, { candidate, source: this.#source(rpc, 'acknowledged') });
     const last = d.voterLast;
@@ -636,16 +444,7 @@ export class InvariantMonitor {
     if (!clean || last === null || lastLog == null) return;
     const behind =
       lastLog.term < last.fact.term || (lastLog.term === last.fact.term && lastLog.index < last.index);
-    if (!behind) return;
-    this.#fail(
-      'Leader Completeness',
-      '[RV.2]',
-      rpc,
-      `S${voter} granted its vote though the candidate's log (last entry: index ${lastLog.index}, term ` +
-        `${lastLog.term}) is behind its own, which holds index ${last.index} with term ${last.fact.term} ` +
-        `(${describeSource(last.fact.source)}). Grant only if the candidate's last term is higher, or the ` +
-        'same with a last index at least as high (§5.4.1): else a leader may lack committed entries.',
-    );
+    if (behind) this.#fail(rpc, M.voteForBehind(voter, lastLog, last));
   }
 
   // --- applyCh ----------------------------------------------------------------------------------------
@@ -668,30 +467,15 @@ export class InvariantMonitor {
     const committed = this.#committed.get(index);
     const entry = committed === undefined ? undefined : this.#entries.get(index, committed.term);
     if (committed !== undefined && entry !== undefined && !sameValue(entryCommand(entry.entry), command)) {
-      return this.#fail(
-        'State Machine Safety',
-        'Figure 3',
-        null,
-        `S${i} applied ${show(command)} at index ${index}, but the entry committed there is ` +
-          `${show(entryCommand(entry.entry))} of term ${committed.term} (a majority had it in ` +
-          `T${committed.commitTerm}, once ${describeSource(committed.source)}).`,
-      );
+      return this.#fail(null, M.appliedOther(i, index, command, entryCommand(entry.entry), committed));
     }
     const allowed = this.#servers[i].mayCommit();
-    if (index <= allowed) return;
-    this.#fail(
-      'commit rule',
-      '[All.1]',
-      null,
-      `S${i} applied index ${index}, but it could know only up to index ${allowed} committed: no ` +
-        'AppendEntries it accepted carried a higher leaderCommit (min(leaderCommit, index of the last new ' +
-        'entry) [AE.5]), nor did a majority acknowledge more while it led [L.4]. Apply only up to commitIndex.',
-    );
+    if (index > allowed) this.#fail(null, M.appliedUncommitted(i, index, allowed));
   }
 
   // --- the report ------------------------------------------------------------------------------------
 
-  #fail(property: string, rule: string, rpc: Rpc | null, what: string): void {
+  #fail(rpc: Rpc | null, { property, rule, what }: M.Violation): void {
     if (this.#violation !== null) return;
     const at = formatVirtual(this.#c.ctx.now());
     const where = rpc === null ? '' : ` on ${describeRpc(rpc)}`;

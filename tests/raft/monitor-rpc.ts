@@ -4,7 +4,15 @@
  */
 import { formatVirtual } from '../harness';
 import { KnownLog, type Fact, type Source } from './log-knowledge';
-import type { AppendEntriesView, InstallSnapshotView, RaftMethod, RequestVoteView } from './wire';
+import {
+  readAppendEntries,
+  readInstallSnapshot,
+  readRequestVote,
+  type AppendEntriesView,
+  type InstallSnapshotView,
+  type RaftMethod,
+  type RequestVoteView,
+} from './wire';
 
 /** What the receiver was like when the RPC reached it (its handler runs then). */
 export interface Delivery {
@@ -88,6 +96,21 @@ export class ServerState {
     // which a restart reads back, covers only what it applied).
   }
 
+  /**
+   * Drop the deliveries whose handler returned (`running`: the network's pending handlers); with
+   * `decide`, something new is arriving: each earlier delivery learns whether its handler had returned
+   * first (Delivery.clean). Returns whether a handler may still be running.
+   */
+  settle(running: readonly { rpc: number }[], decide: boolean): boolean {
+    if (this.inFlight.size === 0) return false;
+    const ids = new Set(running.map((h) => h.rpc));
+    for (const rpc of this.inFlight) {
+      if (decide && rpc.delivered !== null) rpc.delivered.clean ??= !ids.has(rpc.id);
+      if (!ids.has(rpc.id)) this.inFlight.delete(rpc);
+    }
+    return this.inFlight.size > 0;
+  }
+
   restartsSince(at: number): boolean {
     return this.#restarts.some((t) => t >= at);
   }
@@ -98,6 +121,28 @@ export class ServerState {
     for (const index of this.commitPending.values()) if (index > most) most = index;
     return most;
   }
+}
+
+/**
+ * One RPC as the monitor reads it at its send, or null if its arguments are not readable (wire.ts).
+ * An AppendEntries without leaderCommit is read, with leaderCommit null.
+ */
+export function readRpc(
+  id: number,
+  method: RaftMethod,
+  from: number | string,
+  to: number,
+  at: number,
+  args: unknown,
+): Rpc | null {
+  const rpc: Rpc = { id, method, from, to, at, term: 0, delivered: null, done: false };
+  if (method === 'AppendEntries') rpc.ae = readAppendEntries(args) ?? undefined;
+  else if (method === 'InstallSnapshot') rpc.is = readInstallSnapshot(args) ?? undefined;
+  else rpc.rv = readRequestVote(args) ?? undefined;
+  const view = rpc.ae ?? rpc.is ?? rpc.rv;
+  if (view === undefined) return null;
+  rpc.term = view.term;
+  return rpc;
 }
 
 function who(x: number | string): string {
