@@ -44,8 +44,8 @@ export interface WatchedCluster {
 
 /** The diagnosis counts RPCs over this window: longer than any sensible election timeout. */
 export const DIAGNOSIS_WINDOW_MS = 1000;
-/** Entries committed while a service request waits, beyond which the wait is a finding. */
-const STALLED_COMMITS = 5;
+/** Entries committed while a service request waits over 1 s (its own op, likely): a finding. */
+const STALLED_COMMITS = 1;
 /** This many new leaders within CHURN_WINDOW_MS is an unstable cluster (a stable one elects one). */
 const CHURN_LEADERS = 4;
 const CHURN_WINDOW_MS = 5000;
@@ -329,7 +329,8 @@ export class ClusterWatch {
           `${formatVirtual(oldest)} (${now - oldest} ms)` +
           (committed < STALLED_COMMITS
             ? ''
-            : `; its Raft committed ${committed} entries since: [KV.2] committed but never answered? When ` +
+            : `; its Raft committed ${committed} entr${committed === 1 ? 'y' : 'ies'} since it arrived: [KV.2] ` +
+              'committed but never answered? When ' +
               'the service applies an entry, it must wake the handler waiting for that index (and answer ' +
               'ErrWrongLeader if another op took it); a blocked applyCh consumer stops this too'),
       );

@@ -291,6 +291,7 @@ export class InvariantMonitor {
           from = 0;
         }
         s.commitKnown = Math.max(s.commitKnown, lastIncludedIndex);
+        s.installedAt = this.#c.ctx.now();
       }
       s.epoch += 1;
       s.mayChange(s.epoch, from);
@@ -444,7 +445,14 @@ export class InvariantMonitor {
     if (!clean || last === null || lastLog == null) return;
     const behind =
       lastLog.term < last.fact.term || (lastLog.term === last.fact.term && lastLog.index < last.index);
-    if (behind) this.#fail(rpc, M.voteForBehind(voter, lastLog, last));
+    if (!behind) return;
+    const s = this.#servers[voter];
+    const lost = s.restartsSince(last.fact.source.at)
+      ? '[P.1]'
+      : s.installedAt >= last.fact.source.at
+        ? '[IS.6]'
+        : null;
+    this.#fail(rpc, M.voteForBehind(voter, lastLog, last, lost));
   }
 
   // --- applyCh ----------------------------------------------------------------------------------------

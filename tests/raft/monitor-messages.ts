@@ -55,19 +55,28 @@ export function doubleVote(
   };
 }
 
+/** `lost`: [P.1] if the voter restarted since the fact, [IS.6] if an InstallSnapshot reached it since. */
 export function voteForBehind(
   voter: number,
   lastLog: { index: number; term: number },
   last: { index: number; fact: Fact },
+  lost: '[P.1]' | '[IS.6]' | null,
 ): Violation {
+  const unless =
+    lost === '[P.1]'
+      ? ` It restarted since: unless it lost those entries, because it does not persist its log before answering [P.1].`
+      : lost === '[IS.6]'
+        ? ` An InstallSnapshot reached it since: unless it dropped those entries then, though a snapshot ` +
+          'whose last entry the log holds must keep the entries that follow [IS.6].'
+        : '';
   return {
     property: 'Leader Completeness',
-    rule: '[RV.2]',
+    rule: lost ?? '[RV.2]',
     what:
       `S${voter} granted its vote though the candidate's log (last entry: index ${lastLog.index}, term ` +
       `${lastLog.term}) is behind its own, which holds index ${last.index} with term ${last.fact.term} ` +
       `(${describeSource(last.fact.source)}). Grant only if the candidate's last term is higher, or the ` +
-      'same with a last index at least as high (§5.4.1): else a leader may lack committed entries.',
+      `same with a last index at least as high (§5.4.1): else a leader may lack committed entries.${unless}`,
   };
 }
 

@@ -87,6 +87,9 @@ export class ServerState {
     return least;
   }
 
+  /** When an InstallSnapshot last reached it (a buggy one may drop entries there, [IS.6]). */
+  installedAt = -1;
+
   restart(at: number): void {
     this.#restarts.push(at);
     this.incarnation += 1;

@@ -103,7 +103,7 @@ describe('stall explanations', () => {
     const rpcs = [rv(7100, 0, 1, 3, false), rv(7100, 0, 2, 3, false), ae(9000, 2, 0, 1, 0, null)];
     rpcs[2].delivered = null; // a cut-off old leader still sends: it reaches no one
     expect(explainStall(rpcs, ctx)[0]).toMatch(
-      /^\[C\.4\] no leader, and no server asked for votes since 7\.100 s \(S0, T3\)/,
+      /^\[C\.4\] no leader, and no server others can reach asked for votes since 7\.100 s \(S0, T3\)/,
     );
   });
 

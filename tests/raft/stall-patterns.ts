@@ -129,12 +129,13 @@ const leadersIn = (rpcs: readonly Rpc[]): Set<string> =>
     rpcs.filter((r) => r.ae !== undefined || r.is !== undefined).map((r) => `${String(r.from)}@${r.term}`),
   );
 
-const noSelfVote: Pattern = (rpcs, { voters }) => {
+const noSelfVote: Pattern = (rpcs, { voters, now }) => {
   if (voters === null) return null;
   const led = leadersIn(rpcs);
   const majority = Math.floor(voters / 2) + 1;
+  // (An election of the last second may just not have sent its first AppendEntries yet.)
   const e = elections(rpcs).find(
-    (x) => x.granted.size === majority - 1 && !led.has(`${x.candidate}@${x.term}`),
+    (x) => x.granted.size === majority - 1 && !led.has(`${x.candidate}@${x.term}`) && x.at < now - 1000,
   );
   if (e === undefined) return null;
   const by = [...e.granted].map((v) => `S${v}`).join(', ');
@@ -189,14 +190,15 @@ const splitVotes: Pattern = (rpcs, { voters, now }) => {
 
 const noNewElection: Pattern = (rpcs, { now }) => {
   // (A leader cut off from everyone may still send: only RPCs that reached someone count.)
-  const recent = rpcs.filter((r) => r.at > now - 2000 && r.delivered !== null);
-  if (recent.length > 0) return null;
+  if (rpcs.some((r) => r.at > now - 2000 && r.delivered !== null)) return null;
   const last = rpcs.filter((r) => r.rv !== undefined).pop();
-  if (last === undefined) return null;
+  const since =
+    last === undefined
+      ? `in the last ${STALL_WINDOW_MS / 1000} s`
+      : `since ${(last.at / 1000).toFixed(3)} s (S${String(last.from)}, T${last.term})`;
   return (
-    `[C.4] no leader, and no server asked for votes since ${(last.at / 1000).toFixed(3)} s (S${String(last.from)}, ` +
-    `T${last.term}): a candidate whose election fails must start a new one when its election timeout ` +
-    'elapses again, with a new term.'
+    `[C.4] no leader, and no server others can reach asked for votes ${since}: a candidate whose ` +
+    'election fails must start a new one when its election timeout elapses again, with a new term.'
   );
 };
 
