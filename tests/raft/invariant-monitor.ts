@@ -72,8 +72,11 @@ export class InvariantMonitor {
   /** The Raft RPCs servers sent lately, oldest first, for the stall explanations (stall-patterns.ts). */
   #recent: Rpc[] = [];
 
+  readonly #running: (rpc: number) => boolean;
+
   constructor(cluster: MonitoredCluster) {
     this.#c = cluster;
+    this.#running = (rpc) => cluster.net.handlerRunning(rpc);
     this.#servers = Array.from({ length: cluster.n }, () => new ServerState());
     cluster.net.observe((event) => {
       if (this.#violation === null) this.#see(event);
@@ -161,7 +164,7 @@ export class InvariantMonitor {
 
   /** Whether a handler of server i that may change its log is still running. */
   #busy(i: number): boolean {
-    return this.#servers[i].settle(this.#c.net.pendingHandlers(), false);
+    return this.#servers[i].settle(this.#running, false);
   }
 
   // --- sends: leadership, and what a sender's log holds ---------------------------------------------
@@ -275,7 +278,7 @@ export class InvariantMonitor {
     const prior = ae === undefined ? undefined : s.log.get(ae.prevLogIndex);
     const voterLast = rpc.rv === undefined ? null : s.log.last();
     if (ae !== undefined || rpc.is !== undefined) {
-      s.settle(this.#c.net.pendingHandlers(), true);
+      s.settle(this.#running, true);
       // A correct peer refuses an AppendEntries older than a term it sent in, and its log stays.
       const stale = s.highestSent !== null && rpc.term < s.highestSent.term;
       let from = Infinity;

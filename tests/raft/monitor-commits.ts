@@ -21,11 +21,15 @@ export interface Leadership {
   lastAck: Source | null;
 }
 
-/** The highest index a majority (the leader included) acknowledged in the leader's term, if any. */
-export function majorityAck(lead: Leadership, voters: number | null): number | null {
+/**
+ * The highest index a majority (the leader included) acknowledged in the leader's term, if any (only
+ * acknowledgements beyond `above` are counted: null if no index beyond it has a majority).
+ */
+export function majorityAck(lead: Leadership, voters: number | null, above = -1): number | null {
   if (voters === null || voters < 2) return null;
   const majority = Math.floor(voters / 2) + 1;
-  const acked = [...lead.acks.entries()].filter(([f]) => f !== lead.server).map(([, at]) => at);
+  const acked: number[] = [];
+  for (const [f, at] of lead.acks) if (f !== lead.server && at > above) acked.push(at);
   if (acked.length < majority - 1) return null;
   acked.sort((a, b) => b - a);
   return acked[majority - 2];
@@ -43,8 +47,8 @@ export function derive(
   committed: CommittedEntries,
   voters: number | null,
 ): Violation | null {
-  const m = majorityAck(lead, voters);
-  if (m === null || m <= lead.derived) return null;
+  const m = majorityAck(lead, voters, lead.derived);
+  if (m === null) return null;
   const termAtM = s.log.get(m)?.term;
   if (termAtM === undefined) {
     // Its entry there is unknown (a fact forgotten): it may commit up to m; nothing is recorded.

@@ -100,16 +100,15 @@ export class ServerState {
   }
 
   /**
-   * Drop the deliveries whose handler returned (`running`: the network's pending handlers); with
-   * `decide`, something new is arriving: each earlier delivery learns whether its handler had returned
-   * first (Delivery.clean). Returns whether a handler may still be running.
+   * Drop the deliveries whose handler returned (`running(rpc)` asks the network); with `decide`,
+   * something new is arriving: each earlier delivery learns whether its handler had returned first
+   * (Delivery.clean). Returns whether a handler may still be running.
    */
-  settle(running: readonly { rpc: number }[], decide: boolean): boolean {
-    if (this.inFlight.size === 0) return false;
-    const ids = new Set(running.map((h) => h.rpc));
+  settle(running: (rpc: number) => boolean, decide: boolean): boolean {
     for (const rpc of this.inFlight) {
-      if (decide && rpc.delivered !== null) rpc.delivered.clean ??= !ids.has(rpc.id);
-      if (!ids.has(rpc.id)) this.inFlight.delete(rpc);
+      const still = running(rpc.id);
+      if (decide && rpc.delivered !== null) rpc.delivered.clean ??= !still;
+      if (!still) this.inFlight.delete(rpc);
     }
     return this.inFlight.size > 0;
   }
