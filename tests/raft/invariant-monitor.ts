@@ -30,7 +30,14 @@ import { CommittedEntries, EntryRegistry, type Fact, type Source } from './log-k
 import { derive, majorityAck, type Leadership } from './monitor-commits';
 import * as M from './monitor-messages';
 import { ServerState, describeRpc, readRpc, type Rpc } from './monitor-rpc';
-import { entryCommand, raftMethod, readReply, sameValue, type AppendEntriesView } from './wire';
+import {
+  entryCommand,
+  raftMethod,
+  readReply,
+  releaseEntries,
+  sameValue,
+  type AppendEntriesView,
+} from './wire';
 
 export interface MonitoredCluster {
   readonly ctx: LabContext;
@@ -46,10 +53,8 @@ export interface MonitoredCluster {
   endpointOf(end: string): { from: number | string; to: number } | undefined;
 }
 
-type Claim = { index: number; term: number; entry: Record<string, unknown> | undefined };
-
 /** Raft RPCs kept for the stall explanations (about the last few seconds of an unreliable test). */
-const RECENT_RPCS = 8000;
+const RECENT_RPCS = 4000;
 
 /** Applies that must match the wire before the monitor trusts that its indices are applyCh's. */
 const ALIGNED_APPLIES = 3;
@@ -145,10 +150,12 @@ export class InvariantMonitor {
         this.#handlerDone(rpc, false);
         this.#rpcs.delete(event.rpc);
         this.#replied(rpc, event.reply);
+        if (rpc.ae !== undefined) releaseEntries(rpc.ae);
         return;
       default: // dropped reply or dead destination (outcome unknown); unreachable; dropped request
         this.#handlerDone(rpc, true);
         this.#rpcs.delete(event.rpc);
+        if (rpc.ae !== undefined) releaseEntries(rpc.ae);
     }
   }
 
@@ -176,16 +183,12 @@ export class InvariantMonitor {
     }
     if (rpc.ae !== undefined) {
       this.#leads(rpc, i);
-      const { prevLogIndex: p, prevLogTerm, entries } = rpc.ae;
-      const claims: Claim[] = [{ index: p, term: prevLogTerm, entry: undefined }];
-      entries.forEach((e, k) => claims.push({ index: p + 1 + k, term: e.term, entry: e.entry }));
-      this.#claims(rpc, i, claims);
+      const { prevLogIndex, prevLogTerm, terms, entries } = rpc.ae;
+      this.#claims(rpc, i, prevLogIndex, prevLogTerm, terms, entries);
       this.#checkLeaderCommit(rpc, i, rpc.ae);
     } else if (rpc.is !== undefined) {
       this.#leads(rpc, i);
-      this.#claims(rpc, i, [
-        { index: rpc.is.lastIncludedIndex, term: rpc.is.lastIncludedTerm, entry: undefined },
-      ]);
+      this.#claims(rpc, i, rpc.is.lastIncludedIndex, rpc.is.lastIncludedTerm, [], []);
     }
   }
 
@@ -217,11 +220,19 @@ export class InvariantMonitor {
    * What a sender's RPC says its log holds: it must agree with what the server sent or acknowledged
    * before, with the entry seen at that index and term, and, for a later leader, with committed entries.
    */
-  #claims(rpc: Rpc, i: number, claims: Claim[]): void {
+  #claims(
+    rpc: Rpc,
+    i: number,
+    prevIndex: number,
+    prevTerm: number,
+    terms: readonly number[],
+    entries: readonly Record<string, unknown>[],
+  ): void {
     const s = this.#servers[i];
     const source = this.#source(rpc, 'sent');
-    for (const { index, term, entry } of claims) {
-      if (this.#violation !== null) return;
+    for (let k = -1; k < terms.length && this.#violation === null; k++) {
+      const index = prevIndex + 1 + k;
+      const term = k < 0 ? prevTerm : terms[k];
       const fact = s.log.get(index);
       if (fact !== undefined && fact.term !== term) return this.#logChanged(rpc, i, index, term, fact);
       const committed = this.#committed.get(index);
@@ -229,11 +240,13 @@ export class InvariantMonitor {
         return this.#fail(rpc, M.leaderLacksCommitted(i, rpc.term, index, term, committed));
       }
       // An entry this server already sent at this index and term was compared then.
-      const sentBefore = fact !== undefined && fact.source.how === 'sent';
-      if (entry !== undefined && !sentBefore) this.#sameEntry(rpc, index, term, entry, source);
+      if (k >= 0 && (fact === undefined || fact.source.how !== 'sent')) {
+        this.#sameEntry(rpc, index, term, entries[k], source);
+      }
     }
     if (this.#violation !== null || this.#busy(i)) return; // a running handler may cut this log
-    for (const { index, term } of claims) s.log.set(index, term, source);
+    s.log.set(prevIndex, prevTerm, source);
+    for (let k = 0; k < terms.length; k++) s.log.set(prevIndex + 1 + k, terms[k], source);
   }
 
   /** Log Matching: one index and term, one entry (only the leader of that term makes it). */
@@ -283,9 +296,9 @@ export class InvariantMonitor {
       const stale = s.highestSent !== null && rpc.term < s.highestSent.term;
       let from = Infinity;
       if (ae !== undefined) {
-        if (!stale) from = s.log.mayReceive(ae.prevLogIndex, ae.entries);
+        if (!stale) from = s.log.mayReceive(ae.prevLogIndex, ae.terms);
         if (ae.leaderCommit !== null) {
-          s.commitPending.set(rpc.id, Math.min(ae.leaderCommit, ae.prevLogIndex + ae.entries.length));
+          s.commitPending.set(rpc.id, Math.min(ae.leaderCommit, ae.prevLogIndex + ae.count));
         }
       } else if (rpc.is !== undefined) {
         const { lastIncludedIndex, lastIncludedTerm } = rpc.is;
@@ -378,7 +391,7 @@ export class InvariantMonitor {
     this.#checkTerm(rpc, replyTerm, d, '[AE.1]');
     if (this.#violation !== null) return;
     const f = rpc.to;
-    const { prevLogIndex: p, prevLogTerm, entries } = ae;
+    const { prevLogIndex: p, prevLogTerm, terms } = ae;
     if (clean && d.prior !== undefined && d.prior.term !== prevLogTerm) {
       return this.#fail(rpc, M.acceptedMismatch(f, p, prevLogTerm, d.prior));
     }
@@ -392,11 +405,11 @@ export class InvariantMonitor {
         s.log.set(index, term, source);
     };
     learn(p, prevLogTerm);
-    entries.forEach((e, k) => learn(p + 1 + k, e.term));
+    terms.forEach((term, k) => learn(p + 1 + k, term));
     if (typeof rpc.from !== 'number' || (replyTerm !== null && replyTerm !== rpc.term)) return;
     const lead = this.#leaders.get(rpc.term);
     if (lead === undefined || lead.server !== rpc.from) return;
-    const match = p + entries.length;
+    const match = p + ae.count;
     if (match <= (lead.acks.get(f) ?? -1)) return;
     lead.acks.set(f, match);
     lead.lastAck = source;

@@ -72,12 +72,12 @@ export class KnownLog {
    * (the facts from there on are forgotten). Returns the lowest index it may have changed: the first of
    * its entries that conflicts with a fact or is not known (Infinity if all are known and match).
    */
-  mayReceive(prevLogIndex: number, entries: readonly { term: number }[]): number {
-    for (let k = 0; k < entries.length; k++) {
+  mayReceive(prevLogIndex: number, terms: readonly number[]): number {
+    for (let k = 0; k < terms.length; k++) {
       const index = prevLogIndex + 1 + k;
       const fact = this.get(index);
       if (fact === undefined) return index;
-      if (fact.term !== entries[k].term) {
+      if (fact.term !== terms[k]) {
         this.forgetFrom(index);
         return index;
       }

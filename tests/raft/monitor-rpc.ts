@@ -155,10 +155,10 @@ function who(x: number | string): string {
 export function describeRpc(rpc: Rpc): string {
   let fields = `T${rpc.term}`;
   if (rpc.ae !== undefined) {
-    const { prevLogIndex, prevLogTerm, entries, leaderCommit } = rpc.ae;
+    const { prevLogIndex, prevLogTerm, count, leaderCommit } = rpc.ae;
     fields +=
-      `, prevLogIndex ${prevLogIndex}, prevLogTerm ${prevLogTerm}, ${entries.length} ` +
-      `entr${entries.length === 1 ? 'y' : 'ies'}` +
+      `, prevLogIndex ${prevLogIndex}, prevLogTerm ${prevLogTerm}, ${count} ` +
+      `entr${count === 1 ? 'y' : 'ies'}` +
       (leaderCommit === null ? '' : `, leaderCommit ${leaderCommit}`);
   } else if (rpc.rv?.lastLog != null) {
     fields += `, lastLogIndex ${rpc.rv.lastLog.index}, lastLogTerm ${rpc.rv.lastLog.term}`;

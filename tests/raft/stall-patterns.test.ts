@@ -28,7 +28,7 @@ function ae(
     to,
     term,
     at,
-    ae: { term, prevLogIndex, prevLogTerm: term, entries: [], leaderCommit: 0 },
+    ae: { term, prevLogIndex, prevLogTerm: term, count: 0, terms: [], entries: [], leaderCommit: 0 },
     delivered: delivery(),
     done: true,
   };

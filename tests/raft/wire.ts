@@ -18,17 +18,16 @@ export function raftMethod(svcMeth: string): RaftMethod | null {
   return null;
 }
 
-/** One log entry as a leader sent it: its term, and the entry itself (compared whole for Log Matching). */
-export interface WireEntry {
-  term: number;
-  entry: Record<string, unknown>;
-}
-
 export interface AppendEntriesView {
   term: number;
   prevLogIndex: number;
   prevLogTerm: number;
-  entries: WireEntry[];
+  /** How many entries it carries (kept when `terms` and `entries` are let go, see releaseEntries). */
+  count: number;
+  /** terms[k]: the term of the entry at prevLogIndex + 1 + k. */
+  terms: readonly number[];
+  /** The entries as sent (compared whole for Log Matching). */
+  entries: readonly Record<string, unknown>[];
   /** null if the student's arguments have no `leaderCommit` field. */
   leaderCommit: number | null;
 }
@@ -95,15 +94,24 @@ export function readAppendEntries(args: unknown): AppendEntriesView | null {
   const prevLogTerm = int(field(args, 'prevLogTerm'));
   const raw = field(args, 'entries');
   if (term === null || prevLogIndex === null || prevLogTerm === null || !Array.isArray(raw)) return null;
-  const entries: WireEntry[] = [];
-  for (const entry of raw as unknown[]) {
-    if (!isFields(entry)) return null;
-    const entryTerm = int(field(entry, 'term'));
+  const entries = raw as unknown[];
+  const terms: number[] = new Array<number>(entries.length);
+  for (let k = 0; k < entries.length; k++) {
+    const entry = entries[k];
+    const entryTerm = isFields(entry) ? int(field(entry, 'term')) : null;
     if (entryTerm === null) return null;
-    entries.push({ term: entryTerm, entry });
+    terms[k] = entryTerm;
   }
   const leaderCommit = int(field(args, 'leaderCommit'));
-  return { term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+  return {
+    term,
+    prevLogIndex,
+    prevLogTerm,
+    count: entries.length,
+    terms,
+    entries: entries as Record<string, unknown>[],
+    leaderCommit,
+  };
 }
 
 export function readRequestVote(args: unknown): RequestVoteView | null {
@@ -122,6 +130,12 @@ export function readInstallSnapshot(args: unknown): InstallSnapshotView | null {
   const lastIncludedTerm = int(field(args, 'lastIncludedTerm'));
   if (term === null || lastIncludedIndex === null || lastIncludedTerm === null) return null;
   return { term, lastIncludedIndex, lastIncludedTerm };
+}
+
+/** Let go of an AppendEntries' entries once it is done with (the stall explanations keep it a while). */
+export function releaseEntries(view: AppendEntriesView): void {
+  view.terms = [];
+  view.entries = [];
 }
 
 /** `outcome` is the reply's boolean: 'success' for AppendEntries, 'voteGranted' for RequestVote. */
