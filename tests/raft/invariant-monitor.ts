@@ -229,7 +229,7 @@ export class InvariantMonitor {
     entries: readonly Record<string, unknown>[],
   ): void {
     const s = this.#servers[i];
-    const source = this.#source(rpc, 'sent');
+    let source: Source | null = null; // made only when needed (one object per RPC adds up)
     for (let k = -1; k < terms.length && this.#violation === null; k++) {
       const index = prevIndex + 1 + k;
       const term = k < 0 ? prevTerm : terms[k];
@@ -241,19 +241,26 @@ export class InvariantMonitor {
       }
       // An entry this server already sent at this index and term was compared then.
       if (k >= 0 && (fact === undefined || fact.source.how !== 'sent')) {
-        this.#sameEntry(rpc, index, term, entries[k], source);
+        this.#sameEntry(rpc, index, term, entries[k], (source ??= this.#source(rpc, 'sent')));
       }
     }
     if (this.#violation !== null || this.#busy(i)) return; // a running handler may cut this log
-    s.log.set(prevIndex, prevTerm, source);
-    for (let k = 0; k < terms.length; k++) s.log.set(prevIndex + 1 + k, terms[k], source);
+    for (let k = -1; k < terms.length; k++) {
+      const term = k < 0 ? prevTerm : terms[k];
+      if (s.log.get(prevIndex + 1 + k)?.term !== term)
+        s.log.set(prevIndex + 1 + k, term, (source ??= this.#source(rpc, 'sent')));
+    }
   }
 
   /** Log Matching: one index and term, one entry (only the leader of that term makes it). */
   #sameEntry(rpc: Rpc, index: number, term: number, entry: Record<string, unknown>, source: Source): void {
     const seen = this.#entries.get(index, term);
     if (seen === undefined) return this.#entries.add(index, term, entry, source);
-    if (seen.ref === entry || sameValue(seen.entry, entry)) return;
+    if (seen.ref === entry || seen.equal.includes(entry)) return;
+    if (sameValue(seen.entry, entry)) {
+      if (seen.equal.length < 8) seen.equal.push(entry); // the same object is not compared again
+      return;
+    }
     this.#fail(rpc, M.twoEntries(index, term, entry, seen));
   }
 
@@ -395,23 +402,21 @@ export class InvariantMonitor {
     if (clean && d.prior !== undefined && d.prior.term !== prevLogTerm) {
       return this.#fail(rpc, M.acceptedMismatch(f, p, prevLogTerm, d.prior));
     }
-    const source = this.#source(rpc, 'acknowledged');
     const s = this.#servers[f];
     // What it acknowledged, except where something that reached it since may have changed its log, and
     // except where a fact says otherwise (which came last is not known).
-    const learn = (index: number, term: number): void => {
-      const fact = s.log.get(index);
-      if (index < unchangedBelow && (fact === undefined || fact.term === term))
-        s.log.set(index, term, source);
-    };
-    learn(p, prevLogTerm);
-    terms.forEach((term, k) => learn(p + 1 + k, term));
+    let source: Source | null = null;
+    for (let k = -1; k < terms.length && p + 1 + k < unchangedBelow; k++) {
+      if (s.log.get(p + 1 + k) !== undefined) continue;
+      s.log.set(p + 1 + k, k < 0 ? prevLogTerm : terms[k], (source ??= this.#source(rpc, 'acknowledged')));
+    }
     if (typeof rpc.from !== 'number' || (replyTerm !== null && replyTerm !== rpc.term)) return;
     const lead = this.#leaders.get(rpc.term);
     if (lead === undefined || lead.server !== rpc.from) return;
     const match = p + ae.count;
     if (match <= (lead.acks.get(f) ?? -1)) return;
     lead.acks.set(f, match);
+    source ??= this.#source(rpc, 'acknowledged');
     lead.lastAck = source;
     if (match > lead.derived) this.#derive(lead, rpc.term, source);
   }

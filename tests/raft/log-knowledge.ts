@@ -91,6 +91,8 @@ interface SeenEntry {
   /** A copy of the entry as first seen, and the object itself (the same object is the same entry). */
   entry: Record<string, unknown>;
   ref: Record<string, unknown>;
+  /** Other objects already found equal to it (a few: each server holds its own copy). */
+  equal: Record<string, unknown>[];
   source: Source;
 }
 
@@ -109,7 +111,7 @@ export class EntryRegistry {
   /** Record the first sighting of an entry (a copy: the sender may change its objects later). */
   add(index: number, term: number, entry: Record<string, unknown>, source: Source): void {
     if (index < 0) return;
-    const seen = { term, entry: copyValue(entry), ref: entry, source };
+    const seen = { term, entry: copyValue(entry), ref: entry, equal: [], source };
     const list = this.#at[index];
     if (list === undefined) this.#at[index] = [seen];
     else list.push(seen);
