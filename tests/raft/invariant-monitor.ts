@@ -1,35 +1,31 @@
 /**
  * The invariant monitor: Figure 3's properties, checked from what the network carries and what servers
  * apply, never from a peer's internals (design.md, "Judging from outside the judged code"). Always on in
- * the Raft and KV testers. It reports the FIRST violation, at the RPC that showed it, and fails the run
- * there, before the downstream symptom (an apply mismatch seconds later, or nothing at all):
+ * the Raft and KV testers. It fails the run at the FIRST violation, naming the RPC that showed it, before
+ * the downstream symptom (an apply mismatch seconds later, or nothing at all):
  *
- *   Election Safety      one leader per term: two servers send AppendEntries/InstallSnapshot in one term;
- *                        a voter grants two candidates in one term [RV.2]; a leader with fewer than a
- *                        majority of votes [C.2]
- *   terms                a server accepts an RPC of a term older than one it already sent or replied with
- *                        [AE.1] [RV.1]
- *   Leader Append-Only   a server's log, as it sends it, contradicts what it sent or acknowledged before,
- *                        though nothing that could cut its log reached it
- *   Log Matching         two different entries at one index and term; a follower acknowledges an
- *                        AppendEntries whose prevLogTerm is not the term it holds there [AE.2]; a voter
- *                        grants a candidate whose log is behind its own [RV.2]
- *   Leader Completeness  a leader of a later term sends an entry that contradicts a committed one
- *   commit rules         committed: an entry of the leader's term that a majority acknowledged in that
- *                        term, and every entry before it. A leader announcing leaderCommit beyond that
- *                        [L.4]; a server applying an index no accepted AppendEntries let it commit [All.1]
+ *   Election Safety      two servers send AppendEntries/InstallSnapshot in one term; a voter grants two
+ *                        candidates in one term [RV.2]; a leader without a majority of votes [C.2]
+ *   terms                a server accepts an RPC older than a term it already sent or replied [AE.1] [RV.1]
+ *   Leader Append-Only   a server sends a log that contradicts what it sent or acknowledged before
+ *   Log Matching         two entries at one index and term; a follower accepting a prevLogTerm it does not
+ *                        hold, or refusing one it holds [AE.2]
+ *   Leader Completeness  a later leader contradicts a committed entry; a vote for a log behind [RV.2]
+ *   commit rules         committed = an entry of its leader's term that a majority acknowledged in that
+ *                        term, and all before it: leaderCommit beyond that [L.4]; applying beyond what an
+ *                        accepted AppendEntries allowed [All.1]
  *   State Machine Safety a server applies, at a committed index, another command
  *
  * Shapes are the student's (wire.ts): a message it cannot read leaves the monitor silent about it, and
- * the checks that need every message (commit counting) switch off for the run. Membership changes (2E,
- * 3C) switch off the majority-based checks. It adds no trace event unless it finds a violation.
+ * commit counting, which needs every message, switches off for the run. Membership changes (2E, 3C)
+ * switch off the majority checks. It adds no trace event unless it finds a violation.
  */
 import type { Network, NetworkEvent } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { CommittedEntries, EntryRegistry, type Fact, type Source } from './log-knowledge';
 import { derive, majorityAck, type Leadership } from './monitor-commits';
 import * as M from './monitor-messages';
-import { ServerState, describeRpc, readRpc, type Rpc } from './monitor-rpc';
+import { RecentRpcs, ServerState, describeRpc, readRpc, type Rpc } from './monitor-rpc';
 import {
   entryCommand,
   raftMethod,
@@ -53,9 +49,6 @@ export interface MonitoredCluster {
   endpointOf(end: string): { from: number | string; to: number } | undefined;
 }
 
-/** Raft RPCs kept for the stall explanations (about the last few seconds of an unreliable test). */
-const RECENT_RPCS = 4000;
-
 /** Applies that must match the wire before the monitor trusts that its indices are applyCh's. */
 const ALIGNED_APPLIES = 3;
 
@@ -75,7 +68,7 @@ export class InvariantMonitor {
   #misaligned = false;
   #violation: string | null = null;
   /** The Raft RPCs servers sent lately, oldest first, for the stall explanations (stall-patterns.ts). */
-  #recent: Rpc[] = [];
+  readonly #recent = new RecentRpcs();
 
   readonly #running: (rpc: number) => boolean;
 
@@ -95,19 +88,12 @@ export class InvariantMonitor {
 
   /** The Raft RPCs servers sent in the last `ms` of virtual time, oldest first, with their outcomes. */
   recent(ms: number): readonly Rpc[] {
-    const since = this.#c.ctx.now() - ms;
-    const first = this.#recent.findIndex((rpc) => rpc.at >= since);
-    return first === -1 ? [] : this.#recent.slice(first);
+    return this.#recent.since(this.#c.ctx.now() - ms);
   }
 
-  /** The indices at which the wire carried an entry with this command (for start()'s index, [L.2]). */
+  /** The indices near `near` at which the wire carried an entry with this command (start()'s index, [L.2]). */
   indicesOf(command: unknown, near: number): number[] {
-    const found: number[] = [];
-    for (let index = Math.max(0, near - 3); index <= near + 3; index++) {
-      if (this.#entries.all(index).some((seen) => sameValue(entryCommand(seen.entry), command)))
-        found.push(index);
-    }
-    return found;
+    return [-3, -2, -1, 0, 1, 2, 3].map((d) => near + d).filter((at) => this.#entries.holds(at, command));
   }
 
   /** The highest index server i is known (or may be) to have committed, as the wire shows. */
@@ -132,7 +118,7 @@ export class InvariantMonitor {
       if (rpc === null) return;
       this.#rpcs.set(event.rpc, rpc);
       if (typeof rpc.from === 'number') {
-        this.#remember(rpc);
+        this.#recent.push(rpc);
         this.#sent(rpc, rpc.from);
       }
       return;
@@ -157,11 +143,6 @@ export class InvariantMonitor {
         this.#rpcs.delete(event.rpc);
         if (rpc.ae !== undefined) releaseEntries(rpc.ae);
     }
-  }
-
-  #remember(rpc: Rpc): void {
-    this.#recent.push(rpc);
-    if (this.#recent.length > RECENT_RPCS) this.#recent = this.#recent.slice(RECENT_RPCS / 2);
   }
 
   #source(rpc: Rpc, how: Source['how']): Source {
@@ -485,11 +466,10 @@ export class InvariantMonitor {
   applied(i: number, index: number, command: unknown): void {
     if (this.#violation !== null || this.#misaligned || this.#c.voters === null || this.#c.voters < 2) return;
     if (!this.#commitReadable) return;
-    const holds = (at: number): boolean =>
-      this.#entries.all(at).some((seen) => sameValue(entryCommand(seen.entry), command));
     if (this.#aligned < ALIGNED_APPLIES) {
-      if (holds(index)) this.#aligned += 1;
-      else if (this.#entries.all(index).length > 0 || holds(index - 1) || holds(index + 1))
+      const e = this.#entries;
+      if (e.holds(index, command)) this.#aligned += 1;
+      else if (e.all(index).length > 0 || e.holds(index - 1, command) || e.holds(index + 1, command))
         this.#misaligned = true;
       return;
     }

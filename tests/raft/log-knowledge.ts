@@ -12,7 +12,7 @@
  *   with the term of that leader: every later leader must hold them (Leader Completeness).
  */
 import { formatVirtual } from '../harness';
-import { copyValue } from './wire';
+import { copyValue, entryCommand, sameValue } from './wire';
 
 /** The RPC that established a fact, for messages. */
 export interface Source {
@@ -106,6 +106,11 @@ export class EntryRegistry {
 
   all(index: number): readonly SeenEntry[] {
     return this.#at[index] ?? [];
+  }
+
+  /** Whether an entry seen at `index` carries this command (compared by value). */
+  holds(index: number, command: unknown): boolean {
+    return this.all(index).some((seen) => sameValue(entryCommand(seen.entry), command));
   }
 
   /** Record the first sighting of an entry (a copy: the sender may change its objects later). */

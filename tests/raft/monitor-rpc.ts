@@ -147,6 +147,25 @@ export function readRpc(
   return rpc;
 }
 
+/** Raft RPCs kept for the stall explanations: about the last few seconds of an unreliable test. */
+const RECENT_RPCS = 4000;
+
+/** The RPCs servers sent lately, oldest first (stall-patterns.ts reads them). */
+export class RecentRpcs {
+  #rpcs: Rpc[] = [];
+
+  push(rpc: Rpc): void {
+    this.#rpcs.push(rpc);
+    if (this.#rpcs.length > RECENT_RPCS) this.#rpcs = this.#rpcs.slice(RECENT_RPCS / 2);
+  }
+
+  /** Those sent at virtual time `at` or later. */
+  since(at: number): readonly Rpc[] {
+    const first = this.#rpcs.findIndex((rpc) => rpc.at >= at);
+    return first === -1 ? [] : this.#rpcs.slice(first);
+  }
+}
+
 function who(x: number | string): string {
   return typeof x === 'number' ? `S${x}` : x;
 }
