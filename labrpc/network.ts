@@ -199,6 +199,11 @@ export class Network {
     return [...this.#pending.values()];
   }
 
+  /** Whether the handler of RPC `rpc` was handed its request and has not returned yet. */
+  handlerRunning(rpc: number): boolean {
+    return this.#pending.has(rpc);
+  }
+
   /** @internal ClientEnd.call's body. */
   send(endName: string, svcMeth: string, args: unknown): Promise<unknown> {
     if (this.#done) return new Promise(() => {});

@@ -328,6 +328,19 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
+    id: 'backtrack-one-by-one',
+    rule: '[L.3]',
+    part: '2C',
+    bug: 'on a refusal, moves nextIndex back by one entry, ignoring the follower’s conflict hint (no fast backtracking)',
+    edits: [
+      {
+        file: AE,
+        search: 's.nextIndex[peer] = Math.max(s.matchIndex[peer] + 1, Math.min(before, hinted));',
+        replace: 's.nextIndex[peer] = Math.max(s.matchIndex[peer] + 1, before - 1);\n  void hinted;',
+      },
+    ],
+  },
+  {
     id: 'match-index-from-own-log',
     rule: '[L.3]',
     part: '2B',
@@ -617,6 +630,20 @@ export const mutants: readonly Mutant[] = [
         search: 'return k < 0 ? WRONG_LEADER : results[k];',
         replace: "return k < 0 ? { err: 'OK', value: results[0]?.value ?? '' } : results[k];",
       },
+    ],
+  },
+  {
+    id: 'kv-never-answers-applied',
+    rule: '[KV.2]',
+    part: '3A',
+    bug: 'applies each op but never wakes the handler waiting for it (it waits until its leader loses office)',
+    edits: [
+      {
+        file: PENDING,
+        search: 'if (waiting === undefined) return;\n    waiting.answer(',
+        replace: 'if (waiting === undefined || index > 0) return;\n    waiting.answer(',
+      },
+      { file: PENDING, search: 'else if (waited >= TIMEOUT_MS)', replace: 'else if (waited < 0)' },
     ],
   },
   {

@@ -70,6 +70,8 @@ export class KvConfig {
       peer: (i) => this.kvservers[i]?.rf ?? null,
       attachment: (i) => this.#attachment(i),
       endpointOf: (end) => this.#owner.get(end),
+      voters: initial === undefined ? n : null,
+      compacts: maxraftstate !== -1,
     });
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < n; i++) this.startServer(i);

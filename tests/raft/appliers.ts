@@ -31,6 +31,8 @@ export interface ApplierHost {
   /** Beyond Go: see Checks.scenario and Checks.snapshotsMustAdvance. */
   readonly scenario: string;
   readonly snapshotsMustAdvance: boolean;
+  /** The invariant monitor hears every applied command first (it may know why it is wrong). */
+  readonly watch: { readonly monitor: { applied(i: number, index: number, command: unknown): void } };
 }
 
 /** The plain applier: check each command against the others and against the server's own order. */
@@ -104,6 +106,7 @@ function applied(msg: Exclude<ApplyMsg, { kind: 'snapshot' }>): { index: number;
 
 function record(host: ApplierHost, i: number, msg: ApplyMsg): void {
   if (msg.kind === 'command') {
+    host.watch.monitor.applied(i, msg.commandIndex, msg.command);
     host.ctx.trace.record('apply', { server: i, index: msg.commandIndex, command: summarize(msg.command) });
   } else if (msg.kind === 'config') {
     host.ctx.trace.record('apply', { server: i, index: msg.configIndex, config: configValue(msg.config) });

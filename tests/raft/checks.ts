@@ -35,6 +35,15 @@ export abstract class Checks {
     throw new LabCheckFailure(`${message} (at ${this.at()})${scenario}`);
   }
 
+  /**
+   * Fail a liveness check (no leader, no agreement): the first line also says why, when the recent RPCs
+   * match a known stall pattern (stall-patterns.ts), e.g. `— why: [L.3b] slow backtracking: …`.
+   */
+  stalled(message: string, known?: string): never {
+    const why = known ?? this.watch.explainStall()[0];
+    this.fail(why === undefined ? message : `${message} — why: ${why}`);
+  }
+
   /** Server i's getState(), as a check asks it; a leadership claim goes to the Election Safety check. */
   stateOf(i: number, rf: Raft): { term: number; isLeader: boolean } {
     const state = rf.getState();
@@ -93,7 +102,7 @@ export abstract class Checks {
           'repeats them during idle periods',
       );
     }
-    this.fail('expected one leader, got none');
+    this.stalled('expected one leader, got none');
   }
 
   /** All connected servers must agree on the term; returns it (-1 if none is connected). */
@@ -141,7 +150,7 @@ export abstract class Checks {
       }
     }
     const { count, command } = this.nCommitted(index);
-    if (count < n) this.fail(`only ${count} decided for index ${index}; wanted ${n}`);
+    if (count < n) this.stalled(`only ${count} decided for index ${index}; wanted ${n}`);
     return command;
   }
 
@@ -174,15 +183,22 @@ export abstract class Checks {
       }
       if (!retry) this.#noAgreement(cmd, index, expectedServers);
     }
-    if (!this.finished) this.fail(`one(${show(cmd)}) failed to reach agreement in 10 s`);
+    if (!this.finished) this.stalled(`one(${show(cmd)}) failed to reach agreement in 10 s`);
     return -1;
   }
 
   #noAgreement(cmd: unknown, index: number, expected: number): never {
     const { count, command } = this.nCommitted(index);
     const seen = count === 0 ? 'no server applied it' : `${count} applied ${show(command)}`;
-    this.fail(
+    const elsewhere = this.watch.monitor.indicesOf(cmd, index);
+    const hint =
+      elsewhere.length === 0 || elsewhere.includes(index)
+        ? undefined
+        : `[L.2] start() returned index ${index}, but the leader sent ${show(cmd)} at index ` +
+          `${elsewhere.join(', ')}: start() returns the index the new entry occupies in the leader's log`;
+    this.stalled(
       `one(${show(cmd)}) failed to reach agreement: index ${index} wanted ${expected} servers, ${seen}`,
+      hint,
     );
   }
 }

@@ -54,6 +54,8 @@ function rig(ctx: LabContext, n: number, badConstructor?: number): Rig {
     peer: (i) => (crashed.has(i) || peers[i] === undefined ? null : peers[i]),
     attachment: () => 'connected',
     endpointOf: (end) => owner.get(end),
+    voters: null,
+    compacts: false,
   });
   // Started as the configs start their peers (so a constructor that throws stops the rest).
   for (let i = 0; i < n; i++) {

@@ -16,6 +16,9 @@
  */
 import type { Network, NetworkEvent, ServerName } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
+import { InvariantMonitor } from './invariant-monitor';
+import { STALL_WINDOW_MS, explainStall } from './stall-patterns';
+import { raftMethod } from './wire';
 
 /** What the tester may ask a peer: Raft's getState. */
 export interface WatchedPeer {
@@ -33,10 +36,16 @@ export interface WatchedCluster {
   attachment(i: number): string;
   /** Who owns an end: a server (number), a client or the tester (string); undefined if unknown. */
   endpointOf(end: string): { from: number | string; to: number } | undefined;
+  /** The number of voters if membership never changes; null if the test may change it (2E, 3C). */
+  readonly voters: number | null;
+  /** Whether servers may compact their logs (a test with snapshots). */
+  readonly compacts: boolean;
 }
 
 /** The diagnosis counts RPCs over this window: longer than any sensible election timeout. */
 export const DIAGNOSIS_WINDOW_MS = 1000;
+/** Entries committed while a service request waits over 1 s (its own op, likely): a finding. */
+const STALLED_COMMITS = 1;
 /** This many new leaders within CHURN_WINDOW_MS is an unstable cluster (a stable one elects one). */
 const CHURN_LEADERS = 4;
 const CHURN_WINDOW_MS = 5000;
@@ -49,6 +58,8 @@ interface RpcInfo {
   leaderTerm?: number;
   deliveredAt?: number;
   answered?: boolean;
+  /** A service request (not Raft's): the index its server had committed when it arrived. */
+  commitAtDelivery?: number;
 }
 
 interface Counts {
@@ -68,6 +79,8 @@ function headline(error: unknown): string {
 const isAppendEntries = (svcMeth: string): boolean => svcMeth.endsWith('AppendEntries');
 
 export class ClusterWatch {
+  /** Figure 3's properties, checked from the wire and applyCh (invariant-monitor.ts). */
+  readonly monitor: InvariantMonitor;
   readonly #cluster: WatchedCluster;
   /** term → the first server seen leading it, and when. */
   readonly #leaders = new Map<number, { server: number; at: number }>();
@@ -90,6 +103,7 @@ export class ClusterWatch {
     this.#lastAppendHeard = new Array<null>(n).fill(null);
     this.#lastAppendSent = new Array<null>(n).fill(null);
     this.#starts = new Array<undefined>(n).fill(undefined);
+    this.monitor = new InvariantMonitor(cluster);
     cluster.net.observe((event) => this.#see(event));
     cluster.ctx.diagnose(() => this.diagnose());
   }
@@ -133,6 +147,7 @@ export class ClusterWatch {
    */
   construct<T>(i: number, make: () => T): T {
     const at = this.#cluster.ctx.now();
+    this.monitor.restarted(i);
     try {
       const made = make();
       this.#starts[i] = { at };
@@ -151,6 +166,15 @@ export class ClusterWatch {
       return `down: its constructor threw at ${formatVirtual(start.at)}: ${start.threw}`;
     }
     return 'crashed';
+  }
+
+  /**
+   * Why the cluster stopped making progress, if the RPCs of the last few seconds match a known pattern
+   * (stall-patterns.ts): each a sentence naming its rule, most specific first.
+   */
+  explainStall(): string[] {
+    const now = this.#cluster.ctx.now();
+    return explainStall(this.monitor.recent(STALL_WINDOW_MS), { now, voters: this.#cluster.voters });
   }
 
   /** Ask server i for its state, reporting a leadership claim; a getState that throws is described. */
@@ -187,6 +211,7 @@ export class ClusterWatch {
     switch (event.kind) {
       case 'deliver':
         rpc.deliveredAt = now;
+        if (raftMethod(rpc.svcMeth) === null) rpc.commitAtDelivery = this.monitor.commitOf(rpc.to);
         push(this.#counts[rpc.to].delivered, now);
         if (isAppendEntries(rpc.svcMeth)) {
           this.#lastAppendHeard[rpc.to] = { at: now, from: rpc.from };
@@ -283,6 +308,7 @@ export class ClusterWatch {
           'timer in the constructor, and does the timer start an election (RequestVote to every peer)?',
       );
     }
+    hints.push(...this.explainStall().map((why) => `  ${why}`));
     const stuck = this.#stuckHandlers(now);
     if (stuck.length > 0) {
       hints.push(
@@ -302,22 +328,32 @@ export class ClusterWatch {
   #stuckHandlers(now: number): string[] {
     // Only handlers running for longer than the window: a KV handler waiting a few ms for its entry to
     // commit is normal.
-    const groups = new Map<string, { count: number; oldest: number; from: string }>();
+    const groups = new Map<string, { count: number; oldest: number; from: string; committed: number }>();
     for (const handler of this.#cluster.net.pendingHandlers()) {
       const rpc = this.#rpcs.get(handler.rpc);
       const at = rpc?.deliveredAt;
       if (rpc === undefined || at === undefined || at > now - DIAGNOSIS_WINDOW_MS) continue;
       const key = `S${String(handler.server)} ${handler.svcMeth}`;
+      // Entries its server committed since the oldest call arrived (service requests only).
+      const since =
+        rpc.commitAtDelivery === undefined ? 0 : this.monitor.commitOf(rpc.to) - rpc.commitAtDelivery;
       const group = groups.get(key);
-      if (group === undefined) groups.set(key, { count: 1, oldest: at, from: name(rpc.from) });
+      if (group === undefined)
+        groups.set(key, { count: 1, oldest: at, from: name(rpc.from), committed: since });
       else group.count += 1;
     }
     return [...groups]
       .sort(([, a], [, b]) => a.oldest - b.oldest)
       .map(
-        ([key, { count, oldest, from }]) =>
+        ([key, { count, oldest, from, committed }]) =>
           `${key}: ${count} call${count === 1 ? '' : 's'}, the oldest from ${from}, running since ` +
-          `${formatVirtual(oldest)} (${now - oldest} ms)`,
+          `${formatVirtual(oldest)} (${now - oldest} ms)` +
+          (committed < STALLED_COMMITS
+            ? ''
+            : `; its Raft committed ${committed} entr${committed === 1 ? 'y' : 'ies'} since it arrived: [KV.2] ` +
+              'committed but never answered? When ' +
+              'the service applies an entry, it must wake the handler waiting for that index (and answer ' +
+              'ErrWrongLeader if another op took it); a blocked applyCh consumer stops this too'),
       );
   }
 }

@@ -77,6 +77,7 @@ export function raftTest(spec: RaftTestSpec): LabTest {
         spec.unreliable ?? false,
         spec.snapshot ?? false,
         spec.initial,
+        spec.part === '2E' ? null : spec.servers,
       );
       cfg.begin(test.name);
       await spec.body(cfg);
@@ -127,6 +128,7 @@ export class RaftConfig extends Checks implements ApplierHost {
     unreliable: boolean,
     snapshot: boolean,
     initial: number[] = Array.from({ length: n }, (_, i) => i),
+    voters: number | null = null,
   ) {
     super();
     this.ctx = ctx;
@@ -147,6 +149,8 @@ export class RaftConfig extends Checks implements ApplierHost {
       peer: (i) => this.rafts[i],
       attachment: (i) => (this.connected[i] ? 'connected' : 'disconnected'),
       endpointOf: (end) => this.#owner.get(end),
+      voters,
+      compacts: snapshot,
     });
     ctx.defer(() => this.cleanup());
     this.setUnreliable(unreliable);

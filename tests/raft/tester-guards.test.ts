@@ -30,6 +30,7 @@ function host(failures: Error[]): ApplierHost {
     at: () => '0.000 s',
     scenario: '',
     snapshotsMustAdvance: false,
+    watch: { monitor: { applied: () => {} } },
   };
 }
 

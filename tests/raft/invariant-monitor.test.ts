@@ -1,0 +1,213 @@
+/**
+ * The invariant monitor (invariant-monitor.ts) on scripted peers over the real network: each test plants
+ * one broken behaviour in the RPCs the peers send and the replies they give, and the monitor must fail
+ * the run at the RPC that shows it, with the property and rule; a correct schedule, or one whose shapes
+ * it cannot read, passes.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { Network, Server, Service, sleep, type ClientEnd } from '../../labrpc';
+import { defineLabTest, runLabTest, type LabContext, type RunResult } from '../harness';
+import { ClusterWatch } from './cluster-watch';
+
+const traceDir = path.join(os.tmpdir(), 'raftlab-invariant-monitor-tests');
+
+function run(body: (ctx: LabContext) => Promise<void>): Promise<RunResult> {
+  const test = defineLabTest({ part: 'harness', title: 'invariant monitor', body });
+  return runLabTest(test, { seed: 1, replay: 'replay', write: () => {}, traceDir });
+}
+
+type Reply = Record<string, unknown>;
+
+/**
+ * A scripted peer: never a leader to getState (the monitor must find leaders on the wire); accepts
+ * everything in the RPC's term, unless a test sets the reply.
+ */
+class Peer {
+  appendReply: Reply | null = null;
+  voteReply: Reply | null = null;
+  getState(): { term: number; isLeader: boolean } {
+    return { term: 0, isLeader: false };
+  }
+  AppendEntries(args: Reply): Reply {
+    return this.appendReply ?? { term: args.term, success: true };
+  }
+  RequestVote(args: Reply): Reply {
+    return this.voteReply ?? { term: args.term, voteGranted: true };
+  }
+}
+
+interface Rig {
+  peers: Peer[];
+  call(i: number, j: number, method: string, args: Reply): Promise<unknown>;
+}
+
+function rig(ctx: LabContext, n: number): Rig {
+  const net = new Network();
+  const peers = Array.from({ length: n }, () => new Peer());
+  const owner = new Map<string, { from: number; to: number }>();
+  const ends = new Map<string, ClientEnd>();
+  const watch = new ClusterWatch({
+    ctx,
+    n,
+    net,
+    peer: (i) => peers[i],
+    attachment: () => 'connected',
+    endpointOf: (end) => owner.get(end),
+    voters: n,
+    compacts: false,
+  });
+  for (let j = 0; j < n; j++) {
+    watch.construct(j, () => peers[j]);
+    const server = new Server();
+    server.addService(Service.of(peers[j], 'Raft'));
+    net.addServer(j, server);
+    for (let i = 0; i < n; i++) {
+      const name = `${i}-${j}`;
+      ends.set(name, net.makeEnd(name));
+      net.connect(name, j);
+      net.enable(name, true);
+      owner.set(name, { from: i, to: j });
+    }
+  }
+  return {
+    peers,
+    call: (i, j, method, args) => (ends.get(`${i}-${j}`) as ClientEnd).call(`Raft.${method}`, args),
+  };
+}
+
+const entry = (term: number, command: unknown): Reply => ({ term, command });
+const ae = (
+  term: number,
+  prevLogIndex: number,
+  prevLogTerm: number,
+  entries: Reply[],
+  leaderCommit = 0,
+): Reply => ({
+  term,
+  leaderId: 0,
+  prevLogIndex,
+  prevLogTerm,
+  entries,
+  leaderCommit,
+});
+const rv = (term: number, lastLogIndex = 0, lastLogTerm = 0): Reply => ({
+  term,
+  candidateId: 0,
+  lastLogIndex,
+  lastLogTerm,
+});
+
+/** Win an election for `leader` in `term` with every other vote. */
+async function elect(r: Rig, leader: number, term: number, lastLogIndex = 0, lastLogTerm = 0): Promise<void> {
+  for (let j = 0; j < r.peers.length; j++) {
+    if (j !== leader) await r.call(leader, j, 'RequestVote', rv(term, lastLogIndex, lastLogTerm));
+  }
+}
+
+describe('the invariant monitor, from the wire', () => {
+  test('a correct schedule passes: an election, entries replicated and committed, a heartbeat', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await elect(r, 0, 1);
+      await r.call(0, 1, 'AppendEntries', ae(1, 0, 0, [entry(1, 'x')]));
+      await r.call(0, 2, 'AppendEntries', ae(1, 0, 0, [entry(1, 'x')], 1));
+      await r.call(0, 1, 'AppendEntries', ae(1, 1, 1, [], 1));
+    });
+    expect(result.error?.message).toBeUndefined();
+  });
+
+  test('two servers sending AppendEntries in one term: Election Safety, at the second one', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await elect(r, 0, 2);
+      await r.call(0, 2, 'AppendEntries', ae(2, 0, 0, []));
+      await sleep(200);
+      await r.call(1, 2, 'AppendEntries', ae(2, 0, 0, []));
+      await sleep(5000);
+    });
+    expect(result.error?.message).toMatch(
+      /^LabCheckFailure: invariant monitor: Election Safety violated Figure 3 at 0\.2\d\d s on AppendEntries #\d+ S1→S2 \(T2, .*S0 and S1 both act as leader of T2/,
+    );
+  });
+
+  test('a voter granting two candidates in one term: [RV.2], naming both', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await r.call(0, 2, 'RequestVote', rv(4));
+      await r.call(1, 2, 'RequestVote', rv(4));
+    });
+    expect(result.error?.message).toMatch(
+      /Election Safety violated \[RV.2\] at 0\.00\d s on RequestVote #2 S1→S2 \(T4, .*S2 granted its vote of T4 twice: to S0/,
+    );
+  });
+
+  test('a leader without a majority of votes: [C.2]', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 5);
+      await r.call(3, 4, 'RequestVote', rv(2));
+      await r.call(3, 0, 'AppendEntries', ae(2, 0, 0, []));
+    });
+    expect(result.error?.message).toMatch(
+      /Election Safety violated \[C.2\] .*S3 acts as leader of T2 with the votes of S3, S4 only \(2 of 5/,
+    );
+  });
+
+  test('a follower accepting an AppendEntries whose prevLogTerm is not its own: [AE.2]', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 5); // one follower's acknowledgement commits nothing
+      await elect(r, 0, 1);
+      await r.call(0, 2, 'AppendEntries', ae(1, 0, 0, [entry(1, 'a')]));
+      await elect(r, 1, 2, 1, 2);
+      await r.call(1, 2, 'AppendEntries', ae(2, 1, 2, [entry(2, 'b')]));
+    });
+    expect(result.error?.message).toMatch(
+      /Log Matching violated \[AE.2\] .* AppendEntries #\d+ S1→S2 \(T2, prevLogIndex 1, prevLogTerm 2.*S2 accepted it, but it holds index 1 with term 1/,
+    );
+  });
+
+  test('a later leader without a committed entry: Leader Completeness, at its first AppendEntries', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await elect(r, 0, 1);
+      await r.call(0, 1, 'AppendEntries', ae(1, 0, 0, [entry(1, 'a')])); // S0 and S1: a majority of 3
+      await elect(r, 2, 2, 1, 1);
+      await r.call(2, 1, 'AppendEntries', ae(2, 0, 0, [entry(2, 'b')]));
+    });
+    expect(result.error?.message).toMatch(
+      /Leader Completeness violated Figure 3 .*S2, leader of T2, holds index 1 with term 2, but the entry of term 1 there was committed in T1/,
+    );
+  });
+
+  test('a leader announcing a commit no majority acknowledged: [L.4]', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 5);
+      await elect(r, 0, 1);
+      await r.call(0, 1, 'AppendEntries', ae(1, 0, 0, [entry(1, 'a')]));
+      await r.call(0, 2, 'AppendEntries', ae(1, 1, 1, [], 1));
+    });
+    expect(result.error?.message).toMatch(
+      /commit rule violated \[L.4\] .*S0 tells its followers index 1 is committed/,
+    );
+  });
+
+  test('shapes it cannot read leave it silent (no false alarm on a student’s own field names)', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      for (const p of r.peers) p.appendReply = { T: 0, ok: true };
+      await r.call(0, 2, 'AppendEntries', { t: 2, prev: 0, log: [] });
+      await r.call(1, 2, 'AppendEntries', { t: 2, prev: 0, log: [] });
+    });
+    expect(result.error?.message).toBeUndefined();
+  });
+
+  test('Figure 2 names under another capitalisation are read (PrevLogIndex, Term)', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await r.call(0, 2, 'RequestVote', { Term: 4, CandidateId: 0, LastLogIndex: 0, LastLogTerm: 0 });
+      r.peers[2].voteReply = { Term: 4, VoteGranted: true };
+      await r.call(1, 2, 'RequestVote', { Term: 4, CandidateId: 1, LastLogIndex: 0, LastLogTerm: 0 });
+    });
+    expect(result.error?.message).toMatch(/S2 granted its vote of T4 twice/);
+  });
+});

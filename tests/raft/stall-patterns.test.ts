@@ -1,0 +1,122 @@
+/**
+ * The stall explanations (stall-patterns.ts) on planted schedules: each test writes the RPCs a broken
+ * peer would produce over a few seconds, as the monitor records them, and the pattern must name it with
+ * its rule; a healthy schedule matches nothing.
+ */
+import type { Rpc } from './monitor-rpc';
+import { explainStall } from './stall-patterns';
+
+let ids = 0;
+
+function delivery(): NonNullable<Rpc['delivered']> {
+  return { epoch: 0, incarnation: 0, prior: undefined, voterLast: null, termBefore: null, clean: true };
+}
+
+/** An AppendEntries from `from` to `to`, answered `ok` (or unanswered: null). */
+function ae(
+  at: number,
+  from: number,
+  to: number,
+  term: number,
+  prevLogIndex: number,
+  ok: boolean | null,
+): Rpc {
+  const rpc: Rpc = {
+    id: ++ids,
+    method: 'AppendEntries',
+    from,
+    to,
+    term,
+    at,
+    ae: { term, prevLogIndex, prevLogTerm: term, count: 0, terms: [], entries: [], leaderCommit: 0 },
+    delivered: delivery(),
+    done: true,
+  };
+  if (ok !== null) rpc.outcome = { ok, term, at: at + 1 };
+  return rpc;
+}
+
+function rv(at: number, from: number, to: number, term: number, granted: boolean, delivered = true): Rpc {
+  return {
+    id: ++ids,
+    method: 'RequestVote',
+    from,
+    to,
+    term,
+    at,
+    rv: { term, lastLog: { index: 0, term: 0 } },
+    delivered: delivered ? delivery() : null,
+    done: true,
+    outcome: delivered ? { ok: granted, term, at: at + 1 } : undefined,
+  };
+}
+
+const ctx = { now: 10_000, voters: 3 };
+
+describe('stall explanations', () => {
+  test('a healthy leader with steady heartbeats matches no pattern', () => {
+    const rpcs: Rpc[] = [];
+    for (let t = 7000; t < 10_000; t += 100) rpcs.push(ae(t, 0, 1, 3, 20, true), ae(t, 0, 2, 3, 20, true));
+    expect(explainStall(rpcs, ctx)).toEqual([]);
+  });
+
+  test('prevLogIndex walking back one entry per refusal: [L.3b] slow backtracking', () => {
+    const rpcs = Array.from({ length: 40 }, (_, k) => ae(7000 + 50 * k, 2, 1, 9, 300 - k, false));
+    const [why] = explainStall(rpcs, ctx);
+    expect(why).toMatch(
+      /^\[L\.3b\] slow backtracking: S2's AppendEntries to S1 \(T9\) were refused 40 times in a row, prevLogIndex walking back one entry per round trip \(300 → 261\)/,
+    );
+  });
+
+  test('refusals at one prevLogIndex, never accepted: [L.3b] nextIndex never moves', () => {
+    const rpcs = Array.from({ length: 12 }, (_, k) => ae(7000 + 200 * k, 0, 2, 4, 17, false));
+    expect(explainStall(rpcs, ctx)[0]).toMatch(
+      /^\[L\.3b\] S0's AppendEntries to S2 \(T4\) were refused 12 times at prevLogIndex 17/,
+    );
+  });
+
+  test('a candidate one vote short that never leads: [C.1] its own vote', () => {
+    const rpcs = [rv(8000, 1, 0, 7, true), rv(8000, 1, 2, 7, false, false)];
+    expect(explainStall(rpcs, ctx)[0]).toMatch(
+      /^\[C\.1\] S1 got the votes of S0 in T7, with its own a majority of 3/,
+    );
+  });
+
+  test('voters refusing everyone in terms they granted no one: [All.2] votedFor kept', () => {
+    const rpcs: Rpc[] = [];
+    for (let term = 5; term < 9; term++) rpcs.push(rv(7000 + 400 * term, term % 2, 2, term, false));
+    expect(explainStall(rpcs, ctx)[0]).toMatch(/^\[All\.2\] 4 votes refused by servers that granted no one/);
+  });
+
+  test('elections that keep splitting, candidates starting together: [F.2] split votes', () => {
+    const rpcs: Rpc[] = [];
+    for (let term = 2; term < 8; term++) {
+      const at = 7000 + 400 * (term - 2);
+      for (const c of [0, 1, 2]) for (const v of [0, 1, 2]) if (v !== c) rpcs.push(rv(at, c, v, term, false));
+    }
+    expect(explainStall(rpcs, ctx)[0]).toMatch(
+      /^\[F\.2\] split votes: 6 elections in the last 3 s elected no one, 3\.0 candidates per term, the best got 1 of 3 votes, and candidates of one term started within 0 ms/,
+    );
+  });
+
+  test('no leader and nobody asking for votes any more: [C.4]', () => {
+    const rpcs = [rv(7100, 0, 1, 3, false), rv(7100, 0, 2, 3, false), ae(9000, 2, 0, 1, 0, null)];
+    rpcs[2].delivered = null; // a cut-off old leader still sends: it reaches no one
+    expect(explainStall(rpcs, ctx)[0]).toMatch(
+      /^\[C\.4\] no leader, and no server others can reach asked for votes since 7\.100 s \(S0, T3\)/,
+    );
+  });
+
+  test('heartbeats slower than the election timeout: [L.1]', () => {
+    const rpcs = [ae(7000, 0, 1, 2, 5, true), ae(7800, 0, 1, 2, 5, true), ae(8600, 0, 1, 2, 5, true)];
+    rpcs.push(rv(8400, 1, 0, 3, false));
+    expect(explainStall(rpcs, ctx)).toContainEqual(
+      expect.stringMatching(/^\[L\.1\] S0 \(T2\) sends AppendEntries to S1 every 800 ms/),
+    );
+  });
+
+  test('hundreds of AppendEntries a second: [L.1] RPC rate', () => {
+    const rpcs = Array.from({ length: 1500 }, (_, k) => ae(7000 + 2 * k, 0, 1, 2, 5, true));
+    expect(explainStall(rpcs, ctx)[0]).toMatch(/^\[L\.1\] S0 sends about 500 AppendEntries a second to S1/);
+  });
+});

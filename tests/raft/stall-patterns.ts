@@ -1,0 +1,263 @@
+/**
+ * Stall explanations: when a liveness check fails (one(), checkOneLeader, wait), the RPCs of the last
+ * few seconds, as the invariant monitor read them off the wire, are matched against the classic ways a
+ * Raft cluster stops making progress. Each pattern names its rule; the first that matches, most specific
+ * first, goes into the failure's first line (`— why: …`), the others under it.
+ *
+ *   [L.3b] slow backtracking     a leader's prevLogIndex walks back one entry per refused AppendEntries
+ *   [L.3b] stuck                 AppendEntries refused again and again at the same prevLogIndex
+ *   [C.1]  no self-vote          a candidate one vote short of a majority never leads
+ *   [All.2] stale votedFor       voters refuse a candidate in a term they granted no one
+ *   [F.2]  split votes           elections keep failing, candidates starting within a few ms
+ *   [C.4]  no new election       no leader, and no one asks for votes any more
+ *   [L.1]  slow heartbeats       followers start elections between a live leader's heartbeats
+ *   [L.1]  RPC rate              AppendEntries far above the 10 heartbeats a second the lab allows
+ *
+ * Pure functions of the RPC list: the unit tests (stall-patterns.test.ts) feed them planted schedules.
+ */
+import type { Rpc } from './monitor-rpc';
+
+/** The window the patterns read: a few election timeouts. */
+export const STALL_WINDOW_MS = 3000;
+/** Refusals in a row that make a pattern (fewer is an ordinary catch-up). */
+const REFUSALS = 5;
+/** AppendEntries per second to one follower beyond which the rate is a finding (10 heartbeats + work). */
+const AE_RATE_LIMIT = 100;
+
+export interface StallContext {
+  /** Virtual ms now. */
+  now: number;
+  /** Voters (null if membership may change: majority patterns are skipped). */
+  voters: number | null;
+}
+
+type Pattern = (rpcs: readonly Rpc[], ctx: StallContext) => string | null;
+
+const S = (x: number | string): string => (typeof x === 'number' ? `S${x}` : x);
+
+/** AppendEntries per (leader, follower, term), oldest first. */
+function streams(rpcs: readonly Rpc[]): Rpc[][] {
+  const by = new Map<string, Rpc[]>();
+  for (const rpc of rpcs) {
+    if (rpc.ae === undefined) continue;
+    const key = `${String(rpc.from)}>${rpc.to}@${rpc.term}`;
+    const list = by.get(key);
+    if (list === undefined) by.set(key, [rpc]);
+    else list.push(rpc);
+  }
+  return [...by.values()];
+}
+
+/** The refused AppendEntries of a stream, in order, from its last success on. */
+function refusalsSinceSuccess(stream: readonly Rpc[]): Rpc[] {
+  const answered = stream.filter((rpc) => rpc.outcome !== undefined);
+  const lastOk = answered.map((rpc) => rpc.outcome?.ok).lastIndexOf(true);
+  return answered.slice(lastOk + 1);
+}
+
+const slowBacktracking: Pattern = (rpcs) => {
+  for (const stream of streams(rpcs)) {
+    const refused = refusalsSinceSuccess(stream);
+    // The longest run of refusals whose prevLogIndex drops by exactly one each time (repeats allowed).
+    let best = { from: 0, to: 0, steps: 0 };
+    let run = { from: 0, steps: 0 };
+    for (let k = 1; k < refused.length; k++) {
+      const step = (refused[k - 1].ae?.prevLogIndex ?? 0) - (refused[k].ae?.prevLogIndex ?? 0);
+      if (step === 1) run.steps += 1;
+      else if (step !== 0) run = { from: k, steps: 0 };
+      if (run.steps > best.steps) best = { from: run.from, to: k, steps: run.steps };
+    }
+    if (best.steps < REFUSALS * 2) continue;
+    const first = refused[best.from];
+    const last = refused[best.to];
+    return (
+      `[L.3b] slow backtracking: ${S(last.from)}'s AppendEntries to S${last.to} (T${last.term}) were refused ` +
+      `${best.to - best.from + 1} times in a row, prevLogIndex walking back one entry per round trip ` +
+      `(${first.ae?.prevLogIndex} → ${last.ae?.prevLogIndex}). With fast backtracking ([beyond Fig. 2]) the ` +
+      "refusal says where the follower's conflicting term starts (or where its log ends) and the leader " +
+      'skips it in one step.'
+    );
+  }
+  return null;
+};
+
+const stuckIndex: Pattern = (rpcs) => {
+  for (const stream of streams(rpcs)) {
+    const refused = refusalsSinceSuccess(stream);
+    if (refused.length < REFUSALS) continue;
+    const last = refused[refused.length - 1];
+    const at = last.ae?.prevLogIndex;
+    const same = refused.filter((rpc) => rpc.ae?.prevLogIndex === at).length;
+    if (same < REFUSALS) continue;
+    return (
+      `[L.3b] ${S(last.from)}'s AppendEntries to S${last.to} (T${last.term}) were refused ${same} times at ` +
+      `prevLogIndex ${at}, never accepted: on a refusal the leader must move nextIndex back (by one, or by the ` +
+      "follower's hint) and retry, or the follower never catches up."
+    );
+  }
+  return null;
+};
+
+interface Election {
+  candidate: number;
+  term: number;
+  asked: number;
+  granted: Set<number>;
+  refusedBy: Rpc[];
+  at: number;
+}
+
+function elections(rpcs: readonly Rpc[]): Election[] {
+  const by = new Map<string, Election>();
+  for (const rpc of rpcs) {
+    if (rpc.rv === undefined || typeof rpc.from !== 'number') continue;
+    const key = `${rpc.from}@${rpc.term}`;
+    let e = by.get(key);
+    if (e === undefined) {
+      e = { candidate: rpc.from, term: rpc.term, asked: 0, granted: new Set(), refusedBy: [], at: rpc.at };
+      by.set(key, e);
+    }
+    e.asked += 1;
+    if (rpc.outcome?.ok === true && rpc.to !== rpc.from) e.granted.add(rpc.to);
+    if (rpc.outcome?.ok === false) e.refusedBy.push(rpc);
+  }
+  return [...by.values()];
+}
+
+const leadersIn = (rpcs: readonly Rpc[]): Set<string> =>
+  new Set(
+    rpcs.filter((r) => r.ae !== undefined || r.is !== undefined).map((r) => `${String(r.from)}@${r.term}`),
+  );
+
+const noSelfVote: Pattern = (rpcs, { voters, now }) => {
+  if (voters === null) return null;
+  const led = leadersIn(rpcs);
+  const majority = Math.floor(voters / 2) + 1;
+  // (An election of the last second may just not have sent its first AppendEntries yet.)
+  const e = elections(rpcs).find(
+    (x) => x.granted.size === majority - 1 && !led.has(`${x.candidate}@${x.term}`) && x.at < now - 1000,
+  );
+  if (e === undefined) return null;
+  const by = [...e.granted].map((v) => `S${v}`).join(', ');
+  return (
+    `[C.1] S${e.candidate} got the votes of ${by} in T${e.term}, with its own a majority of ${voters}, but ` +
+    'never acted as leader: does a candidate vote for itself, and count that vote?'
+  );
+};
+
+const staleVotedFor: Pattern = (rpcs) => {
+  const sentRv = new Set(rpcs.filter((r) => r.rv !== undefined).map((r) => `${String(r.from)}@${r.term}`));
+  const granted = new Set(
+    rpcs.filter((r) => r.rv !== undefined && r.outcome?.ok === true).map((r) => `${r.to}@${r.term}`),
+  );
+  const odd = rpcs.filter(
+    (r) =>
+      r.rv !== undefined &&
+      r.outcome?.ok === false &&
+      r.outcome.term === r.term &&
+      !sentRv.has(`${r.to}@${r.term}`) &&
+      !granted.has(`${r.to}@${r.term}`) &&
+      (r.rv.lastLog === null || (r.rv.lastLog.index === 0 && r.rv.lastLog.term === 0)),
+  );
+  if (odd.length < 3) return null;
+  const last = odd[odd.length - 1];
+  return (
+    `[All.2] ${odd.length} votes refused by servers that granted no one in that term and asked no votes ` +
+    `themselves (e.g. S${last.to} refused S${String(last.from)} in T${last.term}, with both logs empty): ` +
+    'when a server moves to a newer term it must reset votedFor, or it keeps refusing everyone.'
+  );
+};
+
+const splitVotes: Pattern = (rpcs, { voters, now }) => {
+  if (voters === null) return null;
+  const led = leadersIn(rpcs);
+  const terms = new Map<number, Election[]>();
+  for (const e of elections(rpcs)) terms.set(e.term, [...(terms.get(e.term) ?? []), e]);
+  const failed = [...terms].filter(
+    ([term, es]) => es.length > 1 && !es.some((e) => led.has(`${e.candidate}@${term}`)),
+  );
+  if (failed.length < 3 || rpcs.some((r) => r.ae !== undefined && r.at > now - 1000)) return null;
+  const spreads = failed.map(([, es]) => Math.max(...es.map((e) => e.at)) - Math.min(...es.map((e) => e.at)));
+  const most = Math.max(...failed.flatMap(([, es]) => es.map((e) => e.granted.size + 1)));
+  const perTerm = failed.reduce((sum, [, es]) => sum + es.length, 0) / failed.length;
+  return (
+    `[F.2] split votes: ${failed.length} elections in the last ${STALL_WINDOW_MS / 1000} s elected no one, ` +
+    `${perTerm.toFixed(1)} candidates per term, the best got ${most} of ${voters} votes, and candidates of one ` +
+    `term started within ${Math.max(...spreads)} ms of each other: election timeouts must be random (e.g. ` +
+    '300–600 ms, drawn again for every wait) so that one candidate usually starts well before the others.'
+  );
+};
+
+const noNewElection: Pattern = (rpcs, { now }) => {
+  // (A leader cut off from everyone may still send: only RPCs that reached someone count.)
+  if (rpcs.some((r) => r.at > now - 2000 && r.delivered !== null)) return null;
+  const last = rpcs.filter((r) => r.rv !== undefined).pop();
+  const since =
+    last === undefined
+      ? `in the last ${STALL_WINDOW_MS / 1000} s`
+      : `since ${(last.at / 1000).toFixed(3)} s (S${String(last.from)}, T${last.term})`;
+  return (
+    `[C.4] no leader, and no server others can reach asked for votes ${since}: a candidate whose ` +
+    'election fails must start a new one when its election timeout elapses again, with a new term.'
+  );
+};
+
+const slowHeartbeats: Pattern = (rpcs) => {
+  for (const stream of streams(rpcs)) {
+    if (stream.length < 3) continue;
+    const gaps = stream
+      .slice(1)
+      .map((rpc, k) => rpc.at - stream[k].at)
+      .sort((a, b) => a - b);
+    const median = gaps[Math.floor(gaps.length / 2)];
+    const leader = stream[0].from;
+    const term = stream[0].term;
+    const challenger = rpcs.find(
+      (r) => r.rv !== undefined && r.from === stream[0].to && r.term > term && r.at > stream[0].at,
+    );
+    if (median < 300 || challenger === undefined) continue;
+    return (
+      `[L.1] ${S(leader)} (T${term}) sends AppendEntries to S${stream[0].to} every ${median} ms or so, and S${stream[0].to} ` +
+      `started an election (T${challenger.term}) between two of them: heartbeats must come well within the ` +
+      'shortest election timeout (the lab allows up to 10 a second: every 100–150 ms).'
+    );
+  }
+  return null;
+};
+
+const rpcRate: Pattern = (rpcs) => {
+  if (rpcs.length === 0) return null;
+  const span = Math.max(1, rpcs[rpcs.length - 1].at - rpcs[0].at) / 1000;
+  for (const stream of streams(rpcs)) {
+    const rate = stream.length / span;
+    if (rate <= AE_RATE_LIMIT || span < 0.5) continue;
+    return (
+      `[L.1] ${S(stream[0].from)} sends about ${Math.round(rate)} AppendEntries a second to S${stream[0].to} ` +
+      `(T${stream[0].term}): send heartbeats on a timer (at most 10 a second) and entries when start() adds ` +
+      'some, not in a loop without a pause.'
+    );
+  }
+  return null;
+};
+
+/** Most specific first. */
+const PATTERNS: readonly Pattern[] = [
+  slowBacktracking,
+  stuckIndex,
+  noSelfVote,
+  staleVotedFor,
+  splitVotes,
+  noNewElection,
+  slowHeartbeats,
+  rpcRate,
+];
+
+/** Every pattern the recent RPCs match, most specific first (empty if none does). */
+export function explainStall(rpcs: readonly Rpc[], ctx: StallContext): string[] {
+  const found: string[] = [];
+  for (const pattern of PATTERNS) {
+    const text = pattern(rpcs, ctx);
+    if (text !== null) found.push(text);
+  }
+  return found;
+}
