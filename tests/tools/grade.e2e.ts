@@ -113,11 +113,11 @@ test('reference 100 %, a fresh handout 0 without hanging, planted bugs their par
   expect(noRestriction.tests.map((t) => t.score)).toEqual([5, 5, 5, 5, 0]);
   expect(noRestriction.tests[4].runs[0].error).toContain('[RV.2]');
 
-  // A violation in kvraft/ zeroes Lab 3 only: Lab 2 is graded in full, and the violation is reported.
+  // A violation in kvraft/ zeroes Labs 3 and 4 only: Lab 2 is graded in full, and the violation is reported.
   const kvPolicy = get(run, 'bug-kvraft-policy');
   expect(kvPolicy.score).toBe(25);
   expect(kvPolicy.violations.map((v) => [v.file, v.rule, v.parts])).toEqual([
-    ['kvraft/server.ts', 'process', ['3A', '3B', '3C']],
+    ['kvraft/server.ts', 'process', ['3A', '3B', '3C', '4A', '4B']], // Lab 4 runs on kvraft/ too
   ]);
 
   const csv = fs.readFileSync(path.join(out, 'gradebook.csv'), 'utf8').trim().split('\n');
