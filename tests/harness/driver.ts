@@ -89,6 +89,16 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
+/** The NotImplementedError (a handout's todo()) in `error` or its chain of causes, if there is one. */
+function notImplemented(error: unknown): Error | undefined {
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
+    if ((e as Error).name === 'NotImplementedError') return e as Error;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
 /**
  * Listen for unhandled rejections on the host process. Under jest, `process` is a sandbox copy and
  * jest-circus owns the host's listeners, so the test environment exposes the host as __hostProcess;
@@ -99,11 +109,15 @@ function watchUnhandled(failure: FailureBox, now: () => number): () => void {
   const target: HostProcess = hostProcess ?? (process as unknown as HostProcess);
   const listener = (reason: unknown, promise: Promise<unknown>): void => {
     if (hostProcess !== undefined) promise.catch(() => {});
+    // A handout's todo() reached inside an RPC handler or a callback: its own error names the next piece
+    // to write, which an "unhandled promise rejection" wrapper would only bury.
+    const todo = notImplemented(reason);
     failure.set(
-      new UncaughtError(
-        `unhandled promise rejection at virtual time ${formatVirtual(now())}: ${describeError(reason)}`,
-        { cause: reason },
-      ),
+      todo ??
+        new UncaughtError(
+          `unhandled promise rejection at virtual time ${formatVirtual(now())}: ${describeError(reason)}`,
+          { cause: reason },
+        ),
     );
   };
   target.on('unhandledRejection', listener);
