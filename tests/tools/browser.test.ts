@@ -117,6 +117,43 @@ if (!fs.existsSync(CHROMIUM)) {
       expect(await page.locator('#summary').innerText()).toContain('ILLEGAL');
     });
 
+    test('annotation labels never overlap: faults one instant apart get label rows of their own', async () => {
+      const crowded = path.join(OUT, 'linearizability/crowded-faults.html');
+      const checked = checkOperations(kvModel, staleReadHistory, { verbose: true });
+      writeVisualization(kvModel, checked.info, crowded, {
+        annotations: [
+          { start: 16, label: 'kill S2 (leader)', kind: 'crash' },
+          { start: 17, end: 30, label: 'partition {S0 S1} | {S2 S3 S4}', kind: 'partition' },
+          { start: 25, label: 'restart S2', kind: 'restart' },
+        ],
+        title: 'crowded faults',
+      });
+      const tab = await browser.newPage({ viewport: { width: 1000, height: 600 } });
+      try {
+        await tab.goto(pathToFileURL(crowded).href);
+        await tab.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+        // Page code as text: this project's TypeScript has no DOM types. Counts overlapping label pairs,
+        // and the label rows used, in every key's timeline.
+        const seen = (await tab.evaluate(`(() => {
+          let overlaps = 0;
+          let rows = 0;
+          for (const svg of document.querySelectorAll('svg[data-partition]')) {
+            const boxes = [...svg.querySelectorAll('text.annotation-label')].map((t) => t.getBBox());
+            rows = Math.max(rows, new Set(boxes.map((b) => b.y)).size);
+            boxes.forEach((a, i) => boxes.slice(i + 1).forEach((b) => {
+              const apart = a.y + a.height <= b.y || b.y + b.height <= a.y;
+              if (!apart && a.x < b.x + b.width && b.x < a.x + a.width) overlaps++;
+            }));
+          }
+          return { overlaps, rows };
+        })()`)) as { overlaps: number; rows: number };
+        expect(seen.overlaps).toBe(0);
+        expect(seen.rows).toBeGreaterThan(1);
+      } finally {
+        await tab.close();
+      }
+    });
+
     test('hovering an operation shows its longest linearization with the state after each step', async () => {
       await page.hover('svg[data-partition="1"] g.op[data-op="1"] rect');
       const details = await page.locator('#details').innerText();

@@ -14,6 +14,10 @@
   const BAR = 18;
   const LEFT = 84;
   const TOP = 40;
+  /** Annotation labels that would overlap go on further rows this far apart (px), the timeline moved down. */
+  const LABEL_ROW = 13;
+  /** The width of one character of an annotation label, roughly (px): labels are short, a guess will do. */
+  const LABEL_CHAR = 6.8;
   const MIN_UNIT = 12;
   const KIND_COLORS = { partition: '#e67e22', crash: '#c0392b', restart: '#2f8f4e', heal: '#2463b5' };
   const views = [];
@@ -112,13 +116,35 @@
     const available = Math.max(600, document.documentElement.clientWidth - 460) - LEFT - 40;
     const unit = Math.max(MIN_UNIT, available / Math.max(1, p.times.length - 1));
     const rowOf = new Map(p.clients.map((c, i) => [c, i]));
+    const x = (rank) => LEFT + rank * unit;
+    const lanes = labelLanes(p, x);
+    const shift = Math.max(0, ...lanes.values()) * LABEL_ROW;
     return {
       unit,
       width: LEFT + unit * Math.max(1, p.times.length - 1) + 40,
-      height: TOP + ROW * p.clients.length + 10,
-      x: (rank) => LEFT + rank * unit,
-      y: (client) => TOP + ROW * rowOf.get(client),
+      height: TOP + shift + ROW * p.clients.length + 10,
+      x,
+      y: (client) => TOP + shift + ROW * rowOf.get(client),
+      /** The label row of annotation i, and how far the rows below the labels moved down. */
+      lane: (i) => lanes.get(i) ?? 0,
+      shift,
     };
+  }
+
+  /** Label rows for the annotations: each on the first row where it clears the label before it. */
+  function labelLanes(p, x) {
+    const ends = [];
+    const lanes = new Map();
+    data.annotations
+      .map((a, i) => ({ i, x1: x(rankOf(p.times, a.start)), width: a.label.length * LABEL_CHAR + 8 }))
+      .sort((a, b) => a.x1 - b.x1)
+      .forEach(({ i, x1, width }) => {
+        let lane = ends.findIndex((end) => end <= x1);
+        if (lane < 0) lane = ends.length;
+        ends[lane] = x1 + width;
+        lanes.set(i, lane);
+      });
+    return lanes;
   }
 
   function drawTimeline(p, index, parent) {
@@ -140,21 +166,23 @@
   }
 
   function drawAnnotations(p, geo, root) {
-    for (const a of data.annotations) {
+    const top = 14 + geo.shift;
+    data.annotations.forEach((a, i) => {
       const x1 = geo.x(rankOf(p.times, a.start));
       const x2 = a.end === null ? x1 : geo.x(rankOf(p.times, a.end));
       const color = kindColor(a.kind);
       const g = svg('g', { class: `annotation kind-${a.kind}` }, root);
       svg('title', {}, g, `${a.kind}: ${a.label} (t=${a.start}${a.end === null ? '' : `..${a.end}`})`);
       if (a.end === null) {
-        svg('line', { x1, x2: x1, y1: 14, y2: geo.height, stroke: color, 'stroke-width': 2 }, g);
+        svg('line', { x1, x2: x1, y1: top, y2: geo.height, stroke: color, 'stroke-width': 2 }, g);
       } else {
         const width = Math.max(2, x2 - x1);
-        svg('rect', { x: x1, y: 14, width, height: geo.height - 14, fill: color, opacity: 0.12 }, g);
-        svg('rect', { x: x1, y: 14, width, height: 6, fill: color }, g);
+        svg('rect', { x: x1, y: top, width, height: geo.height - top, fill: color, opacity: 0.12 }, g);
+        svg('rect', { x: x1, y: top, width, height: 6, fill: color }, g);
       }
-      svg('text', { class: 'annotation-label', x: x1 + 3, y: 11, fill: color }, g, a.label);
-    }
+      const y = 11 + geo.lane(i) * LABEL_ROW;
+      svg('text', { class: 'annotation-label', x: x1 + 3, y, fill: color }, g, a.label);
+    });
   }
 
   function drawOperations(p, index, geo, root) {
@@ -188,13 +216,13 @@
   function drawCut(p, geo, root) {
     const x = geo.x(p.cut.rank);
     const g = svg('g', { class: 'cut' }, root);
-    svg('line', { x1: x, x2: x, y1: 22, y2: geo.height }, g);
+    svg('line', { x1: x, x2: x, y1: 22 + geo.shift, y2: geo.height }, g);
     const label = p.verdict === 'illegal' ? 'cannot linearize past here' : 'search stopped here (timeout)';
     // Near the right edge, put the label on the left of the line so the scroll box does not clip it.
     const leftOfLine = x > geo.width - 360;
     svg(
       'text',
-      { x: leftOfLine ? x - 4 : x + 4, y: 32, 'text-anchor': leftOfLine ? 'end' : 'start' },
+      { x: leftOfLine ? x - 4 : x + 4, y: 32 + geo.shift, 'text-anchor': leftOfLine ? 'end' : 'start' },
       g,
       label,
     );
