@@ -88,7 +88,7 @@ function outsideWorkspace(root: string, bundleFile: string): string | undefined 
   const realRoot = fs.realpathSync(root);
   const modules = fs.realpathSync(path.join(root, 'node_modules'));
   const inside = (file: string, dir: string): boolean => file === dir || file.startsWith(`${dir}${path.sep}`);
-  const inputs = bundleInputs(bundleFile, root);
+  const inputs = bundleInputs(bundleFile);
   if (inputs === undefined) return `(the sources of ${bundleFile}: its manifest is missing)`;
   for (const input of inputs) {
     let real: string;
@@ -107,6 +107,8 @@ function outsideWorkspace(root: string, bundleFile: string): string | undefined 
 /** Runs the tests of one workspace. */
 export class WorkspaceRunner {
   private scratchCount = 0;
+  /** outsideWorkspace of each bundle, checked once: every run of a module runs the same bundle. */
+  private readonly outside = new Map<string, string | undefined>();
 
   constructor(
     private readonly ws: Workspace,
@@ -160,7 +162,9 @@ export class WorkspaceRunner {
     let scratch: string | undefined;
     try {
       const bundle = await bundleFor(path.resolve(this.ws.dir, test.moduleFile), this.ws.dir);
-      const outside = outsideWorkspace(this.ws.dir, bundle.run);
+      if (!this.outside.has(bundle.run))
+        this.outside.set(bundle.run, outsideWorkspace(this.ws.dir, bundle.run));
+      const outside = this.outside.get(bundle.run);
       if (outside !== undefined) {
         return {
           ...base,

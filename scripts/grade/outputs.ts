@@ -42,10 +42,20 @@ function secret(): Buffer {
   return fs.readFileSync(file);
 }
 
+type Sealed = SubmissionGrade & { seal?: unknown };
+
+/** A grade without its seal (if it carries one). */
+function unsealed(grade: Sealed): SubmissionGrade {
+  const { seal: _seal, ...rest } = grade;
+  return rest;
+}
+
 /** The seal of a grade: HMAC-SHA256 over its JSON without the seal. */
-function sealOf(grade: SubmissionGrade): string {
-  const { seal: _seal, ...rest } = grade as SubmissionGrade & { seal?: string };
-  return crypto.createHmac('sha256', secret()).update(JSON.stringify(rest)).digest('hex');
+function sealOf(grade: Sealed): string {
+  return crypto
+    .createHmac('sha256', secret())
+    .update(JSON.stringify(unsealed(grade)))
+    .digest('hex');
 }
 
 export function writeSubmission(dir: string, grade: SubmissionGrade, resultsFile?: string): void {
@@ -58,8 +68,7 @@ export function writeSubmission(dir: string, grade: SubmissionGrade, resultsFile
   }
   writeAtomic(path.join(dir, 'report.md'), markdownReport(grade));
   writeAtomic(path.join(dir, 'report.html'), htmlReport(grade));
-  const { seal: _seal, ...unsealed } = grade as SubmissionGrade & { seal?: string };
-  const sealed = { ...unsealed, seal: sealOf(unsealed) };
+  const sealed = { ...unsealed(grade), seal: sealOf(grade) };
   writeAtomic(path.join(dir, GRADE_FILE), `${JSON.stringify(sealed, null, 2)}\n`);
 }
 
@@ -71,12 +80,11 @@ export function readGrade(dir: string): SubmissionGrade | undefined {
   const file = path.join(dir, GRADE_FILE);
   if (!fs.existsSync(file)) return undefined;
   try {
-    const grade = JSON.parse(fs.readFileSync(file, 'utf8')) as SubmissionGrade & { seal?: string };
+    const grade = JSON.parse(fs.readFileSync(file, 'utf8')) as Sealed;
     const expected = Buffer.from(sealOf(grade), 'hex');
     const seal = Buffer.from(typeof grade.seal === 'string' ? grade.seal : '', 'hex');
     if (seal.length !== expected.length || !crypto.timingSafeEqual(seal, expected)) return undefined;
-    const { seal: _seal, ...unsealed } = grade;
-    return unsealed;
+    return unsealed(grade);
   } catch {
     return undefined;
   }

@@ -60,18 +60,22 @@ export function mdText(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
 }
 
+/** A run of backticks, at least `min` long, that no backtick run inside `text` can close. */
+function fenceFor(text: string, min: number): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  return '`'.repeat(Math.max(min, longest + 1));
+}
+
 /** Text as one Markdown code span, with a fence no backtick run inside can close. */
 export function mdCode(text: string): string {
   const flat = text.replace(/\s+/g, ' ');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
+  const fence = fenceFor(flat, 1);
   return `${fence} ${flat} ${fence}`;
 }
 
 /** A fenced Markdown block around `text`, with a fence no backtick run inside can close. */
 export function mdBlock(text: string): string[] {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
+  const fence = fenceFor(text, 3);
   return [fence, text, fence];
 }
 

@@ -34,6 +34,19 @@ export class OpLog {
     this.#ops.push(op);
   }
 
+  /** Run one clerk operation (`run` gives its result: '' for Put and Append) and log it under client `cli`. */
+  async record(
+    cfg: { readonly ctx: { now(): number } },
+    cli: number,
+    input: KvInput,
+    run: () => Promise<string>,
+  ): Promise<string> {
+    const call = this.stamp(cfg);
+    const value = await run();
+    this.append({ clientId: cli, input, output: { value }, call, return: this.stamp(cfg) });
+    return value;
+  }
+
   read(): KvOperation[] {
     return [...this.#ops];
   }
@@ -51,11 +64,9 @@ export async function get(
   log: OpLog | null,
   cli: number,
 ): Promise<string> {
-  const call = log?.stamp(cfg) ?? 0;
-  const value = await ck.get(key);
-  const ret = log?.stamp(cfg) ?? 0;
+  const run = (): Promise<string> => ck.get(key);
+  const value = await (log === null ? run() : log.record(cfg, cli, { op: 'get', key }, run));
   cfg.op();
-  log?.append({ clientId: cli, input: { op: 'get', key }, output: { value }, call, return: ret });
   return value;
 }
 
@@ -69,11 +80,12 @@ async function write(
   log: OpLog | null,
   cli: number,
 ): Promise<void> {
-  const call = log?.stamp(cfg) ?? 0;
-  await (op === 'put' ? ck.put(key, value) : ck.append(key, value));
-  const ret = log?.stamp(cfg) ?? 0;
+  const run = async (): Promise<string> => {
+    await (op === 'put' ? ck.put(key, value) : ck.append(key, value));
+    return '';
+  };
+  await (log === null ? run() : log.record(cfg, cli, { op, key, value }, run));
   cfg.op();
-  log?.append({ clientId: cli, input: { op, key, value }, output: { value: '' }, call, return: ret });
 }
 
 export function put(

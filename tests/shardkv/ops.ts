@@ -31,17 +31,8 @@ export class History {
   }
 }
 
-export async function get(cfg: ShardConfig, h: History, ck: Clerk, key: string): Promise<string> {
-  const call = h.log.stamp(cfg);
-  const value = await ck.get(key);
-  h.log.append({
-    clientId: h.id(ck),
-    input: { op: 'get', key },
-    output: { value },
-    call,
-    return: h.log.stamp(cfg),
-  });
-  return value;
+export function get(cfg: ShardConfig, h: History, ck: Clerk, key: string): Promise<string> {
+  return h.log.record(cfg, h.id(ck), { op: 'get', key }, () => ck.get(key));
 }
 
 async function write(
@@ -52,14 +43,9 @@ async function write(
   key: string,
   value: string,
 ): Promise<void> {
-  const call = h.log.stamp(cfg);
-  await (op === 'put' ? ck.put(key, value) : ck.append(key, value));
-  h.log.append({
-    clientId: h.id(ck),
-    input: { op, key, value },
-    output: { value: '' },
-    call,
-    return: h.log.stamp(cfg),
+  await h.log.record(cfg, h.id(ck), { op, key, value }, async () => {
+    await (op === 'put' ? ck.put(key, value) : ck.append(key, value));
+    return '';
   });
 }
 

@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RULES } from '../../scripts/grade/policy-rules';
 import type { SubmissionGrade } from '../../scripts/grade/score';
-import { ROOT, referenceCopy } from './grade-fixtures';
+import { ROOT, sandboxRequired, referenceCopy } from './grade-fixtures';
 
 const TSX_CLI = require.resolve('tsx/cli');
 jest.setTimeout(900_000);
@@ -143,7 +143,7 @@ test('attacks on the grader score 0 on 2A, end in bounded time with a reason, an
   });
   process.stderr.write(`grade attacks (${seconds.toFixed(0)} s):\n  ${table.join('\n  ')}\n`);
 
-  const sandboxed = process.getuid?.() === 0 && spawnSync('bwrap', ['--version']).status === 0;
+  const sandboxed = sandboxRequired();
   for (const name of names) {
     const g = grades.get(name);
     expect([name, g !== undefined]).toEqual([name, true]);

@@ -5,7 +5,7 @@
  * to a copy of the reference with `git apply`. Archives (zip, tar.gz) are built here too, including the
  * hostile kinds (zip-slip, absolute paths, symlinks) that intake must reject.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -13,6 +13,16 @@ import { Header } from 'tar';
 import yazl from 'yazl';
 
 export const ROOT = path.resolve(__dirname, '../..');
+
+/**
+ * Whether the grader must sandbox its runs here: root on Linux with bubblewrap installed, as in CI
+ * (.ci/run installs it). Elsewhere a test of the sandbox is skipped, and says so.
+ */
+export function sandboxRequired(): boolean {
+  return (
+    process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('bwrap', ['--version']).status === 0
+  );
+}
 export const PATCHES = path.join(__dirname, 'grade-patches');
 const OWNED = ['raft', 'kvraft'];
 

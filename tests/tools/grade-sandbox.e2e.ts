@@ -13,12 +13,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { detectSandbox, type Sandbox } from '../../scripts/grade/sandbox';
-import { ROOT } from './grade-fixtures';
+import { ROOT, sandboxRequired } from './grade-fixtures';
 
 jest.setTimeout(120_000);
 const TOKEN = `raftlab-sandbox-${process.pid}`;
-const required =
-  process.platform === 'linux' && process.getuid?.() === 0 && spawnSync('bwrap', ['--version']).status === 0;
+const required = sandboxRequired();
 
 let tmp = '';
 let work = '';

@@ -193,28 +193,22 @@ function unchangedBundle(name: string, entry: string, root: string): string | un
     }
     const now = new Date();
     fs.utimesSync(manifest.bundle, now, now); // in use: not one for pruneOld
+    inputsByBundle.set(manifest.bundle, Object.keys(manifest.inputs));
     return manifest.bundle;
   } catch {
     return undefined; // no manifest, a source gone, a bundle pruned: build
   }
 }
 
+/** Each bundle this process built or reused: the sources (relative to its root) it was built from. */
+const inputsByBundle = new Map<string, readonly string[]>();
+
 /**
- * The sources (relative to root) the bundle `bundleFile` was built from, as its manifest lists them, or
- * undefined if no manifest of `root` names it.
+ * The sources (relative to its root) the bundle `bundleFile` was built from, as its manifest lists them,
+ * or undefined if this process did not build or reuse it (bundleFor first).
  */
-export function bundleInputs(bundleFile: string, root: string): string[] | undefined {
-  const dir = buildDir(root);
-  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
-    if (!name.endsWith('.manifest.json')) continue;
-    try {
-      const manifest = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Manifest;
-      if (manifest.bundle === bundleFile) return Object.keys(manifest.inputs);
-    } catch {
-      // a manifest being written: not this one
-    }
-  }
-  return undefined;
+export function bundleInputs(bundleFile: string): readonly string[] | undefined {
+  return inputsByBundle.get(bundleFile);
 }
 
 /** Write `text` to `file` so that a concurrent reader sees the whole file or none. */
@@ -273,6 +267,7 @@ async function buildCached(spec: BundleSpec, root: string): Promise<string> {
   }
   const manifest: Manifest = { builder: BUILDER, entry: entryHash(spec.entry), bundle: file, inputs };
   writeAtomically(manifestFile(spec.name, root), JSON.stringify(manifest));
+  inputsByBundle.set(file, Object.keys(inputs));
   return file;
 }
 

@@ -120,14 +120,14 @@ class LabWorker {
   private lastNonce = '';
   private settleWaiters: Array<() => void> = [];
   private retireAfterRun = false;
-  /** Whether a run's result waits for its thread to be gone (see runInWorker). */
-  waitForExit = true;
 
   private constructor(
     readonly bundle: Bundle,
     readonly memoryMb: number,
     worker: Worker,
     control: Int32Array,
+    /** Whether a run's result waits for its thread to be gone (see runInWorker). */
+    private readonly waitForExit = true,
   ) {
     this.worker = worker;
     this.control = control;
@@ -150,6 +150,7 @@ class LabWorker {
     input: WorkerInput,
     limits: WorkerLimits,
     resolve: (result: WorkerResult) => void,
+    waitForExit = true,
   ): LabWorker {
     const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const first = newRequest(input);
@@ -159,7 +160,7 @@ class LabWorker {
       execArgv: [], // no loader hooks of the parent (tsx): the bundles are plain CommonJS
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
-    const worker = new LabWorker(bundle, memoryMb, thread, new Int32Array(control));
+    const worker = new LabWorker(bundle, memoryMb, thread, new Int32Array(control), waitForExit);
     worker.begin(first, limits, resolve);
     return worker;
   }
@@ -409,11 +410,17 @@ export function runInWorker(
   waitForExit = true,
 ): Promise<WorkerResult> {
   return new Promise((resolve) => {
-    const worker = LabWorker.start(bundle, limits.memoryMb, input, limits, (result) => {
-      if (worker.state === 'ended' || !waitForExit) resolve(result);
-      else void worker.end().then(() => resolve(result));
-    });
-    worker.waitForExit = waitForExit;
+    const worker = LabWorker.start(
+      bundle,
+      limits.memoryMb,
+      input,
+      limits,
+      (result) => {
+        if (worker.state === 'ended' || !waitForExit) resolve(result);
+        else void worker.end().then(() => resolve(result));
+      },
+      waitForExit,
+    );
   });
 }
 

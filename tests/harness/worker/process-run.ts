@@ -35,8 +35,6 @@ export interface ProcessOptions {
    * Default: the plain command.
    */
   readonly wrap?: (command: readonly string[]) => string[];
-  /** Environment of the child (default: the parent's). */
-  readonly env?: NodeJS.ProcessEnv;
   readonly maxOutputBytes?: number;
 }
 
@@ -87,7 +85,6 @@ export function runInProcess(
   const [command, ...args] = options.wrap?.(plain) ?? plain;
   const child = spawn(command, args, {
     stdio: ['pipe', 'ignore', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
     detached: true, // its own process group: the whole tree is killed at the end
   });
   const request: ProcessRequest = {
@@ -102,7 +99,7 @@ export function runInProcess(
     let stderr = '';
     let received = 0;
     let pending = '';
-    let result: WorkerResult | undefined;
+    /** How the run ended, once the parent knows: its result, or why it was stopped. */
     let ending: WorkerResult | undefined;
     const where = (): { virtualMs: number; wallMs: number } => ({
       virtualMs: 0,
@@ -152,14 +149,10 @@ export function runInProcess(
         }
         if (message.kind === 'line' && typeof message.text === 'string') limits.onLine?.(message.text);
         else if (message.kind === 'result') {
-          result ??= asResult(message.result);
-          if (result === undefined) {
-            stop({ kind: 'untrusted', why: 'the run process sent a malformed result', ...where() });
-          } else {
-            // Done: end the process now rather than wait for it to exit (a thread stuck in a native call
-            // can hold up a process's exit for as long as the call lasts).
-            stop(result);
-          }
+          // Done: end the process now rather than wait for it to exit (a thread stuck in a native call
+          // can hold up a process's exit for as long as the call lasts). A second result changes nothing.
+          const result = asResult(message.result);
+          stop(result ?? { kind: 'untrusted', why: 'the run process sent a malformed result', ...where() });
         }
       }
     });
