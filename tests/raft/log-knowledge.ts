@@ -68,16 +68,17 @@ export class KnownLog {
   }
 
   /**
-   * An AppendEntries reached the server: where its entries conflict with a fact, the log may be cut
-   * (the facts from there on are forgotten). Returns the lowest index it may have changed: the first of
-   * its entries that conflicts with a fact or is not known (Infinity if all are known and match).
+   * An AppendEntries reached the server: from the first of its entries that conflicts with a fact or is
+   * not known, the log may be cut, so the facts from there on are forgotten; that index is returned
+   * (Infinity if all are known and match). An unknown entry counts: the server's own entry there may
+   * conflict, and the cut would take every later entry with it, a known one too (a fact kept past such a
+   * gap raised a false [AE.2] in 3A, seed 1350397145).
    */
   mayReceive(prevLogIndex: number, terms: readonly number[]): number {
     for (let k = 0; k < terms.length; k++) {
       const index = prevLogIndex + 1 + k;
       const fact = this.get(index);
-      if (fact === undefined) return index;
-      if (fact.term !== terms[k]) {
+      if (fact === undefined || fact.term !== terms[k]) {
         this.forgetFrom(index);
         return index;
       }
