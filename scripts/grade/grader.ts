@@ -137,7 +137,9 @@ export async function gradeSubmissions(options: GradeOptions, events: GradeEvent
   fs.chmodSync(tmp, 0o711);
   const scratchDir = path.join(tmp, 'scratch');
   fs.mkdirSync(scratchDir, { mode: 0o711 });
-  const sandbox = detectSandbox(tmp, options.noSandbox);
+  // Runs read the packages through each workspace's node_modules link: the sandbox must let them.
+  const packages = fs.realpathSync(path.join(GRADER_ROOT, 'node_modules'));
+  const sandbox = detectSandbox(tmp, options.noSandbox, [packages]);
   const grades: SubmissionGrade[] = [];
   const baseKey = (contentHash: string): GradeKey => ({
     graderVersion,

@@ -109,13 +109,18 @@ function wrapper(asNobody: boolean, withLimits: boolean): Sandbox['wrap'] {
 }
 
 /** Try a sandbox on `probeDir` (a readable folder like a workspace): does node start in it? */
-function works(wrap: Sandbox['wrap'], probeDir: string): string | undefined {
+function works(wrap: Sandbox['wrap'], probeDir: string, readable: readonly string[]): string | undefined {
   const scratch = fs.mkdtempSync(path.join(probeDir, 'probe-'));
   fs.chmodSync(scratch, 0o777);
+  // It lists each folder a run must read (the packages: they may sit in a checkout nobody else can
+  // enter, a `mktemp -d` folder say), then says so in its scratch folder.
+  const script =
+    "const fs = require('fs'); for (const dir of process.argv.slice(2)) fs.readdirSync(dir);" +
+    " fs.writeFileSync(process.argv[1] + '/ok', 'ok')";
   try {
     const argv = wrap(
-      [process.execPath, '-e', "require('fs').writeFileSync(process.argv[1] + '/ok', 'ok')", scratch],
-      { readOnly: [probeDir], writable: scratch, cwd: scratch },
+      [process.execPath, '-e', script, scratch, ...readable],
+      { readOnly: [probeDir, ...readable], writable: scratch, cwd: scratch },
       { memoryMb: 1024, cpuSeconds: 10 },
     );
     const result = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', timeout: 20_000 });
@@ -138,7 +143,7 @@ function unsandboxed(why: string): Sandbox {
  * The best sandbox this machine offers, tried on `probeDir` (a folder made the way workspaces are:
  * world-readable, under a path nobody can traverse). `off` skips it (`--no-sandbox`).
  */
-export function detectSandbox(probeDir: string, off = false): Sandbox {
+export function detectSandbox(probeDir: string, off = false, readable: readonly string[] = []): Sandbox {
   if (off) return unsandboxed('--no-sandbox was given');
   if (process.platform !== 'linux') return unsandboxed(`bubblewrap needs Linux, this is ${process.platform}`);
   if (!has('bwrap')) return unsandboxed('bwrap not found: apt-get install bubblewrap');
@@ -157,7 +162,7 @@ export function detectSandbox(probeDir: string, off = false): Sandbox {
       continue;
     }
     const wrap = wrapper(asNobody, limits);
-    const why = works(wrap, probeDir);
+    const why = works(wrap, probeDir, readable);
     if (why === undefined) {
       const limited = limits
         ? 'memory, CPU time, file size and open files limited (prlimit)'
