@@ -18,3 +18,8 @@ export function debugLog(server: number, topic: string, message: string): void {
 export function setDebugSink(next?: DebugSink): void {
   sink = next;
 }
+
+/** The sink installed now, if any (the harness's student side forwards to it). */
+export function currentDebugSink(): DebugSink | undefined {
+  return sink;
+}

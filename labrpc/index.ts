@@ -3,7 +3,7 @@ import { freezeClass } from './freeze';
 import { Persister } from './persister';
 
 export { Network, ClientEnd, LINK_LATENCY_MS, MAX_RPC_BYTES } from './network';
-export type { NetworkEvent, NetworkObserver, PendingHandler, ServerName } from './network';
+export type { CallTransport, NetworkEvent, NetworkObserver, PendingHandler, RpcTarget, ServerName } from './network';
 export { Server, Service } from './service';
 export type { Handler } from './service';
 export { Persister, freezeClass };
@@ -11,7 +11,7 @@ export { encode, decode, deepCopy, codecStats, resetCodecWarnings, setCodecWarni
 export { EncodedList, encodeArray } from './encoded-list';
 export { sleep, randomInt } from './sleep';
 export { CodecError, LabrpcError, RpcHandlerError, RpcTooLargeError } from './errors';
-export { debugLog, setDebugSink } from './debug';
+export { currentDebugSink, debugLog, setDebugSink } from './debug';
 export type { DebugSink } from './debug';
 
 // persister.ts belongs to the storage code; its class is frozen here, when the framework's entry point

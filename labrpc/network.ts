@@ -21,7 +21,16 @@
  */
 import { decode, encode } from './codec';
 import { LabrpcError, RpcHandlerError, RpcTooLargeError } from './errors';
-import type { Server } from './service';
+/**
+ * What sits at a server's end of the network: a Server (service.ts), or the tester's stand-in for a
+ * server whose handlers run across a boundary. `returned.now` is set when the handler returned before
+ * dispatch returned its promise (see Server.dispatch).
+ */
+export interface RpcTarget {
+  count: number;
+  dispatch(svcMeth: string, argBytes: Uint8Array, returned?: { now: boolean }): Promise<Uint8Array>;
+}
+type Server = RpcTarget;
 import { randomInt, sleep } from './sleep';
 import { freezeClass } from './freeze';
 
@@ -85,11 +94,16 @@ export const LINK_LATENCY_MS = 1;
  */
 export const MAX_RPC_BYTES = 16 * 1024 * 1024;
 
+/** Where a ClientEnd's calls go: the Network, or (under the test harness) the tester across a boundary. */
+export interface CallTransport {
+  send(endName: string, svcMeth: string, args: unknown): Promise<unknown>;
+}
+
 export class ClientEnd {
   readonly name: string;
-  readonly #net: Network;
+  readonly #net: CallTransport;
 
-  constructor(name: string, net: Network) {
+  constructor(name: string, net: CallTransport) {
     this.name = name;
     this.#net = net;
   }
@@ -208,6 +222,25 @@ export class Network {
   send(endName: string, svcMeth: string, args: unknown): Promise<unknown> {
     if (this.#done) return new Promise(() => {});
     const argBytes = encode(args, 'args'); // before any await: later changes by the caller are not seen
+    return this.#start(endName, svcMeth, argBytes, args, 'value');
+  }
+
+  /**
+   * Send a request already encoded (`args` is its decoded value, for observers); resolves to the reply's
+   * bytes, or null. The tester uses it for calls made across the boundary (tests/harness/boundary).
+   */
+  sendEncoded(endName: string, svcMeth: string, argBytes: Uint8Array, args: unknown): Promise<Uint8Array | null> {
+    if (this.#done) return new Promise(() => {});
+    return this.#start(endName, svcMeth, argBytes, args, 'bytes') as Promise<Uint8Array | null>;
+  }
+
+  #start(
+    endName: string,
+    svcMeth: string,
+    argBytes: Uint8Array,
+    args: unknown,
+    want: 'value' | 'bytes',
+  ): Promise<unknown> {
     if (argBytes.length > MAX_RPC_BYTES) return tooLarge(svcMeth, 'request', argBytes.length);
     const rpc = ++this.#rpcIds;
     this.#count += 1;
@@ -223,7 +256,7 @@ export class Network {
       args,
       encoded: argBytes,
     });
-    return this.#processRequest(rpc, endName, svcMeth, argBytes, snap);
+    return this.#processRequest(rpc, endName, svcMeth, argBytes, snap, want);
   }
 
   #snapshot(endName: string): Snapshot {
@@ -243,6 +276,7 @@ export class Network {
     svcMeth: string,
     argBytes: Uint8Array,
     snap: Snapshot,
+    want: 'value' | 'bytes',
   ): Promise<unknown> {
     if (!snap.enabled || snap.server === undefined) return this.#failUnreachable(rpc);
     // Unreliable: a short delay of 0–26 ms on top of the latency.
@@ -264,7 +298,7 @@ export class Network {
       this.#emit({ kind: 'dead', rpc });
       return null;
     }
-    return this.#deliverReply(rpc, replyBytes, snap);
+    return this.#deliverReply(rpc, replyBytes, snap, want);
   }
 
   async #failUnreachable(rpc: number): Promise<null> {
@@ -276,7 +310,12 @@ export class Network {
     return null;
   }
 
-  async #deliverReply(rpc: number, replyBytes: Uint8Array, snap: Snapshot): Promise<unknown> {
+  async #deliverReply(
+    rpc: number,
+    replyBytes: Uint8Array,
+    snap: Snapshot,
+    want: 'value' | 'bytes',
+  ): Promise<unknown> {
     if (!snap.reliable && randomInt(1000) < 100) {
       this.#emit({ kind: 'drop-reply', rpc }); // 10 %: the handler ran, with its side effects
       return null;
@@ -291,7 +330,7 @@ export class Network {
     this.#bytes += replyBytes.length;
     const reply = decode(replyBytes);
     this.#emit({ kind: 'reply', rpc, bytes: replyBytes.length, reply, encoded: replyBytes });
-    return reply;
+    return want === 'bytes' ? replyBytes : reply;
   }
 
   /** Run the handler; every 100 ms check whether the destination died, and stop waiting if so. */

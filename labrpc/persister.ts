@@ -10,6 +10,15 @@
 export class Persister {
   readonly #raftState = new StoredBytes();
   readonly #snapshot = new StoredBytes();
+  #onSave: ((raftState: Uint8Array, snapshot: Uint8Array | null) => void) | undefined;
+
+  /**
+   * Be told of every save from now on (`snapshot` null: saveRaftState, which keeps the snapshot). The
+   * test harness's student side uses it to send each save to the tester's own Persister.
+   */
+  watchSaves(onSave: (raftState: Uint8Array, snapshot: Uint8Array | null) => void): void {
+    this.#onSave = onSave;
+  }
 
   /** A new Persister with the same contents (shared until either side saves again). */
   copy(): Persister {
@@ -21,12 +30,14 @@ export class Persister {
 
   saveRaftState(state: Uint8Array): void {
     this.#raftState.save(state);
+    this.#onSave?.(this.#raftState.bytes, null);
   }
 
   /** Save state and snapshot together, atomically: a crash never sees one without the other. */
   saveStateAndSnapshot(state: Uint8Array, snapshot: Uint8Array): void {
     this.#raftState.save(state);
     this.#snapshot.save(snapshot);
+    this.#onSave?.(this.#raftState.bytes, this.#snapshot.bytes);
   }
 
   /** A copy of the raft state; zero-length if nothing was saved (a fresh start). */

@@ -4,15 +4,15 @@
  * supplies the cluster. Waits use sleep() on the virtual clock; a failed check throws LabCheckFailure.
  */
 import { randomInt, sleep } from '../../labrpc';
-import type { Raft } from '../../raft';
 import { LabCheckFailure, type LabContext } from '../harness';
 import type { ClusterWatch } from './cluster-watch';
 import { show, type CommittedLogs } from './committed-log';
+import type { PeerState, RemotePeer } from './remote-peer';
 
 export abstract class Checks {
   abstract readonly ctx: LabContext;
   abstract readonly n: number;
-  abstract readonly rafts: (Raft | null)[];
+  abstract readonly rafts: (RemotePeer | null)[];
   abstract readonly connected: boolean[];
   abstract readonly committed: CommittedLogs;
   /** What the tester sees of the cluster: Election Safety, and the diagnosis under a failure. */
@@ -45,8 +45,8 @@ export abstract class Checks {
   }
 
   /** Server i's getState(), as a check asks it; a leadership claim goes to the Election Safety check. */
-  stateOf(i: number, rf: Raft): { term: number; isLeader: boolean } {
-    const state = rf.getState();
+  async stateOf(i: number, rf: RemotePeer): Promise<PeerState> {
+    const state = await rf.getState();
     this.watch.claim(i, state);
     return state;
   }
@@ -75,7 +75,7 @@ export abstract class Checks {
       for (let i = 0; i < this.n; i++) {
         const rf = this.rafts[i];
         if (!this.connected[i] || rf === null) continue;
-        const { term, isLeader } = this.stateOf(i, rf);
+        const { term, isLeader } = await this.stateOf(i, rf);
         if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
       }
       let lastTermWithLeader = -1;
@@ -106,12 +106,12 @@ export abstract class Checks {
   }
 
   /** All connected servers must agree on the term; returns it (-1 if none is connected). */
-  checkTerms(): number {
+  async checkTerms(): Promise<number> {
     let term = -1;
     for (let i = 0; i < this.n; i++) {
       const rf = this.rafts[i];
       if (!this.connected[i] || rf === null) continue;
-      const xterm = this.stateOf(i, rf).term;
+      const xterm = (await this.stateOf(i, rf)).term;
       if (term === -1) term = xterm;
       else if (term !== xterm) this.fail(`servers disagree on term (T${term} and S${i} at T${xterm})`);
     }
@@ -119,10 +119,10 @@ export abstract class Checks {
   }
 
   /** No connected server may think it is leader. */
-  checkNoLeader(): void {
+  async checkNoLeader(): Promise<void> {
     for (let i = 0; i < this.n; i++) {
       const rf = this.rafts[i];
-      if (this.connected[i] && rf !== null && this.stateOf(i, rf).isLeader) {
+      if (this.connected[i] && rf !== null && (await this.stateOf(i, rf)).isLeader) {
         this.fail(`expected no leader among connected servers, but ${i} claims to be leader`);
       }
     }
@@ -135,6 +135,15 @@ export abstract class Checks {
     return { count, command };
   }
 
+  /** Whether any running server (connected or not) is past `term`, asking each in turn. */
+  async anyTermAbove(term: number): Promise<boolean> {
+    for (let i = 0; i < this.n; i++) {
+      const rf = this.rafts[i];
+      if (rf !== null && (await this.stateOf(i, rf)).term > term) return true;
+    }
+    return false;
+  }
+
   /**
    * Wait until at least n servers applied `index`, backing off from 10 ms to ~1 s, up to 30 times.
    * Returns the command, or -1 if some server moved past `startTerm` (when startTerm > -1).
@@ -145,9 +154,7 @@ export abstract class Checks {
       if (this.nCommitted(index).count >= n) break;
       await sleep(to);
       if (to < 1000) to *= 2;
-      if (startTerm > -1 && this.rafts.some((rf, i) => rf !== null && this.stateOf(i, rf).term > startTerm)) {
-        return -1;
-      }
+      if (startTerm > -1 && (await this.anyTermAbove(startTerm))) return -1;
     }
     const { count, command } = this.nCommitted(index);
     if (count < n) this.stalled(`only ${count} decided for index ${index}; wanted ${n}`);
@@ -167,7 +174,7 @@ export abstract class Checks {
       for (let si = 0; si < this.n && index === -1; si++) {
         starts = (starts + 1) % this.n;
         const rf = this.connected[starts] ? this.rafts[starts] : null;
-        const result = rf?.start(cmd);
+        const result = await rf?.start(cmd);
         if (result !== undefined) this.watch.claim(starts, result);
         if (result?.isLeader) index = result.index;
       }

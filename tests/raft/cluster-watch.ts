@@ -158,6 +158,18 @@ export class ClusterWatch {
     }
   }
 
+  /** Server i is being started across the boundary (its constructor runs at the next exchange). */
+  constructing(i: number): void {
+    this.monitor.restarted(i);
+    this.#starts[i] = { at: this.#cluster.ctx.now() };
+  }
+
+  /** Server i's constructor threw (across the boundary): the diagnosis says so. */
+  constructorThrew(i: number, error: string): void {
+    const start = this.#starts[i];
+    this.#starts[i] = { at: start?.at ?? this.#cluster.ctx.now(), threw: error.split('\n')[0] };
+  }
+
   /** Why server i has no live peer: its constructor threw, it was never started, or it crashed. */
   #down(i: number): string {
     const start = this.#starts[i];
