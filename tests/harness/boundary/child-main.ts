@@ -1,8 +1,8 @@
 /**
  * The child process that holds the code under test (child.ts starts it, inside the grader's sandbox):
- * `node child-main <project root>`. It loads the student's modules from that root, then runs the
- * tester's batches as they come on stdin — each at the virtual time it names — and answers each with
- * its effects on fd 3.
+ * built into one bundle with the student's modules of its own project (bundle.ts, buildBoundaryChild),
+ * it runs the tester's batches as they come on stdin — each at the virtual time it names — and answers
+ * each with its effects on fd 3.
  *
  * Nothing here decides when anything happens. Date and performance read the tester's virtual time
  * (fake-timers, moved to the batch's time); the student's timers are kept here only as callbacks, while
@@ -11,7 +11,6 @@
  */
 import '../random-setup'; // first: Math.random is locked before any other module keeps a reference
 import fs from 'node:fs';
-import path from 'node:path';
 // The child replaces these modules' timers with its stand-ins, so that the code under test cannot escape
 // the tester's clock through them.
 // eslint-disable-next-line no-restricted-imports
@@ -22,9 +21,10 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { setRandomSource } from '../random-setup';
 import { seededRandom } from '../seeded-random';
 import { EPOCH_MS } from '../driver';
+import { Raft } from '../../../raft';
 import { FrameReader, frame } from './frames';
 import type { Command } from './protocol';
-import { StudentHost, describeThrown, type StudentModules } from './student-host';
+import { StudentHost, describeThrown, type RaftConstructor } from './student-host';
 
 const EFFECTS_FD = 3;
 const nativeSetImmediate = setImmediate;
@@ -56,20 +56,11 @@ class StudentTimer {
   }
 }
 
-function loadModules(root: string): StudentModules {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const raft = require(path.resolve(root, 'raft')) as Partial<StudentModules>;
-  if (typeof raft.Raft !== 'function') throw new Error(`${root}/raft does not export a Raft class`);
-  return { Raft: raft.Raft };
-}
-
 function main(): void {
-  const root = process.argv[2];
-  if (root === undefined) throw new Error('usage: child-main <project root>');
   const clock = FakeTimers.install({ now: EPOCH_MS, toFake: ['Date', 'performance', 'hrtime'] });
   const callbacks = new Map<number, Callback>();
   let nextTimer = 0;
-  const host = new StudentHost(loadModules(root), (id) => {
+  const host = new StudentHost({ Raft: Raft as unknown as RaftConstructor }, (id) => {
     const callback = callbacks.get(id);
     if (callback === undefined) return;
     if (!callback.repeat) callbacks.delete(id);

@@ -1,0 +1,105 @@
+/**
+ * One graded Raft run behind the boundary (tests/harness/boundary): the tester — the grader's own test,
+ * network, clock, checks and verdict — runs in a process built from the grader's checkout, and only the
+ * submission's code runs in a child of its own inside the sandbox, exchanging the lab's API as messages.
+ * Nothing the submission does can reach the verdict: it is computed in a process the submission's code
+ * never runs in. The trace is written by the tester, straight into the out folder.
+ *
+ * The run is the same run as `npm test`'s for the same seed (the same steps in the same order), so the
+ * trace hash the grader reports is the one the student sees when they replay it.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FRAMEWORK_ROOT, buildBoundaryChild, buildBoundaryTester } from '../../tests/harness/worker/bundle';
+import { DEFAULT_WALL_LIMIT_MS } from '../../tests/harness';
+import type { TesterResult } from '../../tests/harness/boundary/tester-main';
+import type { VerdictKind } from './execute';
+import type { Sandbox } from './sandbox';
+
+/** The tester's process gets this much longer than its own wall limit before the grader kills it. */
+const TESTER_MARGIN_MS = 30_000;
+/** The most the grader reads of what the tester writes (its result is a few kilobytes). */
+const MAX_RESULT_BYTES = 16 * 2 ** 20;
+
+export interface BoundaryRunInput {
+  readonly testName: string;
+  readonly seed: number;
+  readonly replay: string;
+  readonly workspace: string;
+  readonly traceDir: string;
+  readonly scratch: string;
+  readonly sandbox: Sandbox;
+  readonly memoryMb: number;
+  /** Memory the child may use beyond its heap (RLIMIT_DATA counts everything). */
+  readonly marginMb: number;
+  readonly hangMs: number;
+}
+
+export interface BoundaryRunOutcome {
+  readonly kind: VerdictKind;
+  readonly error?: string;
+  readonly virtualMs: number;
+  readonly wallMs: number;
+  readonly traceHash: string;
+  readonly traceFile?: string;
+}
+
+/** How a failed run is counted, from its message (ChildProcessError says how the child ended). */
+function kindOf(error: string): VerdictKind {
+  if (/heap out of memory|Reached heap limit|Allocation failed/.test(error)) return 'out-of-memory';
+  if (/did not finish one step within/.test(error)) return 'hung';
+  if (/ChildProcessError: the process running the code under test ended/.test(error)) return 'exited';
+  return 'fail';
+}
+
+export async function runBehindBoundary(input: BoundaryRunInput): Promise<BoundaryRunOutcome> {
+  const childBundle = await buildBoundaryChild(input.workspace);
+  const testerBundle = await buildBoundaryTester(FRAMEWORK_ROOT);
+  const modules = fs.realpathSync(path.join(input.workspace, 'node_modules'));
+  const child = input.sandbox.wrap(
+    [process.execPath, `--max-old-space-size=${input.memoryMb}`, childBundle],
+    { readOnly: [input.workspace, modules], writable: input.scratch, cwd: input.workspace },
+    { memoryMb: input.memoryMb + input.marginMb, cpuSeconds: 600 },
+  );
+  const request = {
+    testName: input.testName,
+    seed: input.seed,
+    replay: input.replay,
+    traceDir: input.traceDir,
+    wallLimitMs: DEFAULT_WALL_LIMIT_MS,
+    child: { command: child, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, batchLimitMs: input.hangMs },
+  };
+  const started = Date.now();
+  const tester = spawn(process.execPath, [testerBundle], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let stderr = '';
+  (tester.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => {
+    if (output.length < MAX_RESULT_BYTES) output += chunk.toString('utf8');
+  });
+  tester.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-8192)));
+  tester.stdin?.end(JSON.stringify(request));
+  const killer = setTimeout(() => tester.kill('SIGKILL'), DEFAULT_WALL_LIMIT_MS + TESTER_MARGIN_MS);
+  const code = await new Promise<number | null>((resolve) => tester.on('close', resolve));
+  clearTimeout(killer);
+  const wallMs = Date.now() - started;
+  let result: TesterResult;
+  try {
+    result = JSON.parse(output) as TesterResult;
+  } catch {
+    const why = stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${String(code)}`;
+    return { kind: 'crashed', error: `HarnessError: the tester's process failed: ${why}`, virtualMs: 0, wallMs, traceHash: '' };
+  }
+  if (result.passed) {
+    return { kind: 'pass', virtualMs: result.virtualMs, wallMs, traceHash: result.traceHash };
+  }
+  const error = result.error ?? 'the run failed';
+  return {
+    kind: kindOf(error),
+    error,
+    virtualMs: result.virtualMs,
+    wallMs,
+    traceHash: result.traceHash,
+    traceFile: result.traceFile,
+  };
+}
