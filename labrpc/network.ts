@@ -229,7 +229,12 @@ export class Network {
    * Send a request already encoded (`args` is its decoded value, for observers); resolves to the reply's
    * bytes, or null. The tester uses it for calls made across the boundary (tests/harness/boundary).
    */
-  sendEncoded(endName: string, svcMeth: string, argBytes: Uint8Array, args: unknown): Promise<Uint8Array | null> {
+  sendEncoded(
+    endName: string,
+    svcMeth: string,
+    argBytes: Uint8Array,
+    args: unknown,
+  ): Promise<Uint8Array | null> {
     if (this.#done) return new Promise(() => {});
     return this.#start(endName, svcMeth, argBytes, args, 'bytes') as Promise<Uint8Array | null>;
   }

@@ -88,7 +88,13 @@ export async function runBehindBoundary(input: BoundaryRunInput): Promise<Bounda
     result = JSON.parse(output) as TesterResult;
   } catch {
     const why = stderr.trim().split('\n').slice(-5).join('\n') || `exit code ${String(code)}`;
-    return { kind: 'crashed', error: `HarnessError: the tester's process failed: ${why}`, virtualMs: 0, wallMs, traceHash: '' };
+    return {
+      kind: 'crashed',
+      error: `HarnessError: the tester's process failed: ${why}`,
+      virtualMs: 0,
+      wallMs,
+      traceHash: '',
+    };
   }
   if (result.passed) {
     return { kind: 'pass', virtualMs: result.virtualMs, wallMs, traceHash: result.traceHash };

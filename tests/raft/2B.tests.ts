@@ -76,7 +76,9 @@ export const tests = [
       cfg.disconnect((leader2 + 2) % servers);
 
       // submit a command.
-      const { index, isLeader } = await (cfg.rafts[leader2] as NonNullable<RaftConfig['rafts'][number]>).start(104);
+      const { index, isLeader } = await (
+        cfg.rafts[leader2] as NonNullable<RaftConfig['rafts'][number]>
+      ).start(104);
       if (!isLeader) cfg.fail('leader rejected Start()');
       if (index !== 4) cfg.fail(`expected index 4, got ${index}`);
 

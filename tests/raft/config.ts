@@ -14,7 +14,7 @@
 import { Network, Persister, decode, deepCopy, freezeClass, randomInt, type RpcTarget } from '../../labrpc';
 import type { ApplyMsg } from '../../raft';
 import { Raft } from '../../raft';
-import { Boundary, StudentCodeError } from '../harness/boundary/boundary';
+import { Boundary, StudentCodeError, studentError } from '../harness/boundary/boundary';
 import { openBoundary } from '../harness/boundary/open';
 import type { Effect, Handle } from '../harness/boundary/protocol';
 import type { RaftConstructor } from '../harness/boundary/student-host';
@@ -247,7 +247,8 @@ export class RaftConfig extends Checks implements ApplierHost {
     void constructed.then((outcome) => {
       if (!('error' in outcome)) return;
       this.watch.constructorThrew(i, outcome.error);
-      this.ctx.fail(new StudentCodeError(`the Raft constructor of S${i} threw ${outcome.error}`));
+      if (this.rafts[i] === rf) this.rafts[i] = null; // down, and the diagnosis says why
+      this.ctx.fail(studentError(`the Raft constructor of S${i} threw`, outcome.error));
     });
     this.net.addServer(i, new RemoteServer(this.boundary, handle));
   }

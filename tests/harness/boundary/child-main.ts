@@ -97,7 +97,8 @@ function main(): void {
   };
   for (const target of [globalThis, timers] as Record<string, unknown>[]) Object.assign(target, replacements);
   Object.assign(timersPromises, {
-    setTimeout: (ms: number, value?: unknown) => new Promise((resolve) => replacements.setTimeout(resolve, ms, value)),
+    setTimeout: (ms: number, value?: unknown) =>
+      new Promise((resolve) => replacements.setTimeout(resolve, ms, value)),
     setImmediate: (value?: unknown) => new Promise((resolve) => replacements.setImmediate(resolve, value)),
   });
   process.on('unhandledRejection', (reason) =>

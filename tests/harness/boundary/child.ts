@@ -68,11 +68,15 @@ export class ChildTransport implements StudentTransport {
     for (const stream of [this.#child.stdout, this.#child.stderr]) {
       stream?.on('data', (chunk: Buffer) => this.#print(chunk));
     }
-    this.#child.on('error', (error) => this.#end(new ChildProcessError(`could not start the child: ${error.message}`)));
+    this.#child.on('error', (error) =>
+      this.#end(new ChildProcessError(`could not start the child: ${error.message}`)),
+    );
     this.#child.on('exit', (code, signal) => {
       const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
       const tail = this.#stderr.trim().split('\n').slice(-3).join(' | ');
-      const error = new ChildProcessError(`the process running the code under test ended (${how})${tail ? `: ${tail}` : ''}`);
+      const error = new ChildProcessError(
+        `the process running the code under test ended (${how})${tail ? `: ${tail}` : ''}`,
+      );
       if (this.#waiting !== undefined) fail(error);
       this.#end(error);
     });

@@ -30,7 +30,8 @@ export class FrameReader {
       const head = this.#pending.length === 1 ? this.#pending[0] : Buffer.concat(this.#pending);
       this.#pending = [head];
       const length = head.readUInt32BE(0);
-      if (length > MAX_FRAME_BYTES) throw new Error(`a frame of ${length} bytes (the limit is ${MAX_FRAME_BYTES})`);
+      if (length > MAX_FRAME_BYTES)
+        throw new Error(`a frame of ${length} bytes (the limit is ${MAX_FRAME_BYTES})`);
       if (head.length < 4 + length) return messages;
       messages.push(decode(head.subarray(4, 4 + length)));
       const rest = head.subarray(4 + length);

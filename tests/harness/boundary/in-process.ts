@@ -33,7 +33,8 @@ export class InProcessTransport implements StudentTransport {
     const globals = globalThis as unknown as Record<string, TimerSetter>;
     for (const name of SETTERS) {
       const set = globals[name];
-      globals[name] = (handler, ...rest) => set(this.#inStudent ? this.#studentTimer(handler) : handler, ...rest);
+      globals[name] = (handler, ...rest) =>
+        set(this.#inStudent ? this.#studentTimer(handler) : handler, ...rest);
       this.#restore.push(() => (globals[name] = set));
     }
     this.#restore.push(host.captureDebugLines());

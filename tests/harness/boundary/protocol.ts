@@ -78,11 +78,19 @@ export const INVOKABLE: Readonly<Record<StudentKind, readonly string[]>> = {
   raft: ['getState', 'start', 'snapshot', 'changeConfig', 'kill'],
 };
 
-type FieldType = 'number' | 'string' | 'boolean' | 'bytes' | 'bytes?' | 'bytes|null' | 'string?' | 'state|null';
+type FieldType =
+  'number' | 'string' | 'boolean' | 'bytes' | 'bytes?' | 'bytes|null' | 'string?' | 'state|null';
 const FIELDS: Readonly<Record<Effect['op'], Readonly<Record<string, FieldType>>>> = {
   timer: { timer: 'number', ms: 'number', repeat: 'boolean', immediate: 'boolean' },
   clear: { timer: 'number' },
-  call: { call: 'number', handle: 'number', end: 'string', svcMeth: 'string', args: 'bytes', state: 'state|null' },
+  call: {
+    call: 'number',
+    handle: 'number',
+    end: 'string',
+    svcMeth: 'string',
+    args: 'bytes',
+    state: 'state|null',
+  },
   persist: { handle: 'number', raftState: 'bytes', snapshot: 'bytes|null' },
   apply: { apply: 'number', handle: 'number', msg: 'bytes', constructing: 'boolean' },
   result: { call: 'number', value: 'bytes?', error: 'string?' },
@@ -120,7 +128,8 @@ function fieldOk(value: unknown, type: FieldType): boolean {
  */
 export function isEffect(value: unknown): value is Effect {
   if (typeof value !== 'object' || value === null) return false;
-  const fields = FIELDS[(value as { op?: unknown }).op as Effect['op']] as Record<string, FieldType> | undefined;
+  const fields = FIELDS[(value as { op?: unknown }).op as Effect['op']] as
+    Record<string, FieldType> | undefined;
   if (fields === undefined) return false;
   const record = value as Record<string, unknown>;
   return Object.entries(fields).every(([key, type]) => fieldOk(record[key], type));

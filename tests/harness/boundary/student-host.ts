@@ -7,9 +7,25 @@
  * It trusts nothing the student's code does and the tester trusts nothing it says: values cross as codec
  * bytes, and the tester checks every result's shape before using it.
  */
-import { ClientEnd, Persister, Server, Service, currentDebugSink, decode, encode, setDebugSink } from '../../../labrpc';
+import {
+  ClientEnd,
+  Persister,
+  Server,
+  Service,
+  currentDebugSink,
+  decode,
+  encode,
+  setDebugSink,
+} from '../../../labrpc';
 import type { ApplyCh, ApplyMsg } from '../../../raft';
-import { INVOKABLE, type Command, type Effect, type Handle, type RaftSpec, type SampledState } from './protocol';
+import {
+  INVOKABLE,
+  type Command,
+  type Effect,
+  type Handle,
+  type RaftSpec,
+  type SampledState,
+} from './protocol';
 
 /** What the student's Raft module must provide (its constructor, as the handout declares it). */
 export type RaftConstructor = new (
@@ -111,7 +127,9 @@ export class StudentHost {
   #construct(call: number, handle: Handle, spec: RaftSpec): void {
     const held: Held = { object: undefined, kind: spec.kind, server: undefined, constructing: true };
     this.#held.set(handle, held);
-    const transport = { send: (end: string, svcMeth: string, args: unknown) => this.#send(end, svcMeth, args) };
+    const transport = {
+      send: (end: string, svcMeth: string, args: unknown) => this.#send(end, svcMeth, args),
+    };
     const ends = spec.ends.map((name) => {
       this.#endOwner.set(name, handle);
       return new ClientEnd(name, transport);
@@ -138,7 +156,8 @@ export class StudentHost {
 
   #invoke(call: number, handle: Handle, method: string, args: Uint8Array): void {
     const held = this.#held.get(handle);
-    const fn: unknown = held?.object === undefined ? undefined : (held.object as Record<string, unknown>)[method];
+    const fn: unknown =
+      held?.object === undefined ? undefined : (held.object as Record<string, unknown>)[method];
     if (held === undefined || typeof fn !== 'function' || !INVOKABLE[held.kind].includes(method)) {
       this.emit({ op: 'result', call, error: `TypeError: ${method} is not a method of this peer` });
       return;
