@@ -58,7 +58,7 @@ export async function runBehindBoundary(input: BoundaryRunInput): Promise<Bounda
   const testerBundle = await buildBoundaryTester(FRAMEWORK_ROOT);
   const modules = fs.realpathSync(path.join(input.workspace, 'node_modules'));
   const child = input.sandbox.wrap(
-    [process.execPath, `--max-old-space-size=${input.memoryMb}`, childBundle],
+    [process.execPath, '--enable-source-maps', `--max-old-space-size=${input.memoryMb}`, childBundle],
     { readOnly: [input.workspace, modules], writable: input.scratch, cwd: input.workspace },
     { memoryMb: input.memoryMb + input.marginMb, cpuSeconds: 600 },
   );

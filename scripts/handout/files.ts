@@ -26,6 +26,8 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'docs/grading.md', // the grader's threat model: what it stops and what it does not claim to stop
   'tests/grade*',
   'tests/tools/grade*',
+  'tests/tools/boundary*', // the grader's boundary end to end (its fixture below)
+  'tests/tools/fixtures/boundary*',
   'scripts/mutants*',
   'tests/mutants*',
   'tests/tools/mutants*',

@@ -38,7 +38,7 @@ export interface ApplierHost {
 /** What an applier needs of its peer: to hand it a snapshot (2D), and its term for messages. */
 export interface AppliedPeer {
   snapshot(index: number, snapshot: Uint8Array): void;
-  lastState(): { term: number };
+  lastState(): { term: number } | null;
 }
 
 /** The tester's end of one peer's apply channel: one message, checked at once. */
@@ -145,7 +145,8 @@ function fail(host: ApplierHost, i: number, rf: AppliedPeer | undefined, msg: Ap
   const what = describeMsg(msg);
   let term = '';
   try {
-    if (rf !== undefined) term = ` in T${rf.lastState().term}`;
+    const state = rf?.lastState();
+    if (state != null) term = ` in T${state.term}`;
   } catch {
     // it has not reported a term yet
   }

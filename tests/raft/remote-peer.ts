@@ -63,10 +63,10 @@ export class RemotePeer {
     this.#boundary.post(this.handle, 'kill', []);
   }
 
-  /** The last reported state, as a synchronous getState for the cluster watch's diagnosis. */
-  lastState(): PeerState {
+  /** The last reported state, as a synchronous getState for the cluster watch (null: none yet). */
+  lastState(): PeerState | null {
     const last = this.last;
-    if (last === null) throw new Error('it has not reported a state yet');
+    if (last === null) return null;
     if ('error' in last) throw new Error(last.error);
     return last;
   }

@@ -183,7 +183,7 @@ const RUNTIME_STOPS: Array<[string, string, RegExp]> = [
   ['cheat-postmessage', 'fail', /^LabCheckFailure: expected one leader, got none/],
   [
     'cheat-exit',
-    'exited',
+    'fail',
     /^ProcessExit: process\.exit\(0\) was called during the run, at handleRequestVote \(raft\/request-vote\.ts:\d+/,
   ],
   [

@@ -10,6 +10,7 @@
  * stream, the same one the student draws from in `npm test`.
  */
 import '../random-setup'; // first: Math.random is locked before any other module keeps a reference
+import './child-prologue'; // then: real timers kept from load time fail the run, as in npm test
 import fs from 'node:fs';
 // The child replaces these modules' timers with its stand-ins, so that the code under test cannot escape
 // the tester's clock through them.
@@ -21,6 +22,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { setRandomSource } from '../random-setup';
 import { seededRandom } from '../seeded-random';
 import { EPOCH_MS } from '../driver';
+import { callSite, setTripwireListener } from '../real-timers';
 import { Raft } from '../../../raft';
 import { FrameReader, frame } from './frames';
 import type { Command } from './protocol';
@@ -71,6 +73,7 @@ function main(): void {
     }
   });
   host.captureDebugLines();
+  setTripwireListener((error) => host.emit({ op: 'crash', error: describeThrown(error) }));
 
   const set =
     (repeat: boolean, immediate: boolean) =>
@@ -101,6 +104,18 @@ function main(): void {
       new Promise((resolve) => replacements.setTimeout(resolve, ms, value)),
     setImmediate: (value?: unknown) => new Promise((resolve) => replacements.setImmediate(resolve, value)),
   });
+  // process.exit ends the run, as in `npm test` (ProcessExit, with the call site): the effects so far go
+  // to the tester first, with the reason, so that the run fails saying so rather than "the process ended".
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number) => {
+    const site = callSite(new Error().stack?.split('\n').slice(2).join('\n'));
+    host.emit({
+      op: 'crash',
+      error: `ProcessExit: process.exit(${code ?? ''}) was called during the run, ${site}`,
+    });
+    fs.writeSync(EFFECTS_FD, frame({ effects: host.take() }));
+    exit(code);
+  }) as typeof process.exit;
   process.on('unhandledRejection', (reason) =>
     host.emit({ op: 'crash', error: `unhandled promise rejection: ${describeThrown(reason)}` }),
   );
