@@ -22,15 +22,15 @@ import FakeTimers from '@sinonjs/fake-timers';
 import { setRandomSource } from '../random-setup';
 import { seededRandom } from '../seeded-random';
 import { EPOCH_MS } from '../driver';
-import { callSite, setTripwireListener } from '../real-timers';
+import { callSite, realTimers, setTripwireListener } from '../real-timers';
 import { Raft } from '../../../raft';
 import { FrameReader, frame } from './frames';
 import type { Command } from './protocol';
 import { StudentHost, describeThrown, type RaftConstructor } from './student-host';
 
 const EFFECTS_FD = 3;
-const nativeSetImmediate = setImmediate;
-const hop = (): Promise<void> => new Promise((resolve) => nativeSetImmediate(resolve));
+// The real setImmediate, as real-timers.ts kept it before the tripwires (child-prologue.ts) went in.
+const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
 
 interface Callback {
   fn: (...args: unknown[]) => void;
