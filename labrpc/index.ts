@@ -5,6 +5,7 @@ import { Persister } from './persister';
 export { Network, ClientEnd, LINK_LATENCY_MS, MAX_RPC_BYTES } from './network';
 export type {
   CallTransport,
+  HandlerReturn,
   NetworkEvent,
   NetworkObserver,
   PendingHandler,

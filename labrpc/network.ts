@@ -28,7 +28,18 @@ import { LabrpcError, RpcHandlerError, RpcTooLargeError } from './errors';
  */
 export interface RpcTarget {
   count: number;
-  dispatch(svcMeth: string, argBytes: Uint8Array, returned?: { now: boolean }): Promise<Uint8Array>;
+  dispatch(svcMeth: string, argBytes: Uint8Array, returned?: HandlerReturn): Promise<Uint8Array>;
+}
+
+/**
+ * Whether a handler returned at once: `now` is set when it returned before dispatch returned its
+ * promise; a target whose handlers run elsewhere sets `later` instead, and calls `pending` when it knows
+ * the handler did not return within the step that delivered the request.
+ */
+export interface HandlerReturn {
+  now: boolean;
+  later?: boolean;
+  pending?: () => void;
 }
 type Server = RpcTarget;
 import { randomInt, sleep } from './sleep';
@@ -347,7 +358,7 @@ export class Network {
     snap: Snapshot,
   ): Promise<Uint8Array | null> {
     this.#pending.set(rpc, { rpc, server: snap.serverName as ServerName, svcMeth });
-    const returned = { now: false };
+    const returned: HandlerReturn = { now: false };
     const handler = (snap.server as Server).dispatch(svcMeth, argBytes, returned);
     void handler.then(
       () => this.#pending.delete(rpc),
@@ -362,7 +373,8 @@ export class Network {
       // A handler that already returned (every Raft handler does) settles before any timer could fire:
       // its poll would be cleared unseen, so it is not set at all (one timer less per RPC, and the
       // other timers keep their order).
-      if (!returned.now) timer = setTimeout(poll, DEAD_POLL_MS);
+      if (returned.later === true) returned.pending = () => (timer = setTimeout(poll, DEAD_POLL_MS));
+      else if (!returned.now) timer = setTimeout(poll, DEAD_POLL_MS);
       handler.then(
         (bytes) => {
           clearTimeout(timer);

@@ -11,7 +11,16 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { Network, Persister, decode, deepCopy, freezeClass, randomInt, type RpcTarget } from '../../labrpc';
+import {
+  Network,
+  Persister,
+  decode,
+  deepCopy,
+  freezeClass,
+  randomInt,
+  type HandlerReturn,
+  type RpcTarget,
+} from '../../labrpc';
 import type { ApplyMsg } from '../../raft';
 import { Raft } from '../../raft';
 import { Boundary, StudentCodeError, studentError } from '../harness/boundary/boundary';
@@ -444,9 +453,11 @@ class RemoteServer implements RpcTarget {
     this.#handle = handle;
   }
 
-  dispatch(svcMeth: string, argBytes: Uint8Array): Promise<Uint8Array> {
+  dispatch(svcMeth: string, argBytes: Uint8Array, returned?: HandlerReturn): Promise<Uint8Array> {
     this.count += 1;
-    return this.#boundary.deliver(this.#handle, ++this.#rpcs, svcMeth, argBytes);
+    if (returned !== undefined) returned.later = true;
+    // The network sets `pending` once dispatch returns, before the batch with the request runs.
+    return this.#boundary.deliver(this.#handle, ++this.#rpcs, svcMeth, argBytes, () => returned?.pending?.());
   }
 }
 

@@ -73,6 +73,7 @@ export class Boundary {
   readonly #handles = new Map<Handle, HandleListener>();
   readonly #results = new Map<number, (outcome: Outcome) => void>();
   readonly #handled = new Map<number, (outcome: { reply?: Uint8Array; error?: string }) => void>();
+  readonly #pendingDeliveries = new Map<number, () => void>();
   #queue: Command[] = [];
   #nextHandle = 0;
   #nextCall = 0;
@@ -112,9 +113,19 @@ export class Boundary {
     });
   }
 
-  /** Hand an RPC to a handler; resolves to the reply's bytes, or rejects with what the handler threw. */
-  deliver(handle: Handle, rpc: number, svcMeth: string, args: Uint8Array): Promise<Uint8Array> {
+  /**
+   * Hand an RPC to a handler; resolves to the reply's bytes, or rejects with what the handler threw.
+   * `pending` is called once the batch that ran the handler is over, if it has not returned by then.
+   */
+  deliver(
+    handle: Handle,
+    rpc: number,
+    svcMeth: string,
+    args: Uint8Array,
+    pending?: () => void,
+  ): Promise<Uint8Array> {
     this.#queue.push({ op: 'deliver', rpc, handle, svcMeth, args });
+    if (pending !== undefined) this.#pendingDeliveries.set(rpc, pending);
     return new Promise((resolve, reject) => {
       this.#handled.set(rpc, ({ reply, error }) => {
         if (reply !== undefined) resolve(reply);
@@ -138,13 +149,28 @@ export class Boundary {
    * continuations run between batches (the driver's native setImmediate hop).
    */
   async settle(hop: () => Promise<void>): Promise<void> {
-    this.#handle(this.#transport.takeStray());
-    await hop();
+    const stray = this.#transport.takeStray();
+    if (stray.length > 0) {
+      this.#handle(stray);
+      await hop(); // what the tester did about them
+    }
     while (this.#queue.length > 0 && !this.#closed) {
       const batch = this.#queue;
       this.#queue = [];
-      this.#handle(await this.#transport.run(batch, this.#now()));
-      await hop();
+      const effects = await this.#transport.run(batch, this.#now());
+      this.#handle(effects);
+      this.#armPolls(batch);
+      if (effects.length > 0) await hop(); // nothing happened: nothing for the tester to do
+    }
+  }
+
+  /** A handler handed its request in `batch` that has not returned: the network starts watching it. */
+  #armPolls(batch: readonly Command[]): void {
+    for (const command of batch) {
+      if (command.op !== 'deliver') continue;
+      const pending = this.#pendingDeliveries.get(command.rpc);
+      this.#pendingDeliveries.delete(command.rpc);
+      if (pending !== undefined && this.#handled.has(command.rpc)) pending();
     }
   }
 

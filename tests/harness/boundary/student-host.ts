@@ -136,10 +136,7 @@ export class StudentHost {
     });
     const persister = new Persister();
     persister.saveStateAndSnapshot(spec.raftState, spec.snapshot);
-    // The saved bytes live in a buffer the next save re-uses: the effect keeps a copy.
-    persister.watchSaves((raftState, snapshot) =>
-      this.emit({ op: 'persist', handle, raftState: raftState.slice(), snapshot: snapshot?.slice() ?? null }),
-    );
+    persister.watchSaves((raftState, snapshot) => this.emit({ op: 'persist', handle, raftState, snapshot }));
     const applyCh: ApplyCh = (msg: ApplyMsg) => this.#apply(handle, msg);
     try {
       held.object = new this.#modules.Raft(ends, spec.me, persister, applyCh, spec.initial);
