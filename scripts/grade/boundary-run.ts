@@ -14,6 +14,7 @@ import path from 'node:path';
 import { FRAMEWORK_ROOT, buildBoundaryChild, buildBoundaryTester } from '../../tests/harness/worker/bundle';
 import { DEFAULT_WALL_LIMIT_MS } from '../../tests/harness';
 import type { TesterResult } from '../../tests/harness/boundary/tester-main';
+import { mapBundleFrames } from '../../tests/harness/worker/source-map';
 import type { VerdictKind } from './execute';
 import type { Sandbox } from './sandbox';
 
@@ -58,7 +59,7 @@ export async function runBehindBoundary(input: BoundaryRunInput): Promise<Bounda
   const testerBundle = await buildBoundaryTester(FRAMEWORK_ROOT);
   const modules = fs.realpathSync(path.join(input.workspace, 'node_modules'));
   const child = input.sandbox.wrap(
-    [process.execPath, '--enable-source-maps', `--max-old-space-size=${input.memoryMb}`, childBundle],
+    [process.execPath, `--max-old-space-size=${input.memoryMb}`, childBundle],
     { readOnly: [input.workspace, modules], writable: input.scratch, cwd: input.workspace },
     { memoryMb: input.memoryMb + input.marginMb, cpuSeconds: 600 },
   );
@@ -99,7 +100,8 @@ export async function runBehindBoundary(input: BoundaryRunInput): Promise<Bounda
   if (result.passed) {
     return { kind: 'pass', virtualMs: result.virtualMs, wallMs, traceHash: result.traceHash };
   }
-  const error = result.error ?? 'the run failed';
+  // The child's frames point into its bundle: back to the submission's sources (raft/raft.ts:12:5).
+  const error = mapBundleFrames(result.error ?? 'the run failed', childBundle);
   return {
     kind: kindOf(error),
     error,
