@@ -44,6 +44,16 @@ export abstract class Checks {
     this.fail(why === undefined ? message : `${message} — why: ${why}`);
   }
 
+  /**
+   * The getState() of each server `which` picks (all running ones by default), asked together: one
+   * exchange with the code under test, as Go's tester asks them back to back. null where not asked.
+   */
+  async statesOf(which: (i: number) => boolean = () => true): Promise<(PeerState | null)[]> {
+    return Promise.all(
+      this.rafts.map((rf, i) => (rf !== null && which(i) ? this.stateOf(i, rf) : Promise.resolve(null))),
+    );
+  }
+
   /** Server i's getState(), as a check asks it; a leadership claim goes to the Election Safety check. */
   async stateOf(i: number, rf: RemotePeer): Promise<PeerState> {
     const state = await rf.getState();
@@ -72,10 +82,11 @@ export abstract class Checks {
     for (let iters = 0; iters < 10 || (unproven !== undefined && iters < 12); iters++) {
       await sleep(450 + randomInt(100));
       const leaders = new Map<number, number[]>();
+      const states = await this.statesOf((i) => this.connected[i]);
       for (let i = 0; i < this.n; i++) {
-        const rf = this.rafts[i];
-        if (!this.connected[i] || rf === null) continue;
-        const { term, isLeader } = await this.stateOf(i, rf);
+        const state = states[i];
+        if (state === null) continue;
+        const { term, isLeader } = state;
         if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
       }
       let lastTermWithLeader = -1;
@@ -108,10 +119,11 @@ export abstract class Checks {
   /** All connected servers must agree on the term; returns it (-1 if none is connected). */
   async checkTerms(): Promise<number> {
     let term = -1;
+    const states = await this.statesOf((i) => this.connected[i]);
     for (let i = 0; i < this.n; i++) {
-      const rf = this.rafts[i];
-      if (!this.connected[i] || rf === null) continue;
-      const xterm = (await this.stateOf(i, rf)).term;
+      const state = states[i];
+      if (state === null) continue;
+      const xterm = state.term;
       if (term === -1) term = xterm;
       else if (term !== xterm) this.fail(`servers disagree on term (T${term} and S${i} at T${xterm})`);
     }
@@ -120,9 +132,9 @@ export abstract class Checks {
 
   /** No connected server may think it is leader. */
   async checkNoLeader(): Promise<void> {
+    const states = await this.statesOf((i) => this.connected[i]);
     for (let i = 0; i < this.n; i++) {
-      const rf = this.rafts[i];
-      if (this.connected[i] && rf !== null && (await this.stateOf(i, rf)).isLeader) {
+      if (states[i]?.isLeader === true) {
         this.fail(`expected no leader among connected servers, but ${i} claims to be leader`);
       }
     }
@@ -135,13 +147,9 @@ export abstract class Checks {
     return { count, command };
   }
 
-  /** Whether any running server (connected or not) is past `term`, asking each in turn. */
+  /** Whether any running server (connected or not) is past `term`. */
   async anyTermAbove(term: number): Promise<boolean> {
-    for (let i = 0; i < this.n; i++) {
-      const rf = this.rafts[i];
-      if (rf !== null && (await this.stateOf(i, rf)).term > term) return true;
-    }
-    return false;
+    return (await this.statesOf()).some((state) => state !== null && state.term > term);
   }
 
   /**

@@ -35,7 +35,7 @@ import {
   type LabTest,
   type Part,
 } from '../harness';
-import { applier, applierSnap, type ApplierHost } from './appliers';
+import { SNAPSHOT_INTERVAL, applier, applierSnap, type ApplierHost } from './appliers';
 import { CommittedLogs } from './committed-log';
 import { Checks } from './checks';
 import { ReplyHolds, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
@@ -234,6 +234,7 @@ export class RaftConfig extends Checks implements ApplierHost {
         raftState: persister.readRaftState(),
         snapshot: persister.readSnapshot(),
         initial: this.initial,
+        snapshotEvery: this.#snapshot ? SNAPSHOT_INTERVAL : null,
       },
       {
         call: (effect) => this.#call(i, made.rf as RemotePeer, effect),
@@ -276,13 +277,8 @@ export class RaftConfig extends Checks implements ApplierHost {
   }
 
   /** Every server's getState(), asked now, in server order (null for one that is not running). */
-  async states(): Promise<(PeerState | null)[]> {
-    const states: (PeerState | null)[] = [];
-    for (let i = 0; i < this.n; i++) {
-      const rf = this.rafts[i];
-      states.push(rf === null ? null : await this.stateOf(i, rf));
-    }
-    return states;
+  states(): Promise<(PeerState | null)[]> {
+    return this.statesOf();
   }
 
   /** Attach server i to the net: both directions of every link to a connected server. */

@@ -44,10 +44,10 @@ export function appliedBy(cfg: RaftConfig, index: number, servers: readonly numb
 export async function currentLeader(cfg: RaftConfig): Promise<number> {
   let best = -1;
   let bestTerm = -1;
-  for (const { i, rf } of live(cfg)) {
-    const { term, isLeader } = await cfg.stateOf(i, rf);
-    if (isLeader && term > bestTerm) [best, bestTerm] = [i, term];
-  }
+  const states = await cfg.statesOf((i) => cfg.connected[i]);
+  states.forEach((state, i) => {
+    if (state !== null && state.isLeader && state.term > bestTerm) [best, bestTerm] = [i, state.term];
+  });
   return best;
 }
 
@@ -147,9 +147,10 @@ export async function oneIn(
 /** Every member's term, now (running members only). */
 export async function termsOf(cfg: RaftConfig, servers: readonly number[]): Promise<Map<number, number>> {
   const terms = new Map<number, number>();
+  const states = await cfg.statesOf((i) => servers.includes(i));
   for (const i of servers) {
-    const rf = cfg.rafts[i];
-    if (rf !== null) terms.set(i, (await cfg.stateOf(i, rf)).term);
+    const state = states[i];
+    if (state !== null) terms.set(i, state.term);
   }
   return terms;
 }

@@ -211,9 +211,9 @@ export class Boundary {
       case 'persist':
         return this.#listenerOf(effect.handle).persist(effect);
       case 'apply': {
-        const apply = effect.apply;
+        const { apply, held } = effect;
         return this.#listenerOf(effect.handle).apply(effect, () => {
-          if (!this.#closed) this.#queue.push({ op: 'applied', apply });
+          if (held && !this.#closed) this.#queue.push({ op: 'applied', apply });
         });
       }
       case 'result': {

@@ -26,6 +26,11 @@ export interface RaftSpec {
   snapshot: Uint8Array;
   /** 2E: the initial configuration. */
   initial: number[];
+  /**
+   * The tester hands the peer a snapshot from inside the apply of each command whose index + 1 is a
+   * multiple of this (2D's applier); only those applies wait for the tester. null: none ever waits.
+   */
+  snapshotEvery: number | null;
 }
 
 export type Command =
@@ -62,8 +67,11 @@ export type Effect =
     }
   /** A persister save (`snapshot` null: saveRaftState, which keeps the snapshot). */
   | { op: 'persist'; handle: Handle; raftState: Uint8Array; snapshot: Uint8Array | null }
-  /** An applyCh message; `constructing`: sent from inside the constructor. */
-  | { op: 'apply'; apply: number; handle: Handle; msg: Uint8Array; constructing: boolean }
+  /**
+   * An applyCh message; `constructing`: sent from inside the constructor; `held`: the student's applyCh
+   * call returns only when the tester says so (an `applied` command), after what it does about it.
+   */
+  | { op: 'apply'; apply: number; handle: Handle; msg: Uint8Array; constructing: boolean; held: boolean }
   /** An invoke's (or a construct's) outcome: the return value's bytes, or what it threw. */
   | { op: 'result'; call: number; value?: Uint8Array; error?: string }
   /** An RPC handler's outcome: the reply's bytes, or what it threw. */
@@ -92,7 +100,7 @@ const FIELDS: Readonly<Record<Effect['op'], Readonly<Record<string, FieldType>>>
     state: 'state|null',
   },
   persist: { handle: 'number', raftState: 'bytes', snapshot: 'bytes|null' },
-  apply: { apply: 'number', handle: 'number', msg: 'bytes', constructing: 'boolean' },
+  apply: { apply: 'number', handle: 'number', msg: 'bytes', constructing: 'boolean', held: 'boolean' },
   result: { call: 'number', value: 'bytes?', error: 'string?' },
   handled: { rpc: 'number', reply: 'bytes?', error: 'string?' },
   debug: { server: 'number', topic: 'string', msg: 'string' },

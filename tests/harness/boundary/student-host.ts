@@ -45,6 +45,7 @@ interface Held {
   kind: 'raft';
   server: Server | undefined;
   constructing: boolean;
+  snapshotEvery: number | null;
 }
 
 /** A thrown value as one line: `Name: message`. */
@@ -125,7 +126,13 @@ export class StudentHost {
   }
 
   #construct(call: number, handle: Handle, spec: RaftSpec): void {
-    const held: Held = { object: undefined, kind: spec.kind, server: undefined, constructing: true };
+    const held: Held = {
+      object: undefined,
+      kind: spec.kind,
+      server: undefined,
+      constructing: true,
+      snapshotEvery: spec.snapshotEvery,
+    };
     this.#held.set(handle, held);
     const transport = {
       send: (end: string, svcMeth: string, args: unknown) => this.#send(end, svcMeth, args),
@@ -220,11 +227,19 @@ export class StudentHost {
     }
   }
 
-  #apply(handle: Handle, msg: ApplyMsg): Promise<void> {
+  /**
+   * An applyCh call. It returns at once, as the tester's plain applier does, unless the tester will hand
+   * the peer a snapshot from inside it (Go's applier calls Snapshot before it reads the next message):
+   * then it returns when the tester says so, after the snapshot.
+   */
+  #apply(handle: Handle, msg: ApplyMsg): Promise<void> | undefined {
     const apply = ++this.#nextApply;
-    const constructing = this.#held.get(handle)?.constructing ?? false;
-    this.emit({ op: 'apply', apply, handle, msg: encode(msg, 'applyMsg'), constructing });
-    return new Promise((resolve) => this.#applies.set(apply, resolve));
+    const held = this.#held.get(handle);
+    const constructing = held?.constructing ?? false;
+    const every = held?.snapshotEvery ?? null;
+    const wait = every !== null && msg.kind === 'command' && (msg.commandIndex + 1) % every === 0;
+    this.emit({ op: 'apply', apply, handle, msg: encode(msg, 'applyMsg'), constructing, held: wait });
+    return wait ? new Promise((resolve) => this.#applies.set(apply, resolve)) : undefined;
   }
 }
 
