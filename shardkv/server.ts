@@ -169,6 +169,7 @@ export class ShardKV {
     const next = await this.#ctrler.query(num + 1);
     if (next.num === num + 1 && !this.#dead) {
       debugLog(this.me, 'shard', `G${this.gid} proposes config ${next.num}`);
+      // [SK.5] through the log, never straight into the machine: every replica switches at this entry
       await this.#rsm.submit({ kind: 'Config', config: next });
     }
   }

@@ -811,6 +811,29 @@ export const mutants: readonly Mutant[] = [
     edits: [{ file: GROUP, search: 'lastSeq: { ...moved.lastSeq },', replace: 'lastSeq: {},' }],
   },
   {
+    id: 'skv-config-outside-log',
+    rule: '[SK.5]',
+    part: '4B',
+    bug: 'each replica takes the next configuration when it hears of it from the controller, not through the group’s log',
+    edits: [
+      {
+        file: SHARDKV,
+        search: 'await Promise.all([this.#poll(), this.#pullShards(),',
+        replace: 'await Promise.all([this.#pullShards(),',
+      },
+      {
+        file: SHARDKV,
+        search: 'await sleep(POLL_MS);',
+        replace: 'await this.#poll();\n      await sleep(POLL_MS);',
+      },
+      {
+        file: SHARDKV,
+        search: "await this.#rsm.submit({ kind: 'Config', config: next });",
+        replace: "this.#machine.apply({ kind: 'Config', config: next });",
+      },
+    ],
+  },
+  {
     id: 'skv-keep-handed-off',
     rule: '[SK.6]',
     part: '4B',
