@@ -1,6 +1,8 @@
 // The trace timeline page's drawing (scripts/viz): `vizDrawing(data, view, show)` returns `render()`,
 // which redraws the SVG for the current view — one lane per server with roles and terms, crashed and
-// disconnected stretches, the applied index, RPC arrows — and the scales the interaction part needs.
+// disconnected stretches, the applied index, RPC arrows; in Lab 4 the lanes in blocks (the controllers,
+// then each replica group), each group's moves to a new configuration and the shard moves between
+// groups — and the scales the interaction part needs.
 // page-main.js (loaded after this file) owns the state and the reactions. Plain browser JS, no libraries.
 'use strict';
 // eslint-disable-next-line no-unused-vars
@@ -11,12 +13,31 @@ function vizDrawing(data, view, show) {
     LANE = 74,
     ROLE_H = 20,
     APPLY_H = 22,
+    GROUP_H = 18,
     MAX_RPCS = 2500;
   const svg = document.getElementById('chart');
   const box = document.getElementById('timeline');
   const notice = document.getElementById('notice');
   const details = document.getElementById('details');
-  const laneOf = new Map(data.servers.map((s, i) => [s, i]));
+  const laneById = new Map(data.lanes.map((l) => [l.id, l]));
+  const name = (s) => (laneById.get(s) || { name: 'S' + s }).name;
+  // Each lane's top; in Lab 4 each block of lanes (a group) starts with a header band for its label.
+  const laneY = new Map();
+  const blocks = [];
+  let chartBottom = TOP;
+  for (const group of data.groups.length > 0
+    ? data.groups
+    : [{ gid: null, label: '', lanes: data.servers }]) {
+    const block = { group, top: chartBottom };
+    if (data.groups.length > 0) chartBottom += GROUP_H;
+    for (const s of group.lanes) {
+      laneY.set(s, chartBottom);
+      chartBottom += LANE;
+    }
+    block.bottom = chartBottom;
+    blocks.push(block);
+  }
+  const chartH = chartBottom - TOP;
   const maxIndex = Math.max(1, ...data.applies.map((a) => a.index));
 
   function el(name, attrs, parent, text) {
@@ -29,7 +50,7 @@ function vizDrawing(data, view, show) {
   const width = () => box.clientWidth;
   const x = (t) => LEFT + ((t - view.t0) / (view.t1 - view.t0)) * (width() - LEFT - 8);
   const tAt = (px) => view.t0 + ((px - LEFT) / (width() - LEFT - 8)) * (view.t1 - view.t0);
-  const laneTop = (s) => TOP + laneOf.get(s) * LANE;
+  const laneTop = (s) => laneY.get(s);
   const laneMid = (s) => laneTop(s) + ROLE_H + 12;
   const visible = (a, b) => b >= view.t0 && a <= view.t1;
 
@@ -39,7 +60,7 @@ function vizDrawing(data, view, show) {
       [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000].find((s) => span / s <= 12) ||
       50000;
     for (let t = Math.ceil(view.t0 / step) * step; t <= view.t1; t += step) {
-      el('line', { x1: x(t), x2: x(t), y1: TOP - 6, y2: TOP + data.servers.length * LANE }, g);
+      el('line', { x1: x(t), x2: x(t), y1: TOP - 6, y2: TOP + chartH }, g);
       el('text', { x: x(t) + 2, y: TOP - 8 }, g, step >= 1000 ? t / 1000 + ' s' : t + ' ms');
     }
   }
@@ -61,7 +82,12 @@ function vizDrawing(data, view, show) {
     const top = laneTop(s);
     const lane = el('g', { class: 'lane', 'data-server': s }, g);
     el('rect', { x: LEFT, y: top, width: width() - LEFT, height: LANE - 6, fill: '#fafbfc' }, lane);
-    el('text', { x: 8, y: top + 24, class: 'lane-label' }, lane, 'S' + s);
+    el(
+      'text',
+      { x: 8, y: top + 24, class: 'lane-label' },
+      lane,
+      (laneById.get(s) || { label: 'S' + s }).label,
+    );
     for (const r of data.roles) {
       if (r.server !== s || !visible(r.start, r.end)) continue;
       const x0 = Math.max(LEFT, x(r.start)),
@@ -71,7 +97,7 @@ function vizDrawing(data, view, show) {
         { x: x0, y: top, width: w, height: ROLE_H, fill: 'var(--' + r.role + ')' },
         lane,
       );
-      el('title', {}, rect, 'S' + s + ' ' + r.role + ' in T' + r.term + ' — ' + r.source);
+      el('title', {}, rect, name(s) + ' ' + r.role + ' in T' + r.term + ' — ' + r.source);
       if (w > 26)
         el(
           'text',
@@ -89,7 +115,7 @@ function vizDrawing(data, view, show) {
         { x: x0, y: top + ROLE_H + 1, width: w, height: 4, fill: 'var(--' + v.membership + ')' },
         lane,
       );
-      el('title', {}, rect, 'S' + s + ' ' + v.membership + ' in ' + v.config);
+      el('title', {}, rect, name(s) + ' ' + v.membership + ' in ' + v.config);
     }
     for (const d of data.down) {
       if (d.server !== s || !visible(d.start, d.end)) continue;
@@ -104,7 +130,7 @@ function vizDrawing(data, view, show) {
           { x: x0, y: top, width: w, height: LANE - 6, fill, opacity: d.kind === 'crashed' ? 0.55 : 1 },
           lane,
         ),
-        'S' + s + ' ' + d.kind,
+        name(s) + ' ' + d.kind,
       );
     }
     drawApplied(s, lane, top + LANE - 8);
@@ -185,7 +211,7 @@ function vizDrawing(data, view, show) {
       'title',
       {},
       el('path', attrs, g),
-      r.method + ' #' + r.id + ' S' + r.from + '→S' + r.to + ' (' + r.fate + ')',
+      r.method + ' #' + r.id + ' ' + name(r.from) + '→' + name(r.to) + ' (' + r.fate + ')',
     );
   }
 
@@ -205,8 +231,64 @@ function vizDrawing(data, view, show) {
         : '';
   }
 
+  // Lab 4: a header band and a frame per block of lanes.
+  function drawGroups(g) {
+    for (const b of blocks) {
+      if (data.groups.length === 0) continue;
+      const block = el('g', { class: 'group-block', 'data-gid': b.group.gid === null ? '' : b.group.gid }, g);
+      el(
+        'rect',
+        { x: 2, y: b.top, width: width() - 4, height: b.bottom - b.top - 4, class: 'group-frame' },
+        block,
+      );
+      el('text', { x: 8, y: b.top + 13, class: 'group-label' }, block, b.group.label);
+    }
+  }
+
+  const blockOf = (gid) => blocks.find((b) => b.group.gid === gid);
+
+  // Lab 4: a group's move to configuration N across its block; a shard move as an arrow between blocks.
+  function drawReconfigs(g) {
+    for (const m of data.configMarks) {
+      const b = blockOf(m.gid);
+      if (b === undefined || !visible(m.t, m.t)) continue;
+      const mark = el('g', { class: 'config-mark', 'data-num': m.num }, g);
+      el('line', { x1: x(m.t), x2: x(m.t), y1: b.top + 2, y2: b.bottom - 6 }, mark);
+      el('text', { x: x(m.t) + 3, y: b.top + 13 }, mark, 'config ' + m.num);
+      el('title', {}, mark, 'gid ' + m.gid + ' took config ' + m.num + ' (' + name(m.lane) + ' first)');
+    }
+    for (const m of data.shardMoves) {
+      const from = blockOf(m.from),
+        to = blockOf(m.to);
+      if (from === undefined || to === undefined || !visible(m.t, m.t)) continue;
+      const move = el('g', { class: 'shard-move' }, g);
+      const y0 = from.top + GROUP_H / 2,
+        y1 = to.top + GROUP_H / 2;
+      el(
+        'path',
+        { d: 'M' + x(m.t) + ' ' + y0 + ' L' + (x(m.t) + 6) + ' ' + y1, 'marker-end': 'url(#arrow)' },
+        move,
+      );
+      el('text', { x: x(m.t) + 8, y: y1 - 4 }, move, 'shard ' + m.shards.join(' ') + ' ← ' + m.from);
+      el(
+        'title',
+        {},
+        move,
+        'config ' +
+          m.num +
+          ': shard' +
+          (m.shards.length > 1 ? 's ' : ' ') +
+          m.shards.join(' ') +
+          ' from gid ' +
+          m.from +
+          ' to gid ' +
+          m.to,
+      );
+    }
+  }
+
   function drawMarks(g) {
-    const h = data.servers.length * LANE;
+    const h = chartH;
     for (const e of data.events) {
       if (e.kind === 'error' && visible(e.t, e.t))
         el(
@@ -257,12 +339,14 @@ function vizDrawing(data, view, show) {
 
   function render() {
     svg.textContent = '';
-    svg.setAttribute('height', TOP + data.servers.length * LANE + 10);
+    svg.setAttribute('height', TOP + chartH + 10);
     defs();
     drawAxis(el('g', { class: 'axis' }, svg));
     drawNet(el('g', { class: 'net' }, svg));
+    drawGroups(el('g', { class: 'groups' }, svg));
     const lanes = el('g', { class: 'lanes' }, svg);
     for (const s of data.servers) drawLane(s, lanes);
+    drawReconfigs(el('g', { class: 'reconfigs' }, svg));
     drawRpcs(el('g', { class: 'rpcs' }, svg));
     drawMarks(el('g', { class: 'marks' }, svg));
   }

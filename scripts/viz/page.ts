@@ -24,7 +24,7 @@ function summary(data: VizData): string {
   const facts = [
     data.seed === null ? '' : `seed <b>${data.seed}</b>`,
     `${(data.endMs / 1000).toFixed(3)} s virtual`,
-    `${data.servers.length} servers, ${data.rpcs.length} RPCs`,
+    `${data.servers.length} servers${data.groups.length > 0 ? ` in ${data.groups.length} groups` : ''}, ${data.rpcs.length} RPCs`,
     data.replay === null ? '' : `replay: <code>${escapeHtml(data.replay)}</code>`,
     data.history === null
       ? ''
@@ -49,6 +49,8 @@ const LEGEND = [
   ['var(--voter)', 'voter (2E)'],
   ['var(--leaving)', 'leaving (C_old only)'],
   ['var(--joining)', 'joining (C_new only)'],
+  ['#2f7d32', 'config change (Lab 4)'],
+  ['#8e44ad', 'shard move (Lab 4)'],
 ]
   .map(([colour, label]) => `<span><span class="swatch" style="background:${colour}"></span>${label}</span>`)
   .join('');
