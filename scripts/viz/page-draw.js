@@ -2,7 +2,7 @@
 // which redraws the SVG for the current view — one lane per server with roles and terms, crashed and
 // disconnected stretches, the applied index, RPC arrows; in Lab 4 the lanes in blocks (the controllers,
 // then each replica group), each group's moves to a new configuration and the shard moves between
-// groups — and the scales the interaction part needs.
+// groups (page-groups.js) — and the scales the interaction part needs.
 // page-main.js (loaded after this file) owns the state and the reactions. Plain browser JS, no libraries.
 'use strict';
 // eslint-disable-next-line no-unused-vars
@@ -21,22 +21,7 @@ function vizDrawing(data, view, show) {
   const details = document.getElementById('details');
   const laneById = new Map(data.lanes.map((l) => [l.id, l]));
   const name = (s) => (laneById.get(s) || { name: 'S' + s }).name;
-  // Each lane's top; in Lab 4 each block of lanes (a group) starts with a header band for its label.
-  const laneY = new Map();
-  const blocks = [];
-  let chartBottom = TOP;
-  for (const group of data.groups.length > 0
-    ? data.groups
-    : [{ gid: null, label: '', lanes: data.servers }]) {
-    const block = { group, top: chartBottom };
-    if (data.groups.length > 0) chartBottom += GROUP_H;
-    for (const s of group.lanes) {
-      laneY.set(s, chartBottom);
-      chartBottom += LANE;
-    }
-    block.bottom = chartBottom;
-    blocks.push(block);
-  }
+  const { laneY, blocks, bottom: chartBottom } = vizBlocks(data, TOP, LANE, GROUP_H); // eslint-disable-line no-undef
   const chartH = chartBottom - TOP;
   const maxIndex = Math.max(1, ...data.applies.map((a) => a.index));
 
@@ -231,62 +216,6 @@ function vizDrawing(data, view, show) {
         : '';
   }
 
-  // Lab 4: a header band and a frame per block of lanes.
-  function drawGroups(g) {
-    for (const b of blocks) {
-      if (data.groups.length === 0) continue;
-      const block = el('g', { class: 'group-block', 'data-gid': b.group.gid === null ? '' : b.group.gid }, g);
-      el(
-        'rect',
-        { x: 2, y: b.top, width: width() - 4, height: b.bottom - b.top - 4, class: 'group-frame' },
-        block,
-      );
-      el('text', { x: 8, y: b.top + 13, class: 'group-label' }, block, b.group.label);
-    }
-  }
-
-  const blockOf = (gid) => blocks.find((b) => b.group.gid === gid);
-
-  // Lab 4: a group's move to configuration N across its block; a shard move as an arrow between blocks.
-  function drawReconfigs(g) {
-    for (const m of data.configMarks) {
-      const b = blockOf(m.gid);
-      if (b === undefined || !visible(m.t, m.t)) continue;
-      const mark = el('g', { class: 'config-mark', 'data-num': m.num }, g);
-      el('line', { x1: x(m.t), x2: x(m.t), y1: b.top + 2, y2: b.bottom - 6 }, mark);
-      el('text', { x: x(m.t) + 3, y: b.top + 13 }, mark, 'config ' + m.num);
-      el('title', {}, mark, 'gid ' + m.gid + ' took config ' + m.num + ' (' + name(m.lane) + ' first)');
-    }
-    for (const m of data.shardMoves) {
-      const from = blockOf(m.from),
-        to = blockOf(m.to);
-      if (from === undefined || to === undefined || !visible(m.t, m.t)) continue;
-      const move = el('g', { class: 'shard-move' }, g);
-      const y0 = from.top + GROUP_H / 2,
-        y1 = to.top + GROUP_H / 2;
-      el(
-        'path',
-        { d: 'M' + x(m.t) + ' ' + y0 + ' L' + (x(m.t) + 6) + ' ' + y1, 'marker-end': 'url(#arrow)' },
-        move,
-      );
-      el('text', { x: x(m.t) + 8, y: y1 - 4 }, move, 'shard ' + m.shards.join(' ') + ' ← ' + m.from);
-      el(
-        'title',
-        {},
-        move,
-        'config ' +
-          m.num +
-          ': shard' +
-          (m.shards.length > 1 ? 's ' : ' ') +
-          m.shards.join(' ') +
-          ' from gid ' +
-          m.from +
-          ' to gid ' +
-          m.to,
-      );
-    }
-  }
-
   function drawMarks(g) {
     const h = chartH;
     for (const e of data.events) {
@@ -343,10 +272,11 @@ function vizDrawing(data, view, show) {
     defs();
     drawAxis(el('g', { class: 'axis' }, svg));
     drawNet(el('g', { class: 'net' }, svg));
-    drawGroups(el('g', { class: 'groups' }, svg));
+    const lab4 = vizGroupDrawing(data, blocks, { el, x, visible, width, name, GROUP_H }); // eslint-disable-line no-undef
+    lab4.drawGroups(el('g', { class: 'groups' }, svg));
     const lanes = el('g', { class: 'lanes' }, svg);
     for (const s of data.servers) drawLane(s, lanes);
-    drawReconfigs(el('g', { class: 'reconfigs' }, svg));
+    lab4.drawReconfigs(el('g', { class: 'reconfigs' }, svg));
     drawRpcs(el('g', { class: 'rpcs' }, svg));
     drawMarks(el('g', { class: 'marks' }, svg));
   }

@@ -2,7 +2,7 @@
  * The timeline as one self-contained HTML page: inline style, script and data, nothing fetched, so it
  * opens from disk, from a CI artifact or an e-mail. The data is model.ts's VizData as JSON inside a
  * <script type="application/json"> element ("<" escaped, so no string in a trace can end it early);
- * page-draw.js and page-main.js draw it, page.css styles it.
+ * page-groups.js (Lab 4's lane blocks), page-draw.js and page-main.js draw it, page.css styles it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -83,7 +83,7 @@ export function renderPage(data: VizData): string {
     '<div id="layout"><main id="timeline"><svg id="chart"></svg></main><aside id="details"></aside></div>',
     '<footer>keys: ← → step through events (Shift: ×10) · + − zoom · 0 fit · Esc clear · wheel zooms, drag pans, click selects</footer>',
     `<script id="viz-data" type="application/json">${json}</script>`,
-    `<script>\n${asset('page-draw.js')}\n${asset('page-main.js')}</script>`,
+    `<script>\n${asset('page-groups.js')}\n${asset('page-draw.js')}\n${asset('page-main.js')}</script>`,
     '</body></html>',
     '',
   ].join('\n');
