@@ -101,7 +101,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const wallStart = realNow();
   const cpuStart = threadCpuMs();
   setRandomSource(seededRandom(options.seed));
-  setDebugSink((server, topic, msg) => debug.add(server, topic, msg));
+  setDebugSink((server, topic, msg, group) => debug.add(server, topic, msg, group));
   resetCodecWarnings();
   setCodecWarningSink((msg) => {
     trace.record('codec', { msg });
