@@ -35,7 +35,7 @@ export interface HandleListener {
 }
 
 export interface BoundaryListener {
-  debug(server: number, topic: string, msg: string): void;
+  debug(server: number, topic: string, msg: string, group?: number): void;
   /** Student code failed where nothing catches it, or a result broke the protocol: fail the run. */
   crash(error: Error): void;
 }
@@ -231,7 +231,7 @@ export class Boundary {
         return;
       }
       case 'debug':
-        return this.#listener.debug(effect.server, effect.topic, effect.msg);
+        return this.#listener.debug(effect.server, effect.topic, effect.msg, effect.group);
       case 'crash':
         return this.#listener.crash(studentError('', effect.error));
     }

@@ -25,7 +25,7 @@ export function openBoundary(ctx: LabContext, modules: () => StudentModules): Bo
     ctx.studentSide?.(seed, (error) => ctx.fail(error)) ??
     new InProcessTransport(new StudentHost(modules()), seededRandom(seed));
   const boundary = new Boundary(transport, () => ctx.now(), {
-    debug: (server, topic, msg) => runSink?.(server, topic, msg),
+    debug: (server, topic, msg, group) => runSink?.(server, topic, msg, group),
     crash: (error) => ctx.fail(error),
   });
   ctx.afterEachStep((hop) => boundary.settle(hop));

@@ -76,8 +76,8 @@ export type Effect =
   | { op: 'result'; call: number; value?: Uint8Array; error?: string }
   /** An RPC handler's outcome: the reply's bytes, or what it threw. */
   | { op: 'handled'; rpc: number; reply?: Uint8Array; error?: string }
-  /** A debugLog line. */
-  | { op: 'debug'; server: number; topic: string; msg: string }
+  /** A debugLog line (`group`: Lab 4's gid, when the line names one). */
+  | { op: 'debug'; server: number; topic: string; msg: string; group?: number }
   /** Child mode only: student code threw where nothing catches it (a timer, an unhandled rejection). */
   | { op: 'crash'; error: string };
 
@@ -87,7 +87,7 @@ export const INVOKABLE: Readonly<Record<StudentKind, readonly string[]>> = {
 };
 
 type FieldType =
-  'number' | 'string' | 'boolean' | 'bytes' | 'bytes?' | 'bytes|null' | 'string?' | 'state|null';
+  'number' | 'number?' | 'string' | 'boolean' | 'bytes' | 'bytes?' | 'bytes|null' | 'string?' | 'state|null';
 const FIELDS: Readonly<Record<Effect['op'], Readonly<Record<string, FieldType>>>> = {
   timer: { timer: 'number', ms: 'number', repeat: 'boolean', immediate: 'boolean' },
   clear: { timer: 'number' },
@@ -103,7 +103,7 @@ const FIELDS: Readonly<Record<Effect['op'], Readonly<Record<string, FieldType>>>
   apply: { apply: 'number', handle: 'number', msg: 'bytes', constructing: 'boolean', held: 'boolean' },
   result: { call: 'number', value: 'bytes?', error: 'string?' },
   handled: { rpc: 'number', reply: 'bytes?', error: 'string?' },
-  debug: { server: 'number', topic: 'string', msg: 'string' },
+  debug: { server: 'number', topic: 'string', msg: 'string', group: 'number?' },
   crash: { error: 'string' },
 };
 
@@ -117,6 +117,8 @@ function fieldOk(value: unknown, type: FieldType): boolean {
       return value === null || value instanceof Uint8Array;
     case 'string?':
       return value === undefined || typeof value === 'string';
+    case 'number?':
+      return value === undefined || typeof value === 'number';
     case 'state|null': {
       if (value === null) return true;
       const s = value as Record<string, unknown>;

@@ -79,7 +79,13 @@ export class StudentHost {
   /** Route debugLog lines into the effects (the tester records them in the trace, in order). */
   captureDebugLines(): () => void {
     const before = currentDebugSink();
-    setDebugSink((server, topic, msg) => this.emit({ op: 'debug', server, topic, msg }));
+    setDebugSink((server, topic, msg, group) =>
+      this.emit(
+        group === undefined
+          ? { op: 'debug', server, topic, msg }
+          : { op: 'debug', server, topic, msg, group },
+      ),
+    );
     return () => setDebugSink(before);
   }
 
