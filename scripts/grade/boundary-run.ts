@@ -15,7 +15,7 @@ import { FRAMEWORK_ROOT, buildBoundaryChild, buildBoundaryTester } from '../../t
 import { DEFAULT_WALL_LIMIT_MS } from '../../tests/harness';
 import type { TesterResult } from '../../tests/harness/boundary/tester-main';
 import { mapBundleFrames } from '../../tests/harness/worker/source-map';
-import type { VerdictKind } from './execute';
+import type { RunVerdict, VerdictKind } from './execute';
 import type { Sandbox } from './sandbox';
 
 /** The tester's process gets this much longer than its own wall limit before the grader kills it. */
@@ -37,14 +37,8 @@ export interface BoundaryRunInput {
   readonly hangMs: number;
 }
 
-export interface BoundaryRunOutcome {
-  readonly kind: VerdictKind;
-  readonly error?: string;
-  readonly virtualMs: number;
-  readonly wallMs: number;
-  readonly traceHash: string;
-  readonly traceFile?: string;
-}
+/** What a boundary run adds to a RunVerdict (the test, seed and replay are the caller's). */
+export type BoundaryRunOutcome = Omit<RunVerdict, 'test' | 'seed' | 'replay'>;
 
 /** How a failed run is counted, from its message (ChildProcessError says how the child ended). */
 function kindOf(error: string): VerdictKind {

@@ -16,7 +16,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderCheckPage } from '../../cluster/check/page';
 import { writeTimeline } from '../../scripts/viz';
 import { sampleReport } from '../cluster/check-sample';
-import { runLabTest } from '../harness';
+import { runLabTest, type LabTest } from '../harness';
 import { checkOperations, kvModel, writeVisualization } from '../linearizability';
 import { staleReadAnnotations, staleReadHistory } from '../linearizability/fixtures';
 import { tests as tests2C } from '../raft/2C.tests';
@@ -44,8 +44,12 @@ if (!fs.existsSync(CHROMIUM)) {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('the trace timeline renders: lanes, arrows, details, no console errors', async () => {
-    const test = tests2C.find((t) => t.title.startsWith('partitioned leader')) ?? tests2C[0];
+  /** Run `test` at seed 3 keeping its trace, and open its timeline in a tab that collects page errors. */
+  async function openTimeline(
+    test: LabTest,
+    file: string,
+    height: number,
+  ): Promise<{ tab: Page; errors: string[] }> {
     const run = await runLabTest(test, {
       seed: 3,
       replay: '-',
@@ -53,13 +57,19 @@ if (!fs.existsSync(CHROMIUM)) {
       keepTrace: true,
       write: () => {},
     });
-    const page = writeTimeline(run.traceFile as string, path.join(tmp, 'timeline.html'));
-    const tab = await browser.newPage({ viewport: { width: 1400, height: 640 } });
+    const page = writeTimeline(run.traceFile as string, path.join(tmp, file));
+    const tab = await browser.newPage({ viewport: { width: 1400, height } });
+    const errors: string[] = [];
+    tab.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    tab.on('pageerror', (e) => void errors.push(String(e)));
+    await tab.goto(`file://${page}`);
+    return { tab, errors };
+  }
+
+  test('the trace timeline renders: lanes, arrows, details, no console errors', async () => {
+    const test = tests2C.find((t) => t.title.startsWith('partitioned leader')) ?? tests2C[0];
+    const { tab, errors } = await openTimeline(test, 'timeline.html', 640);
     try {
-      const errors: string[] = [];
-      tab.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-      tab.on('pageerror', (e) => void errors.push(String(e)));
-      await tab.goto(`file://${page}`);
       expect(await tab.locator('.lane').count()).toBe(3);
       expect(await tab.locator('.rpc').count()).toBeGreaterThan(0);
       for (let k = 0; k < 25; k++) await tab.keyboard.press('ArrowRight');
@@ -77,20 +87,8 @@ if (!fs.existsSync(CHROMIUM)) {
   // labelled block of lanes, each group's move to every configuration, and the shards handed between them.
   test('the trace timeline of a 4B run: a lane block per group, configuration changes and shard moves marked', async () => {
     const test = tests4B.find((t) => t.title === 'Test: join then leave') ?? tests4B[0];
-    const run = await runLabTest(test, {
-      seed: 3,
-      replay: '-',
-      traceDir: tmp,
-      keepTrace: true,
-      write: () => {},
-    });
-    const page = writeTimeline(run.traceFile as string, path.join(tmp, 'timeline-4b.html'));
-    const tab = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
+    const { tab, errors } = await openTimeline(test, 'timeline-4b.html', 1100);
     try {
-      const errors: string[] = [];
-      tab.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-      tab.on('pageerror', (e) => void errors.push(String(e)));
-      await tab.goto(`file://${page}`);
       expect(await tab.locator('.group-label').allTextContents()).toEqual([
         'controllers',
         'gid 100',

@@ -12,6 +12,8 @@ import '../random-setup'; // first, as in every entry point: Math.random is lock
 import fs from 'node:fs';
 import { boundaryTests } from '../../raft/boundary-tests';
 import { runLabTest } from '../run';
+import { reportOf } from '../worker/in-worker';
+import type { WorkerReport } from '../worker/types';
 import { childStudentSide, type StudentProcessOptions } from './child';
 
 const RESULT_FD = 3;
@@ -25,16 +27,8 @@ interface TesterRequest {
   child: StudentProcessOptions;
 }
 
-export interface TesterResult {
-  passed: boolean;
-  error?: string;
-  virtualMs: number;
-  wallMs: number;
-  cpuMs: number;
-  traceHash: string;
-  traceFile?: string;
-  logFile?: string;
-}
+/** What the tester writes to fd 3: the run's report, as a worker sends it. */
+export type TesterResult = WorkerReport;
 
 async function main(): Promise<void> {
   const request = JSON.parse(fs.readFileSync(0, 'utf8')) as TesterRequest;
@@ -49,17 +43,7 @@ async function main(): Promise<void> {
     write: (text) => void lines.push(text),
     studentSide: childStudentSide(request.child),
   });
-  const out: TesterResult = {
-    passed: result.passed,
-    error: result.error?.message,
-    virtualMs: result.virtualMs,
-    wallMs: result.wallMs,
-    cpuMs: result.cpuMs,
-    traceHash: result.traceHash,
-    traceFile: result.traceFile,
-    logFile: result.logFile,
-  };
-  fs.writeSync(RESULT_FD, JSON.stringify(out));
+  fs.writeSync(RESULT_FD, JSON.stringify(reportOf(result)));
   process.exit(0);
 }
 
