@@ -166,6 +166,11 @@ export class StudentHost {
 
   #invoke(call: number, handle: Handle, method: string, args: Uint8Array): void {
     const held = this.#held.get(handle);
+    if (held !== undefined && held.object === undefined && method === 'kill') {
+      // Its constructor threw (the tester has been told): there is nothing to stop.
+      this.emit({ op: 'result', call, value: encode(null) });
+      return;
+    }
     const fn: unknown =
       held?.object === undefined ? undefined : (held.object as Record<string, unknown>)[method];
     if (held === undefined || typeof fn !== 'function' || !INVOKABLE[held.kind].includes(method)) {
