@@ -13,6 +13,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { HarnessError } from '../errors';
 import type { StudentSideFactory } from '../lab-test';
 import { realTimers } from '../real-timers';
+import { formatVirtual } from '../failure';
 import type { StudentTransport } from './boundary';
 import { FrameReader, frame } from './frames';
 import { isEffect, type Command, type Effect } from './protocol';
@@ -92,12 +93,14 @@ export class ChildTransport implements StudentTransport {
     if (this.#ended !== undefined) return Promise.reject(this.#ended);
     return new Promise((resolve, reject) => {
       const timer = realTimers.setTimeout(() => {
-        this.#end(
-          new ChildProcessError(
-            `the code under test did not finish one step within ${(this.#limitMs / 1000).toFixed(0)} s of real ` +
-              'time (a loop that never awaits?)',
-          ),
+        // As npm test's watchdog says it (worker/isolated.ts), so a hung run reads the same in both.
+        const hung = new ChildProcessError(
+          `no progress for ${(this.#limitMs / 1000).toFixed(1)} s of real time: the code under test did ` +
+            `not finish the step at virtual time ${formatVirtual(now)} (a loop that never awaits, e.g. ` +
+            'while (true) {}, or a call that blocks)',
         );
+        hung.name = 'HungRun';
+        this.#end(hung);
       }, this.#limitMs);
       this.#waiting = {
         resolve: (effects) => {
