@@ -45,6 +45,11 @@ export interface LabContext {
    * to). Absent when the host saves no traces.
    */
   readonly tracePath?: string;
+  /**
+   * false: the invariant monitor watches nothing in this run. Only `npm run bench` sets it, to measure
+   * what the monitor costs (the same runs with it on and off); every test run has it on.
+   */
+  readonly monitor?: boolean;
 }
 
 export interface LabTest {

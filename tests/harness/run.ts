@@ -38,6 +38,8 @@ export interface RunOptions {
   keepTrace?: boolean;
   /** Called with the virtual time reached, after every timer fires (see DriverOptions.onProgress). */
   onProgress?: (virtualMs: number) => void;
+  /** false: run without the invariant monitor (LabContext.monitor; for `npm run bench` only). */
+  monitor?: boolean;
 }
 
 export interface RunResult {
@@ -84,6 +86,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     fail: (error) => failure.set(error),
     defer: (fn) => void deferred.push(fn),
     diagnose: (fn) => void diagnoses.push(fn),
+    monitor: options.monitor ?? true,
   };
   const cleanup = (): void => {
     for (const fn of deferred.reverse()) fn();
