@@ -268,12 +268,13 @@ export class InvariantMonitor {
     if (lead.lastAck !== null) this.#derive(lead, rpc.term, lead.lastAck); // its log may be known now
     if (c <= lead.derived) return;
     const m = majorityAck(lead, this.#c.voters);
-    const acks = [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
     let older: number | null = null;
     if (m !== null && c <= m) {
       older = this.#servers[i].log.get(m)?.term ?? null;
       if (older === null || older === rpc.term) return; // its entry there is unknown: say nothing
     }
+    // Only now, for the message: this point is reached on many sends that then return above.
+    const acks = [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
     this.#fail(rpc, M.commitAhead(i, rpc.term, c, m, older, acks));
   }
 
