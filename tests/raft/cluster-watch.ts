@@ -14,7 +14,7 @@
  *
  * It reads RPCs by their method name only (`…AppendEntries`), never their fields, which students choose.
  */
-import type { Network, NetworkEvent, ServerName } from '../../labrpc';
+import { freezeClass, type Network, type NetworkEvent, type ServerName } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { InvariantMonitor } from './invariant-monitor';
 import { STALL_WINDOW_MS, explainStall } from './stall-patterns';
@@ -382,3 +382,7 @@ function within(times: number[], since: number): number {
   for (let k = times.length - 1; k >= 0 && times[k] >= since; k--) count++;
   return count;
 }
+
+// Frozen where it is defined: every run shares this module (worker/shared-modules.ts), and a run that
+// froze it later would look like one that changed it (worker/leftovers.ts). See labrpc/freeze.ts.
+freezeClass(ClusterWatch);
