@@ -184,9 +184,45 @@ function reportForeignObject(value: object, walk: Walk): void {
   warn(walk.path(), `a ${name} instance will arrive as a plain object: its prototype and methods are lost`);
 }
 
+const objectPrototype = Object.prototype;
+const prototypeOf = Object.getPrototypeOf;
+
+/**
+ * Whether `value` is plain data through and through: nothing to report, nothing to throw. The walk above
+ * allocates its path as it goes; this check allocates nothing, and every honest message passes it, so
+ * the walk runs only for a value that has something to say (or a plain object of another realm, which
+ * the walk accepts). It must never accept what the walk would report: it accepts less.
+ */
+function isPlainData(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return isFinite(value);
+    case 'object':
+      break;
+    default: // undefined, function, symbol, bigint
+      return false;
+  }
+  if (value === null || value instanceof Bytes) return true;
+  if (depth > CYCLE_SUSPECT_DEPTH) return false;
+  if (isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isPlainData(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto: unknown = prototypeOf(value);
+  if (proto !== objectPrototype && proto !== null) return false;
+  for (const key in value) {
+    if (!hasOwn.call(value, key)) continue;
+    if (!isPlainData((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 /** Encode a value to bytes. `path` names the value in warnings ("args", "reply", "state"). */
 export function encode(value: unknown, path = 'value'): Uint8Array {
-  new Walk(path, value).visit(value);
+  if (!isPlainData(value, 0)) new Walk(path, value).visit(value);
   // msgpackr may reuse its output buffer for the next message: take our own copy, as a plain Uint8Array
   // (not a Buffer), so that binary fields decode as Uint8Array too.
   return new Uint8Array(packr.pack(value));

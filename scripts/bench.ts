@@ -8,8 +8,11 @@
  *              msgpackr's own pack + unpack of the same two messages
  *   rpc        labrpc calls delivered per wall second in virtual time, reliable and unreliable, and the
  *              cost of one delivered RPC vs msgpackr's pack + unpack of the same arguments and reply
- *   parts      CPU time of the reference on every 2A–3B test vs a bare timer loop (bench-parts.ts)
+ *   parts      CPU time of the reference on every 2A–4B test vs a bare timer loop, and the invariant
+ *              monitor's overhead: the same runs with it and without it (bench-parts.ts)
  *   suite      whole tests in a worker, under jest and under stress, vs in-process (scripts/bench/suite.ts)
+ *
+ * `npm run bench -- parts` (or `framework`, `suite`, several) runs only those sections.
  */
 import '../tests/harness/random-setup';
 import Table from 'cli-table3';
@@ -116,7 +119,9 @@ function msgpackrMicros(n: number): number {
   return ((realNow() - start) * 1000) / n;
 }
 
-async function main(): Promise<void> {
+const SECTIONS = ['framework', 'parts', 'suite'] as const;
+
+async function framework(): Promise<void> {
   await hopMicros(20_000); // warm-up
   await timerMicros(20_000);
   const hop = await hopMicros(200_000);
@@ -159,15 +164,29 @@ async function main(): Promise<void> {
     }),
   );
   process.stdout.write(`raftlab framework benchmark (node ${process.version})\n${table.toString()}\n`);
+}
 
-  const seed = 1;
-  const baseline = await timerLoopCpuMs(seed);
-  const parts = await benchParts(LAB_PARTS, seed);
-  process.stdout.write(partsTable(parts, baseline, seed));
-  // Whole tests: isolation, jest and stress against an in-process run (scripts/bench/suite.ts).
-  const suite = new Table({ head: ['suite', 'result', 'baseline', 'ratio'] });
-  suite.push(...(await suiteRows()));
-  process.stdout.write(`${suite.toString()}\n`);
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((a) => !(SECTIONS as readonly string[]).includes(a));
+  if (unknown.length > 0) {
+    process.stderr.write(`npm run bench: unknown section ${unknown.join(', ')} (${SECTIONS.join(', ')})\n`);
+    process.exit(2);
+  }
+  const run = (section: (typeof SECTIONS)[number]): boolean => asked.length === 0 || asked.includes(section);
+  if (run('framework')) await framework();
+  if (run('parts')) {
+    const seed = 1;
+    const baseline = await timerLoopCpuMs(seed);
+    const parts = await benchParts(LAB_PARTS, seed);
+    process.stdout.write(partsTable(parts, baseline, seed));
+  }
+  if (run('suite')) {
+    // Whole tests: isolation, jest and stress against an in-process run (scripts/bench/suite.ts).
+    const suite = new Table({ head: ['suite', 'result', 'baseline', 'ratio'] });
+    suite.push(...(await suiteRows()));
+    process.stdout.write(`${suite.toString()}\n`);
+  }
 }
 
 void main();

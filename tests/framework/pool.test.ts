@@ -67,8 +67,8 @@ test('a pool closed with a shelf parks its idle worker there, and the next pool 
   await Promise.all(shelf.map((parked) => parked.worker.terminate()));
 });
 
-test('a run that leaves a global or an open handle retires its worker', async () => {
-  for (const leaver of ['leaves a global', 'leaves a port open']) {
+test('a run that leaves a global, a patched framework class or an open handle retires its worker', async () => {
+  for (const leaver of ['leaves a global', 'patches a framework class', 'leaves a port open']) {
     expect(await pooled(leaver)).toMatchObject({ passed: true });
     expect(await pooled('counts the runs of its module')).toEqual({ passed: true, reused: false });
   }

@@ -57,6 +57,11 @@ export interface LabContext {
    * sandboxed child process (boundary/child.ts). Absent: in this thread (`npm test`).
    */
   readonly studentSide?: StudentSideFactory;
+  /**
+   * false: the invariant monitor watches nothing in this run. Only `npm run bench` sets it, to measure
+   * what the monitor costs (the same runs with it on and off); every test run has it on.
+   */
+  readonly monitor?: boolean;
 }
 
 /** Starts the student side of the boundary with the student's random seed; `fail` fails the run. */

@@ -40,6 +40,8 @@ export interface RunOptions {
   onProgress?: (virtualMs: number) => void;
   /** Run the code under test elsewhere (the grader's child process); see LabContext.studentSide. */
   studentSide?: StudentSideFactory;
+  /** false: run without the invariant monitor (LabContext.monitor; for `npm run bench` only). */
+  monitor?: boolean;
 }
 
 export interface RunResult {
@@ -89,6 +91,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     diagnose: (fn) => void diagnoses.push(fn),
     afterEachStep: (fn) => void afterStep.push(fn),
     studentSide: options.studentSide,
+    monitor: options.monitor ?? true,
   };
   const cleanup = (): void => {
     for (const fn of deferred.reverse()) fn();

@@ -14,7 +14,7 @@
  *
  * It reads RPCs by their method name only (`…AppendEntries`), never their fields, which students choose.
  */
-import type { Network, NetworkEvent, ServerName } from '../../labrpc';
+import { freezeClass, type Network, type NetworkEvent, type ServerName } from '../../labrpc';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { InvariantMonitor } from './invariant-monitor';
 import { STALL_WINDOW_MS, explainStall } from './stall-patterns';
@@ -90,8 +90,11 @@ export class ClusterWatch {
   readonly #lastAppendSent: (number | null)[];
   /** Each server's last start: when, and the headline of what its constructor threw, if it did. */
   readonly #starts: ({ at: number; threw?: string } | undefined)[];
-  /** "server:term" → the servers that received an AppendEntries it sent while it led that term. */
-  readonly #heard = new Map<string, Set<number>>();
+  /**
+   * Per server, term → the servers that received an AppendEntries it sent while it led that term (maps
+   * by number: this is updated at every AppendEntries delivered, where a string key cost one per RPC).
+   */
+  readonly #heard: Map<number, Set<number>>[];
   #anySent = false;
   #violated = false;
   #sealed: string[] | undefined;
@@ -103,6 +106,7 @@ export class ClusterWatch {
     this.#lastAppendHeard = new Array<null>(n).fill(null);
     this.#lastAppendSent = new Array<null>(n).fill(null);
     this.#starts = new Array<undefined>(n).fill(undefined);
+    this.#heard = Array.from({ length: n }, () => new Map<number, Set<number>>());
     this.monitor = new InvariantMonitor(cluster);
     cluster.net.observe((event) => this.#see(event));
     cluster.ctx.diagnose(() => this.diagnose());
@@ -137,7 +141,7 @@ export class ClusterWatch {
    * AppendEntries it sent while it said it led that term. A peer that only *says* it leads has none.
    */
   leaderEvidence(i: number, term: number): number {
-    return this.#heard.get(`${i}:${term}`)?.size ?? 0;
+    return this.#heard[i]?.get(term)?.size ?? 0;
   }
 
   /**
@@ -228,9 +232,11 @@ export class ClusterWatch {
         push(this.#counts[rpc.to].delivered, now);
         if (isAppendEntries(rpc.svcMeth)) {
           this.#lastAppendHeard[rpc.to] = { at: now, from: rpc.from };
-          if (rpc.leaderTerm !== undefined && rpc.to !== rpc.from) {
-            const key = `${String(rpc.from)}:${rpc.leaderTerm}`;
-            this.#heard.set(key, (this.#heard.get(key) ?? new Set()).add(rpc.to));
+          const terms = typeof rpc.from === 'number' ? this.#heard[rpc.from] : undefined;
+          if (rpc.leaderTerm !== undefined && rpc.to !== rpc.from && terms !== undefined) {
+            const heard = terms.get(rpc.leaderTerm);
+            if (heard === undefined) terms.set(rpc.leaderTerm, new Set([rpc.to]));
+            else heard.add(rpc.to);
           }
         }
         return;
@@ -391,3 +397,7 @@ function within(times: number[], since: number): number {
   for (let k = times.length - 1; k >= 0 && times[k] >= since; k--) count++;
   return count;
 }
+
+// Frozen where it is defined: every run shares this module (worker/shared-modules.ts), and a run that
+// froze it later would look like one that changed it (worker/leftovers.ts). See labrpc/freeze.ts.
+freezeClass(ClusterWatch);

@@ -67,6 +67,8 @@ export class InvariantMonitor {
   #aligned = 0;
   #misaligned = false;
   #violation: string | null = null;
+  /** Switched off for this run (LabContext.monitor): it sees nothing and checks nothing. */
+  #off = false;
   /** The Raft RPCs servers sent lately, oldest first, for the stall explanations (stall-patterns.ts). */
   readonly #recent = new RecentRpcs();
 
@@ -76,6 +78,10 @@ export class InvariantMonitor {
     this.#c = cluster;
     this.#running = (rpc) => cluster.net.handlerRunning(rpc);
     this.#servers = Array.from({ length: cluster.n }, () => new ServerState());
+    if (cluster.ctx.monitor === false) {
+      this.#off = true; // npm run bench measuring the monitor's cost: the run as if it were not there
+      return;
+    }
     cluster.net.observe((event) => {
       if (this.#violation === null) this.#see(event);
     });
@@ -262,12 +268,13 @@ export class InvariantMonitor {
     if (lead.lastAck !== null) this.#derive(lead, rpc.term, lead.lastAck); // its log may be known now
     if (c <= lead.derived) return;
     const m = majorityAck(lead, this.#c.voters);
-    const acks = [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
     let older: number | null = null;
     if (m !== null && c <= m) {
       older = this.#servers[i].log.get(m)?.term ?? null;
       if (older === null || older === rpc.term) return; // its entry there is unknown: say nothing
     }
+    // Only now, for the message: this point is reached on many sends that then return above.
+    const acks = [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
     this.#fail(rpc, M.commitAhead(i, rpc.term, c, m, older, acks));
   }
 
@@ -464,7 +471,8 @@ export class InvariantMonitor {
    * applyCh). Its indices are compared with the wire's only once a few applies showed they are the same.
    */
   applied(i: number, index: number, command: unknown): void {
-    if (this.#violation !== null || this.#misaligned || this.#c.voters === null || this.#c.voters < 2) return;
+    if (this.#off || this.#violation !== null || this.#misaligned) return;
+    if (this.#c.voters === null || this.#c.voters < 2) return;
     if (!this.#commitReadable) return;
     if (this.#aligned < ALIGNED_APPLIES) {
       const e = this.#entries;

@@ -82,8 +82,18 @@ export class ServerState {
    */
   unchangedBelow(epoch: number): number {
     if (epoch < this.#changesSince) return 0;
+    // #changes is in epoch order (epochs only grow): look only at those after `epoch`, usually the last
+    // few, found by bisection (a reply otherwise scanned up to 256 of them).
+    const changes = this.#changes;
+    let lo = 0;
+    let hi = changes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (changes[mid].epoch > epoch) hi = mid;
+      else lo = mid + 1;
+    }
     let least = Infinity;
-    for (const change of this.#changes) if (change.epoch > epoch && change.from < least) least = change.from;
+    for (let k = lo; k < changes.length; k++) if (changes[k].from < least) least = changes[k].from;
     return least;
   }
 

@@ -129,7 +129,7 @@ function requireForRun(request) {
       'and what the project bundles: its own files, labrpc and lodash)',
   );
 }
-const realm = host.snapshotRealm();
+const realm = host.snapshotRealm(host.shared);
 
 /** Block until the parent posts the next request, and take it off the port. */
 function nextRequest() {

@@ -2,17 +2,19 @@
  * How an isolated worker loads TypeScript: two CommonJS bundles built by esbuild (which tsx brings along).
  *
  * - The host bundle, one per project root, loads once per worker (boot.js): prologue.ts (real timers
- *   captured, tripwires installed), random-setup.ts (the locked Math.random wrapper), and leftovers.ts
- *   (what a run left in the realm). These hold the realm's one-of-a-kind state, so they must never load
- *   twice in one worker.
- * - The run bundle, one per test module: the test module with everything it imports, the packages too,
- *   and in-worker.ts, whose `runWorker` the bundle's `main` calls. boot.js compiles it once and evaluates
- *   it again for every run, which is what gives each run fresh module state in a reused worker; the
- *   imports of real-timers.ts and random-setup.ts in it are left as `lab-shared:` requests that boot.js
- *   answers with the host bundle's instances. Packages are bundled so that their module state is fresh
- *   per run as well (lodash's uniqueId counter, say); only native ones (NATIVE_PACKAGES) stay external.
- *   Evaluating a compiled function again keeps V8's compiled code and type feedback warm: the same test
- *   file's second test runs as fast as code that has run before, not as code loaded for the first time.
+ *   captured, tripwires installed), random-setup.ts (the locked Math.random wrapper), leftovers.ts (what
+ *   a run left in the realm), and the framework modules every run shares (shared-modules.ts: the network
+ *   and codec, the driver and trace, the invariant monitor, the linearizability checker, with the packages
+ *   they import). The first three hold the realm's one-of-a-kind state, so they must never load twice in
+ *   one worker; the framework stays loaded so that the code V8 optimised for one run still fits the next.
+ * - The run bundle, one per test module: the test module with everything else it imports (the student's
+ *   code, the configs), the packages too, and in-worker.ts, whose `runWorker` the bundle's `main` calls.
+ *   boot.js compiles it once and evaluates it again for every run, which is what gives each run fresh
+ *   module state in a reused worker; its imports of shared modules are left as `lab-shared:` requests
+ *   that boot.js answers with the host bundle's instances. Packages are bundled so that their module
+ *   state is fresh per run as well (lodash's uniqueId counter, say); only native ones (NATIVE_PACKAGES)
+ *   stay external. Evaluating a compiled function again keeps V8's compiled code and type feedback
+ *   warm, but not its hidden classes: each evaluation makes new classes (hence shared-modules.ts).
  *
  * Everything comes from the same project root as the test module (`root`: the harness of that root, its
  * packages from `<root>/node_modules`), so a grader can run a submission copied into another checkout.
@@ -31,6 +33,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build, version, type Plugin } from 'esbuild';
 import { findLabModules } from './discover';
+import { sharedModuleFiles, sharedRequest } from './shared-modules';
 
 /** This checkout's root (tests/harness/worker → ../../..). */
 export const FRAMEWORK_ROOT = path.resolve(__dirname, '../../..');
@@ -42,12 +45,6 @@ const LAB_BUNDLE = 'lab-tests';
 const ENTRY = 'lab-entry.ts';
 /** Packages with compiled parts, which cannot be bundled (msgpackr loads msgpackr-extract if present). */
 const NATIVE_PACKAGES = ['msgpackr-extract', 'esbuild'];
-/** The harness modules the host bundle holds, by the request the run bundle makes for them. */
-const SHARED_MODULES: Record<string, string> = {
-  'lab-shared:real-timers': 'real-timers.ts',
-  'lab-shared:random-setup': 'random-setup.ts',
-};
-
 /** Rewrite __dirname/__filename in each bundled source to its original location. */
 const keepDirname: Plugin = {
   name: 'keep-dirname',
@@ -63,18 +60,17 @@ const keepDirname: Plugin = {
 };
 
 /**
- * Leave the host bundle's modules out of a run bundle: an import that resolves to one of them becomes an
- * external `lab-shared:` request (see the header).
+ * Leave the host bundle's modules out of a run bundle: an import that resolves to a shared module
+ * (shared-modules.ts) becomes an external `lab-shared:` request, which boot.js answers with the host
+ * bundle's instance.
  */
 function sharedModules(root: string): Plugin {
-  const byPath = new Map(
-    Object.entries(SHARED_MODULES).map(([request, file]) => [path.join(root, HARNESS, file), request]),
-  );
+  const shared = new Set(sharedModuleFiles(root));
   return {
     name: 'lab-shared',
     setup(b) {
-      // Every import of them names them (an index module re-exporting them imports them by name too).
-      b.onResolve({ filter: /(random-setup|real-timers)(\.ts)?$/ }, async (args) => {
+      // Project modules are imported by relative path; packages are not shared this way.
+      b.onResolve({ filter: /^\.\.?\// }, async (args) => {
         if (args.pluginData === 'lab-shared') return undefined;
         const resolved = await b.resolve(args.path, {
           kind: args.kind,
@@ -82,8 +78,8 @@ function sharedModules(root: string): Plugin {
           resolveDir: args.resolveDir,
           pluginData: 'lab-shared',
         });
-        const request = byPath.get(resolved.path);
-        return request === undefined ? resolved : { path: request, external: true };
+        if (resolved.errors.length > 0 || !shared.has(resolved.path)) return resolved;
+        return { path: sharedRequest(root, resolved.path), external: true };
       });
     },
   };
@@ -124,17 +120,20 @@ function labModules(root: string): string[] {
   return found;
 }
 
-/** The host bundle's entry: the order of these imports is the order the modules run in (see the header). */
+/**
+ * The host bundle's entry: the order of these imports is the order the modules run in (see the header):
+ * the prologue, the random wrapper and the real-timer tripwires first, then the other shared modules.
+ */
 function hostEntry(root: string): string {
   const harness = path.join(root, HARNESS);
+  const first = [path.join(harness, 'random-setup.ts'), path.join(harness, 'real-timers.ts')];
+  const files = [...first, ...sharedModuleFiles(root).filter((file) => !first.includes(file))];
   return [
     `import ${q(path.join(harness, 'worker', 'prologue.ts'))};`,
-    `import * as randomSetup from ${q(path.join(harness, 'random-setup.ts'))};`,
-    `import * as realTimers from ${q(path.join(harness, 'real-timers.ts'))};`,
+    ...files.map((file, k) => `import * as shared${k} from ${q(file)};`),
     `export { snapshotRealm, leftoversSince } from ${q(path.join(harness, 'worker', 'leftovers.ts'))};`,
     `export const shared: Record<string, unknown> = {`,
-    `  'lab-shared:real-timers': realTimers,`,
-    `  'lab-shared:random-setup': randomSetup,`,
+    ...files.map((file, k) => `  ${q(sharedRequest(root, file))}: shared${k},`),
     `};`,
   ].join('\n');
 }
@@ -175,7 +174,11 @@ export function contentHash(file: string): string {
 }
 
 /** Changes to how bundles are built (this file, esbuild) make every manifest stale. */
-const BUILDER = createHash('sha256').update(fs.readFileSync(__filename)).update(version).digest('hex');
+const BUILDER = createHash('sha256')
+  .update(fs.readFileSync(__filename))
+  .update(fs.readFileSync(path.join(__dirname, 'shared-modules.ts'))) // which modules a run bundle leaves out
+  .update(version)
+  .digest('hex');
 
 function manifestFile(name: string, root: string): string {
   const key = createHash('sha256').update(`${root}\0${name}`).digest('hex').slice(0, 16);

@@ -3,9 +3,10 @@
  * after each. A worker runs the next test only if nothing is left (see pool.ts).
  *
  * A reused worker gives every run fresh module state by evaluating the test's bundle again (boot.js), so
- * the student's modules, the harness's and the packages' all start over. What evaluation cannot renew is
- * the realm itself: the globals, the builtins' prototypes, the Node modules' exports, process.env and
- * process listeners, and handles still open (a socket, a real timer). Those are compared here with the
+ * the student's modules, the tests' and their packages' all start over. What evaluation cannot renew is
+ * the realm itself: the globals, the builtins' prototypes, the Node modules' exports, the framework
+ * modules every run shares (shared-modules.ts), process.env and process listeners, and handles still
+ * open (a socket, a real timer). Those are compared here with the
  * snapshot taken before the first run; any difference, named in the result, retires the worker, and the
  * next test gets a fresh one. The check is by identity of every own property's value, getter and setter
  * (a few thousand properties, well under a millisecond), not by deep contents: it catches an assignment
@@ -44,7 +45,7 @@ const NODE_MODULES = [
 ];
 
 /** Every object whose own properties are compared, by a name for the message. */
-function watched(): Map<string, object> {
+function watched(shared: Readonly<Record<string, unknown>>): Map<string, object> {
   const objects = new Map<string, object>();
   const add = (name: string, value: unknown): void => {
     if ((typeof value === 'object' || typeof value === 'function') && value !== null) {
@@ -77,6 +78,19 @@ function watched(): Map<string, object> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- looked at, not used
   const { EventEmitter } = require('node:events') as typeof import('node:events');
   add('EventEmitter.prototype', EventEmitter.prototype);
+  // The framework modules every run shares (shared-modules.ts): their exports, and the classes and
+  // prototypes among them, so that a run patching, say, Trace.prototype leaves no framework behind
+  // that behaves otherwise for the next run.
+  for (const [request, exports] of Object.entries(shared)) {
+    add(request, exports);
+    if (typeof exports !== 'object' || exports === null) continue;
+    for (const key of Object.keys(exports)) {
+      const value = (exports as Record<string, unknown>)[key];
+      if (typeof value !== 'function') continue;
+      add(`${request} ${key}`, value);
+      add(`${request} ${key}.prototype`, (value as { prototype?: unknown }).prototype);
+    }
+  }
   return objects;
 }
 
@@ -98,10 +112,13 @@ function counts(
   return map;
 }
 
-/** The realm now: call it before the first run (boot.js does, after the harness's own globals are set). */
-export function snapshotRealm(): RealmSnapshot {
+/**
+ * The realm now: call it before the first run (boot.js does, after the harness's own globals are set),
+ * with the shared framework modules by their requests (the host bundle's `shared`).
+ */
+export function snapshotRealm(shared: Readonly<Record<string, unknown>> = {}): RealmSnapshot {
   const objects = new Map<string, { target: object; own: Descriptors }>();
-  for (const [name, target] of watched()) objects.set(name, { target, own: ownDescriptors(target) });
+  for (const [name, target] of watched(shared)) objects.set(name, { target, own: ownDescriptors(target) });
   const resources = new Map<string, number>();
   for (const kind of process.getActiveResourcesInfo()) resources.set(kind, (resources.get(kind) ?? 0) + 1);
   return {
