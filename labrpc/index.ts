@@ -3,7 +3,14 @@ import { freezeClass } from './freeze';
 import { Persister } from './persister';
 
 export { Network, ClientEnd, LINK_LATENCY_MS, MAX_RPC_BYTES } from './network';
-export type { NetworkEvent, NetworkObserver, PendingHandler, ServerName } from './network';
+export type {
+  FaultDecision,
+  LinkFaults,
+  NetworkEvent,
+  NetworkObserver,
+  PendingHandler,
+  ServerName,
+} from './network';
 export { Server, Service } from './service';
 export type { Handler } from './service';
 export { Persister, freezeClass };

@@ -45,6 +45,11 @@ export interface LabContext {
    * to). Absent when the host saves no traces.
    */
   readonly tracePath?: string;
+  /**
+   * What the host asked this run to do beyond the test's script, as text the harness does not read:
+   * `npm run explore`'s fault schedule (tests/explore/plan.ts). Absent in every ordinary run.
+   */
+  readonly plan?: string;
 }
 
 export interface LabTest {

@@ -38,6 +38,8 @@ export interface RunOptions {
   keepTrace?: boolean;
   /** Called with the virtual time reached, after every timer fires (see DriverOptions.onProgress). */
   onProgress?: (virtualMs: number) => void;
+  /** Handed to the test as LabContext.plan (explore's fault schedule). */
+  plan?: string;
 }
 
 export interface RunResult {
@@ -75,6 +77,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const ctx: LabContext = {
     seed: options.seed,
     tracePath: `${traceBase(test, options.seed, options)}.jsonl`,
+    plan: options.plan,
     trace,
     now: () => clockNow(),
     print(line) {

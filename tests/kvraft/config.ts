@@ -17,6 +17,7 @@ import { LabCheckFailure, formatVirtual, traceNetwork, type LabContext } from '.
 import { randString } from '../raft/config';
 import { ClusterWatch } from '../raft/cluster-watch';
 import { recordFault } from '../raft/faults';
+import { injectExploreFaults } from '../explore/injector';
 import { ClientLinkEnd } from './client-link';
 
 export class KvConfig {
@@ -78,6 +79,23 @@ export class KvConfig {
     this.connectAll();
     recordFault(ctx, { action: 'unreliable', on: unreliable });
     this.net.reliable(!unreliable);
+    // `npm run explore`'s extra faults, when the run carries a schedule (nothing otherwise).
+    injectExploreFaults({
+      ctx,
+      n,
+      net: this.net,
+      endpointOf: (end) => this.#owner.get(end),
+      restart: (i) => this.#restartAsItWas(i),
+    });
+  }
+
+  /** Crash server i and start it again at once, linked as it was (explore's crash-after-reply). */
+  #restartAsItWas(i: number): void {
+    if (this.kvservers[i] === null) return;
+    const linked = this.all().filter((j) => j !== i && this.#links[i][j]);
+    this.shutdownServer(i);
+    this.startServer(i);
+    this.connect(i, linked);
   }
 
   /** The virtual time, for messages. */

@@ -52,6 +52,8 @@ export interface IsolatedOptions {
    * ignored then: every run gets a new process.
    */
   readonly ownProcess?: Omit<ProcessOptions, 'hostFile'>;
+  /** Handed to the test as LabContext.plan: `npm run explore`'s fault schedule. Default: none. */
+  readonly plan?: string;
 }
 
 /**

@@ -224,6 +224,7 @@ async function runOnce(
     keepTrace: (options.keepTrace ?? false) || verify,
     wallLimitMs,
     streamDebug: options.streamDebug ?? true,
+    plan: options.plan,
   };
   const limits: WorkerLimits = {
     hangMs,
