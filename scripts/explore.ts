@@ -25,6 +25,7 @@ import { CliError, runCli } from './stress/options';
 import type { FoundTest } from './stress/types';
 import { parseExploreArgs, type ExploreOptions } from './explore/options';
 import { exploreProgress } from './explore/progress';
+import { mutantCopy } from './explore/mutant-copy';
 import { Runner } from './explore/runner';
 import { search, type SearchResult } from './explore/search';
 import { shrink, type Shrunk } from './explore/shrink';
@@ -135,8 +136,14 @@ function report(shrunk: Shrunk, story: Story): string {
 
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseExploreArgs(argv);
-  const tests = selectExploreTests(options);
-  await Promise.all([...new Set(tests.map((t) => t.moduleFile))].map((file) => bundleFor(file)));
+  const checkoutTests = selectExploreTests(options);
+  const copy =
+    options.mutant === undefined ? undefined : mutantCopy(options.mutant, process.cwd(), checkoutTests);
+  const tests = copy?.tests ?? checkoutTests;
+  const root = copy?.root;
+  await Promise.all([...new Set(tests.map((t) => t.moduleFile))].map((file) => bundleFor(file, root)));
+  if (copy !== undefined)
+    process.stderr.write(`explore: mutant ${options.mutant}, patched copy in ${copy.root}\n`);
   process.stderr.write(
     `explore: ${tests.length} test${tests.length === 1 ? '' : 's'} of ${[...new Set(tests.map((t) => t.part))].join(', ')}, ` +
       `seeds from ${options.firstSeed}, ${options.parallel} at a time, for ${(options.budgetMs / 60_000).toFixed(1)} min` +
@@ -144,7 +151,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   );
   const pool = new WorkerPool({ maxIdle: options.parallel });
   const traceDir = path.join(options.outDir, 'traces');
-  const runner = new Runner({ pool, hangMs: options.hangMs, memoryMb: options.memoryMb, traceDir });
+  const runner = new Runner({
+    pool,
+    hangMs: options.hangMs,
+    memoryMb: options.memoryMb,
+    traceDir: path.resolve(traceDir),
+    root,
+  });
   const view = exploreProgress(options);
   let result: SearchResult;
   let finding: JsonFinding | null = null;
@@ -195,6 +208,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } finally {
     view.stop();
     await pool.close();
+    // A mutant's copy stays while a finding's scripted test needs its sources.
+    if (copy !== undefined && finding === null) copy.remove();
   }
   if (options.json !== undefined) writeJson(options.json, argv, result, finding);
   return finding === null ? 0 : 1;

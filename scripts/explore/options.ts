@@ -27,6 +27,8 @@ export interface ExploreOptions {
   readonly outDir: string;
   readonly hangMs: number;
   readonly memoryMb: number;
+  /** A catalog mutant to explore instead of the checkout's own peer (scripts/mutants/catalog.ts). */
+  readonly mutant: string | undefined;
 }
 
 function positiveNumber(name: string): (text: string) => number {
@@ -98,6 +100,7 @@ export function exploreCommand(): Command {
       positiveNumber('--hang'),
       10,
     )
+    .option('--mutant <id>', "explore a catalog mutant (npm run mutants' broken peers) in a patched copy")
     .option('--memory <mb>', 'heap cap of each run, in MB', positiveInt('--memory'), 2048)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -117,6 +120,7 @@ interface RawOptions {
   out: string;
   hang: number;
   memory: number;
+  mutant?: string;
 }
 
 export function parseExploreArgs(argv: readonly string[]): ExploreOptions {
@@ -137,5 +141,6 @@ export function parseExploreArgs(argv: readonly string[]): ExploreOptions {
     outDir: raw.out,
     hangMs: raw.hang * 1000,
     memoryMb: raw.memory,
+    mutant: raw.mutant,
   };
 }

@@ -14,6 +14,8 @@ export interface RunSettings {
   readonly memoryMb: number;
   /** Folder for the traces of failing runs. */
   readonly traceDir: string;
+  /** The project the runs bundle from (a mutant's patched copy under --mutant); default this checkout. */
+  readonly root?: string;
 }
 
 export interface ExploreRun {
@@ -67,6 +69,7 @@ export class Runner {
         keepTrace,
         streamDebug: false,
         pool: this.#settings.pool,
+        root: this.#settings.root,
         plan: plan === null ? undefined : encodePlan(plan),
       },
     );

@@ -218,20 +218,28 @@ class Injector implements LinkFaults {
         if (leg === 'reply' && random() < (event.reorder ?? 0)) delayMs += 200 + Math.floor(random() * 2000);
       }
     }
-    const straddling = leg === 'reply' && [...this.#active].some((a) => a.event.kind === 'straddle');
-    if (straddling && path.term !== null) return this.#hold(path.from, path.term, delayMs);
+    const straddle = leg === 'reply' ? [...this.#active].find((a) => a.event.kind === 'straddle') : undefined;
+    if (straddle !== undefined && path.term !== null) {
+      // Released some time after the caller's term moved on, so that it may land once the caller has
+      // settled into its new role (a candidate that won, a follower of the new leader).
+      return this.#hold(path.from, path.term, delayMs + Math.floor(straddle.random() * 400));
+    }
     return delayMs;
   }
 
-  /** A reply held until its caller sends in a later term (or STRADDLE_CAP_MS pass, or the straddle ends). */
-  #hold(from: number, term: number, delayMs: number): Promise<void> {
+  /**
+   * A reply held until its caller sends in a later term (or STRADDLE_CAP_MS pass, or the straddle ends),
+   * then `afterMs` more.
+   */
+  #hold(from: number, term: number, afterMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => release(), STRADDLE_CAP_MS + delayMs);
+      const timer = setTimeout(() => release(), STRADDLE_CAP_MS);
       const release = (): void => {
         clearTimeout(timer);
         const k = this.#held.indexOf(entry);
         if (k >= 0) this.#held.splice(k, 1);
-        resolve();
+        if (afterMs > 0) setTimeout(resolve, afterMs);
+        else resolve();
       };
       const entry = { from, term, release };
       this.#held.push(entry);
