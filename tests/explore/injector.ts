@@ -144,7 +144,7 @@ class Injector implements LinkFaults {
   }
 
   #note(event: FaultEvent, what: string): void {
-    recordFault(this.#t.ctx, { action: 'explore', id: event.id, kind: event.kind, what });
+    recordFault(this.#t.ctx, { action: 'explore', id: event.id, fault: event.kind, what });
   }
 
   // --- the wire --------------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ class Injector implements LinkFaults {
       recordFault(this.#t.ctx, {
         action: 'explore',
         id: event.id,
-        kind: event.kind,
+        fault: event.kind,
         what: `crash S${path.to} as its ${path.method} reply to S${path.from} leaves; restart it`,
       });
       (this.#t.restart as (i: number) => void)(path.to);
