@@ -895,4 +895,33 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
+  {
+    id: 'truncation-not-saved',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a follower that cuts a conflicting suffix and appends the leader’s entries does not save them (it saves only plain appends)',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: AE,
+        search: 'rf.log.truncateFrom(index);',
+        replace:
+          'rf.log.truncateFrom(index);\n      rf.log.append(...entries.slice(k));\n      return false;',
+      },
+    ],
+  },
+  {
+    id: 'term-not-saved-on-heartbeat',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a server that learns of a newer term saves it only when it also votes or appends (not from a heartbeat)',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.votedFor = null;\n      this.persist();',
+        replace: 'this.votedFor = null;',
+      },
+    ],
+  },
 ];

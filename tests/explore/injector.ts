@@ -72,7 +72,6 @@ class Injector implements LinkFaults {
     this.#sentTerm = new Array<number>(target.n).fill(0);
     target.net.observe((e) => {
       if (e.kind === 'send') this.#sent(e.rpc, e.end, e.svcMeth, e.args);
-      else if (e.kind === 'reply') this.#replied(e.rpc);
       else if (e.kind !== 'deliver' && e.kind !== 'reorder') this.#rpcs.delete(e.rpc);
     });
     target.net.injectFaults(this);
@@ -165,9 +164,13 @@ class Injector implements LinkFaults {
     }
   }
 
-  #replied(rpc: number): void {
+  /**
+   * crash-after-reply: the handler has returned and its reply is leaving the server (the network asks
+   * the fault layer at exactly that point): crash the server now, before anything it deferred (a timer,
+   * a save "in a moment") can run, and restart it; the reply still reaches its caller.
+   */
+  #crashAsReplyLeaves(rpc: number): void {
     const path = this.#rpcs.get(rpc);
-    this.#rpcs.delete(rpc);
     if (path === undefined || raftMethod(path.method) === null) return;
     for (const active of this.#active) {
       const { event } = active;
@@ -178,7 +181,7 @@ class Injector implements LinkFaults {
         action: 'explore',
         id: event.id,
         fault: event.kind,
-        what: `crash S${path.to} as its ${path.method} reply to S${path.from} leaves; restart it`,
+        what: `crash S${path.to} as its ${path.method} reply to S${path.from} leaves it; restart it`,
       });
       (this.#t.restart as (i: number) => void)(path.to);
       return;
@@ -203,6 +206,7 @@ class Injector implements LinkFaults {
   }
 
   reply(rpc: number): FaultDecision {
+    this.#crashAsReplyLeaves(rpc);
     return this.#decide(rpc, 'reply');
   }
 

@@ -157,6 +157,6 @@ export function describeEvent(event: FaultEvent): string {
     case 'straddle':
       return `hold replies until their caller's term has moved on (${forMs})`;
     case 'crash-after-reply':
-      return `crash the next server to answer ${event.method === 'any' ? 'a Raft RPC' : event.method} as its reply leaves, restart it at once`;
+      return `crash the next server to answer ${event.method === 'any' ? 'a Raft RPC' : event.method} the instant its reply leaves it, restart it at once`;
   }
 }

@@ -98,7 +98,7 @@ test('finds a planted bug on a fixed seed, shrinks it to one crash, and the scri
   expect(found.minimalFaults.map((f) => f.kind)).toEqual(['crash-after-reply']);
   expect(found.story.violation).toMatch(/^invariant monitor: Log Matching violated \[P\.1\]/);
   expect(found.story.lines.map((l) => l.text).join('\n')).toMatch(
-    /crash S[12] as its AppendEntries reply to S0 leaves/,
+    /crash S[12] as its AppendEntries reply to S0 leaves it/,
   );
   expect(found.story.timeline).toMatch(/^npm run viz -- .*\.jsonl --at 0\.\d{3}$/);
   expect(run.stdout).toContain('[P.1]');
