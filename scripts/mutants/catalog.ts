@@ -879,4 +879,34 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
+  {
+    id: 'vote-saved-only-on-new-term',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a voter saves its vote only when the request also moved it to a newer term',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: RV,
+        search: 'rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`);',
+        replace:
+          'const termBefore = rf.currentTerm;\n  rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`);',
+      },
+      { file: RV, search: 'rf.persist();', replace: 'if (rf.currentTerm !== termBefore) rf.persist();' },
+    ],
+  },
+  {
+    id: 'candidacy-not-saved',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a candidate does not save its new term and its vote for itself',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.votedFor = this.me; // [C.1] vote for self\n    this.persist();',
+        replace: 'this.votedFor = this.me; // [C.1] vote for self',
+      },
+    ],
+  },
 ];

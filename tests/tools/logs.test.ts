@@ -86,3 +86,24 @@ test('column mode puts server i in column i and wraps inside the column', () => 
   expect(lines[lines.length - 1].trim()).toBe('S0)'); // the rest of the wrapped line, same column
   expect(wrap('T1 became candidate (election timeout)', 19).every((piece) => piece.length <= 19)).toBe(true);
 });
+
+test("a trace's monitor violation is a line of its own, with its rule id", () => {
+  const text = [
+    traceText,
+    JSON.stringify({
+      t: 930,
+      kind: 'monitor',
+      property: 'Election Safety',
+      rule: '[RV.2]',
+      rpc: 1,
+      msg: 'Election Safety violated [RV.2] at 0.930 s',
+    }),
+  ].join('\n');
+  const line = parseLogFile(text, 'x.jsonl', false).find((e) => e.topic === 'monitor');
+  expect(line).toEqual({
+    t: 930,
+    server: null,
+    topic: 'monitor',
+    msg: 'Election Safety violated [RV.2] at 0.930 s',
+  });
+});
