@@ -847,6 +847,19 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
+  {
+    id: 'candidacy-not-saved',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a candidate does not save its new term and its vote for itself',
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.votedFor = this.me; // [C.1] vote for self\n    this.persist();',
+        replace: 'this.votedFor = this.me; // [C.1] vote for self',
+      },
+    ],
+  },
   // ---- only explore kills these: each passes every test of its part (20 seeds); a rare schedule that
   // `npm run explore -- <part> --mutant <id>` finds and shrinks shows the bug. `npm run mutants` skips
   // them unless --only names them. ----
@@ -862,20 +875,6 @@ export const mutants: readonly Mutant[] = [
         search: 'rf.log.truncateFrom(index);',
         replace:
           'rf.log.truncateFrom(index);\n      rf.log.append(...entries.slice(k));\n      return false;',
-      },
-    ],
-  },
-  {
-    id: 'term-not-saved-on-heartbeat',
-    rule: '[P.1]',
-    part: '2C',
-    bug: 'a server that learns of a newer term saves it only when it also votes or appends (not from a heartbeat)',
-    killedBy: 'explore',
-    edits: [
-      {
-        file: RAFT,
-        search: 'this.votedFor = null;\n      this.persist();',
-        replace: 'this.votedFor = null;',
       },
     ],
   },
@@ -896,16 +895,31 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
-    id: 'candidacy-not-saved',
-    rule: '[P.1]',
-    part: '2C',
-    bug: 'a candidate does not save its new term and its vote for itself',
+    id: 'kv-dedup-last-seq-only',
+    rule: '[KV.1]',
+    part: '3A',
+    bug: 'duplicate detection drops a Put/Append only if its seq equals the client’s last applied one, not if it is older',
     killedBy: 'explore',
     edits: [
       {
-        file: RAFT,
-        search: 'this.votedFor = this.me; // [C.1] vote for self\n    this.persist();',
-        replace: 'this.votedFor = this.me; // [C.1] vote for self',
+        file: STORE,
+        search: 'if (op.seq > (this.#lastSeq.get(op.clientId) ?? 0)) {',
+        replace: 'if (op.seq !== (this.#lastSeq.get(op.clientId) ?? 0)) {',
+      },
+    ],
+  },
+  {
+    id: 'append-saved-with-commit',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a follower saves the entries it appends only when the same AppendEntries also moves its commitIndex',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: AE,
+        search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
+        replace:
+          'const changed = mergeEntries(rf, prevLogIndex, entries);\n  if (changed && Math.min(args.leaderCommit, prevLogIndex + entries.length) > rf.commitIndex) rf.persist();',
       },
     ],
   },
