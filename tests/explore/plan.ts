@@ -8,6 +8,12 @@
  * "the k-th RPC", keeps an event where it was when other events are taken away, which is what lets delta
  * debugging converge. What an event hits (which server is the leader then, which halves a partition
  * makes) is decided when it starts, from what the wire shows and the event's own random stream.
+ *
+ * Not a kind: election timeouts pushed to the edges of their range. A peer draws its timeouts from
+ * Math.random, which the network's delays and drops share (one seeded stream per run); biasing it from
+ * outside would bias the network as well, and anything finer would reach into the peer. Once the
+ * framework and the peers get separate streams (design.md, "Judging from outside"), a kind that skews
+ * the peers' stream for a while can be added here and in injector.ts.
  */
 import { seededRandom } from '../harness/seeded-random';
 
