@@ -3,6 +3,7 @@
  * worker from a shared pool, under the watchdog), judged (judge.ts). Runs of the same test, seed and
  * event subset are asked for again while shrinking; the cache answers those without running.
  */
+import fs from 'node:fs';
 import { runIsolated, type IsolatedOutcome, type WorkerPool } from '../../tests/harness/worker';
 import { encodePlan, type ExplorePlan } from '../../tests/explore/plan';
 import type { FoundTest } from '../stress/types';
@@ -71,8 +72,17 @@ export class Runner {
         pool: this.#settings.pool,
         root: this.#settings.root,
         plan: plan === null ? undefined : encodePlan(plan),
+        // A finding is confirmed in a fresh worker, as every failure of the stress runner is; a failure
+        // the faults caused is not worth a second run (plain runs keep the stress runner's rule).
+        recheck: plan === null ? undefined : (o) => judge(o).kind === 'finding',
       },
     );
+    // Only the runs asked to keep theirs (the minimal one) leave a trace behind: a search leaves one per
+    // failing run otherwise, hundreds in ten minutes.
+    if (!keepTrace) {
+      for (const file of [outcome.traceFile, outcome.logFile])
+        if (file !== undefined) fs.rmSync(file, { force: true });
+    }
     const empty = plan ?? { seed, events: [] };
     return { test, seed, plan: empty, judgement: judge(outcome), outcome };
   }

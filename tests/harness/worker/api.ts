@@ -54,6 +54,12 @@ export interface IsolatedOptions {
   readonly ownProcess?: Omit<ProcessOptions, 'hostFile'>;
   /** Handed to the test as LabContext.plan: `npm run explore`'s fault schedule. Default: none. */
   readonly plan?: string;
+  /**
+   * Which failures in a reused worker deserve the confirming run in a fresh one (see runIsolated).
+   * Default: all of them. Explore confirms only its findings: most of its failures are liveness checks
+   * its own faults outran, and a second run of each would halve its rate.
+   */
+  readonly recheck?: (outcome: IsolatedOutcome) => boolean;
 }
 
 /**
