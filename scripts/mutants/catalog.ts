@@ -922,4 +922,19 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
+  {
+    id: 'stale-append-success-counts',
+    rule: '[L.3]',
+    part: '2C',
+    bug: 'a leader counts a success reply to an AppendEntries it sent in an earlier term of its own',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: AE,
+        search:
+          "if (s.role !== 'leader' || rf.currentTerm !== args.term) return; // a reply to an older term's RPC",
+        replace: "if (s.role !== 'leader') return;",
+      },
+    ],
+  },
 ];

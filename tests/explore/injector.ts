@@ -219,7 +219,9 @@ class Injector implements LinkFaults {
       if (event.kind === 'lossy') {
         if (random() < (event.drop ?? 0)) return 'drop';
         delayMs += Math.floor(random() * ((event.delayMs ?? 0) + 1));
-        if (leg === 'reply' && random() < (event.reorder ?? 0)) delayMs += 200 + Math.floor(random() * 2000);
+        // Held back long, as labrpc's long reordering does to replies; requests too, so that an old
+        // request (a client's retried operation, a stale AppendEntries) arrives after newer ones.
+        if (random() < (event.reorder ?? 0)) delayMs += 200 + Math.floor(random() * 2000);
       }
     }
     const straddle = leg === 'reply' ? [...this.#active].find((a) => a.event.kind === 'straddle') : undefined;

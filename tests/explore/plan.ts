@@ -53,7 +53,7 @@ export interface FaultEvent {
   readonly drop?: number;
   /** lossy: the most extra delay of a message that gets through, in ms. */
   readonly delayMs?: number;
-  /** lossy: the share of replies held back 200–2199 ms (reordering). */
+  /** lossy: the share of requests and of replies held back 200–2199 ms (reordering). */
   readonly reorder?: number;
   /** crash-after-reply: the RPC whose reply triggers the crash ('any' for any Raft RPC). */
   readonly method?: 'AppendEntries' | 'RequestVote' | 'InstallSnapshot' | 'any';
@@ -152,7 +152,7 @@ export function describeEvent(event: FaultEvent): string {
     case 'lossy':
       return (
         `lossy links ${forMs}: ${Math.round((event.drop ?? 0) * 100)} % lost, up to ${event.delayMs ?? 0} ms late, ` +
-        `${Math.round((event.reorder ?? 0) * 100)} % of replies 200–2199 ms late`
+        `${Math.round((event.reorder ?? 0) * 100)} % of messages 200–2199 ms late`
       );
     case 'isolate-leader':
       return `isolate the leader ${forMs}`;
