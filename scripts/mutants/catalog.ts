@@ -893,22 +893,6 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
-    id: 'vote-saved-only-on-new-term',
-    rule: '[P.1]',
-    part: '2C',
-    bug: 'a voter saves its vote only when the request also moved it to a newer term',
-    killedBy: 'explore',
-    edits: [
-      {
-        file: RV,
-        search: 'rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`);',
-        replace:
-          'const termBefore = rf.currentTerm;\n  rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`);',
-      },
-      { file: RV, search: 'rf.persist();', replace: 'if (rf.currentTerm !== termBefore) rf.persist();' },
-    ],
-  },
-  {
     id: 'kv-dedup-last-seq-only',
     rule: '[KV.1]',
     part: '3A',
@@ -923,17 +907,17 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
-    id: 'stale-append-success-counts',
-    rule: '[L.3]',
+    id: 'old-entries-saved-late',
+    rule: '[P.1]',
     part: '2C',
-    bug: 'a leader counts a success reply to an AppendEntries it sent in an earlier term of its own',
+    bug: 'a follower saves entries of earlier terms (a new leader catching it up) a moment after replying: "they are old"',
     killedBy: 'explore',
     edits: [
       {
         file: AE,
-        search:
-          "if (s.role !== 'leader' || rf.currentTerm !== args.term) return; // a reply to an older term's RPC",
-        replace: "if (s.role !== 'leader') return;",
+        search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
+        replace:
+          'if (mergeEntries(rf, prevLogIndex, entries)) {\n    if (entries[entries.length - 1].term < args.term) setTimeout(() => rf.persist(), 1);\n    else rf.persist();\n  }',
       },
     ],
   },

@@ -46,6 +46,15 @@ function termOf(args: unknown): number | null {
   return null;
 }
 
+/** Whether a request carries a non-empty `entries` array (found by name, as termOf finds the term). */
+function carriesEntries(args: unknown): boolean {
+  if (typeof args !== 'object' || args === null) return false;
+  for (const [key, value] of Object.entries(args)) {
+    if (key.toLowerCase() === 'entries') return Array.isArray(value) && value.length > 0;
+  }
+  return false;
+}
+
 /** Put the run's fault schedule, if it has one (LabContext.plan), over the target's network. */
 export function injectExploreFaults(target: FaultTarget): void {
   if (target.ctx.plan === undefined) return;
@@ -59,7 +68,10 @@ class Injector implements LinkFaults {
   readonly #seed: number;
   readonly #active = new Set<Active>();
   /** rpc → its path and method, while it is in flight. */
-  readonly #rpcs = new Map<number, { from: number; to: number; method: string; term: number | null }>();
+  readonly #rpcs = new Map<
+    number,
+    { from: number; to: number; method: string; term: number | null; carries: boolean }
+  >();
   /** The highest term each server has sent an RPC in: a server's term as the wire shows it. */
   readonly #sentTerm: number[];
   #leader: { server: number; term: number } | null = null;
@@ -153,7 +165,7 @@ class Injector implements LinkFaults {
     if (path === undefined || typeof path.from !== 'number') return; // a client's or the tester's end
     const method = raftMethod(svcMeth) ?? svcMeth;
     const term = termOf(args);
-    this.#rpcs.set(rpc, { from: path.from, to: path.to, method, term });
+    this.#rpcs.set(rpc, { from: path.from, to: path.to, method, term, carries: carriesEntries(args) });
     if (term === null) return;
     if (term > this.#sentTerm[path.from]) {
       this.#sentTerm[path.from] = term;
@@ -176,6 +188,8 @@ class Injector implements LinkFaults {
       const { event } = active;
       if (event.kind !== 'crash-after-reply') continue;
       if (event.method !== 'any' && event.method !== path.method) continue;
+      // A heartbeat's reply promises nothing to lose: strike where the server took something in.
+      if (path.method === 'AppendEntries' && !path.carries) continue;
       this.#active.delete(active);
       recordFault(this.#t.ctx, {
         action: 'explore',
