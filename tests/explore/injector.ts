@@ -70,7 +70,14 @@ class Injector implements LinkFaults {
   /** rpc → its path and method, while it is in flight. */
   readonly #rpcs = new Map<
     number,
-    { from: number; to: number; method: string; term: number | null; carries: boolean }
+    {
+      /** A server, or a client's end (lossy windows reach clients' links; partitions only servers'). */
+      from: number | 'client';
+      to: number;
+      method: string;
+      term: number | null;
+      carries: boolean;
+    }
   >();
   /** The highest term each server has sent an RPC in: a server's term as the wire shows it. */
   readonly #sentTerm: number[];
@@ -162,8 +169,13 @@ class Injector implements LinkFaults {
 
   #sent(rpc: number, end: string, svcMeth: string, args: unknown): void {
     const path = this.#t.endpointOf(end);
-    if (path === undefined || typeof path.from !== 'number') return; // a client's or the tester's end
+    if (path === undefined) return;
     const method = raftMethod(svcMeth) ?? svcMeth;
+    if (typeof path.from !== 'number') {
+      // A KV client's end (or the tester's): lossy windows delay, drop and reorder its messages too.
+      this.#rpcs.set(rpc, { from: 'client', to: path.to, method, term: null, carries: false });
+      return;
+    }
     const term = termOf(args);
     this.#rpcs.set(rpc, { from: path.from, to: path.to, method, term, carries: carriesEntries(args) });
     if (term === null) return;
@@ -183,7 +195,7 @@ class Injector implements LinkFaults {
    */
   #crashAsReplyLeaves(rpc: number): void {
     const path = this.#rpcs.get(rpc);
-    if (path === undefined || raftMethod(path.method) === null) return;
+    if (path === undefined || path.from === 'client' || raftMethod(path.method) === null) return;
     for (const active of this.#active) {
       const { event } = active;
       if (event.kind !== 'crash-after-reply') continue;
@@ -229,7 +241,7 @@ class Injector implements LinkFaults {
     if (path === undefined || this.#active.size === 0) return 0;
     let delayMs = 0;
     for (const { event, random, side } of this.#active) {
-      if (side !== undefined && cut(side, path.from, path.to)) return 'drop';
+      if (side !== undefined && path.from !== 'client' && cut(side, path.from, path.to)) return 'drop';
       if (event.kind === 'lossy') {
         if (random() < (event.drop ?? 0)) return 'drop';
         delayMs += Math.floor(random() * ((event.delayMs ?? 0) + 1));
@@ -239,7 +251,7 @@ class Injector implements LinkFaults {
       }
     }
     const straddle = leg === 'reply' ? [...this.#active].find((a) => a.event.kind === 'straddle') : undefined;
-    if (straddle !== undefined && path.term !== null) {
+    if (straddle !== undefined && path.term !== null && path.from !== 'client') {
       // Released some time after the caller's term moved on, so that it may land once the caller has
       // settled into its new role (a candidate that won, a follower of the new leader).
       return this.#hold(path.from, path.term, delayMs + Math.floor(straddle.random() * 400));
