@@ -907,17 +907,16 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
-    id: 'old-entries-saved-late',
+    id: 'term-not-saved-on-heartbeat',
     rule: '[P.1]',
     part: '2C',
-    bug: 'a follower saves entries of earlier terms (a new leader catching it up) a moment after replying: "they are old"',
+    bug: 'a server that learns of a newer term saves it only when it also votes or appends (not from a heartbeat)',
     killedBy: 'explore',
     edits: [
       {
-        file: AE,
-        search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
-        replace:
-          'if (mergeEntries(rf, prevLogIndex, entries)) {\n    if (entries[entries.length - 1].term < args.term) setTimeout(() => rf.persist(), 1);\n    else rf.persist();\n  }',
+        file: RAFT,
+        search: 'this.votedFor = null;\n      this.persist();',
+        replace: 'this.votedFor = null;',
       },
     ],
   },
