@@ -15,7 +15,6 @@
  * progress (the live view).
  */
 import '../tests/harness/random-setup'; // first: before lodash or any test module loads
-import fs from 'node:fs';
 import path from 'node:path';
 import pc from 'picocolors';
 import { bundleFor, WorkerPool } from '../tests/harness/worker';
@@ -26,10 +25,11 @@ import type { FoundTest } from './stress/types';
 import { parseExploreArgs, type ExploreOptions } from './explore/options';
 import { exploreProgress } from './explore/progress';
 import { mutantCopy } from './explore/mutant-copy';
-import { Runner } from './explore/runner';
+import { findingText, summaryLines, writeJson, type JsonFinding } from './explore/report';
+import { Runner, type ExploreRun } from './explore/runner';
 import { search, type SearchResult } from './explore/search';
 import { shrink, type Shrunk } from './explore/shrink';
-import { makeStory, storyText, writeScriptedTest, type Story } from './explore/story';
+import { makeStory, writeScriptedTest } from './explore/story';
 
 /** The parts whose testers carry explore's fault layer (tests/raft/config.ts, tests/kvraft/config.ts). */
 export const EXPLORABLE_PARTS = ['2A', '2B', '2C', '2D', '2E', '3A', '3B', '3C'];
@@ -51,87 +51,35 @@ export function selectExploreTests(options: Pick<ExploreOptions, 'pattern' | 'te
   return selected;
 }
 
-function perMinute(runs: number, ms: number): number {
-  return ms <= 0 ? 0 : (runs * 60_000) / ms;
-}
-
-function summaryLines(result: SearchResult, options: ExploreOptions): string[] {
-  const { stats } = result;
-  const rate = perMinute(stats.runs, result.elapsedMs);
-  const lines = [
-    `${stats.runs} runs in ${(result.elapsedMs / 1000).toFixed(1)} s (${rate.toFixed(0)} runs/min, ${options.parallel} at a time), ` +
-      `${stats.inconclusive} where the faults outran a liveness or budget check (not a finding)`,
-  ];
-  for (const [headline, count] of [...stats.outran].sort((a, b) => b[1] - a[1]).slice(0, 3)) {
-    lines.push(`    ${String(count).padStart(5)} × ${headline}`);
-  }
-  if (options.compareStress && stats.plainRuns > 0 && stats.runs > 0) {
-    const plainMean = stats.plainWallMs / stats.plainRuns;
-    const exploreMean = stats.exploreWallMs / stats.runs;
-    lines.push(
-      `compared with the stress runner's runs of the same tests and seeds, interleaved in the same pool: ` +
-        `${plainMean.toFixed(0)} ms per plain run, ${exploreMean.toFixed(0)} ms per explore run: ` +
-        `explore does ${(plainMean / exploreMean).toFixed(2)}× the runs per minute (${stats.plainFailures} plain runs failed)`,
+/** A finding: shrink it (unless --no-shrink), write its scripted test, print its story. */
+async function settle(runner: Runner, found: ExploreRun, options: ExploreOptions): Promise<JsonFinding> {
+  let shrunk: Shrunk;
+  if (options.shrink) {
+    process.stderr.write(`explore: shrinking the failure of ${found.test.name}, seed ${found.seed} …\n`);
+    shrunk = await shrink(runner, found, options.parallel, (what) =>
+      process.stderr.write(`  trying ${what}\n`),
     );
+  } else {
+    const minimal = await runner.run(found.test, found.seed, found.plan, true);
+    const all = found.plan.events.length;
+    shrunk = { found, minimal, generated: all, beforeFailure: all, runs: 1 };
   }
-  return lines;
-}
-
-interface JsonFinding {
-  readonly test: string;
-  readonly seed: number;
-  readonly headline: string;
-  readonly generatedFaults: number;
-  readonly minimalFaults: readonly { at: number; id: number; kind: string; what: string }[];
-  readonly story: Story;
-  readonly shrinkRuns: number;
-}
-
-function writeJson(
-  file: string,
-  argv: readonly string[],
-  result: SearchResult,
-  finding: JsonFinding | null,
-): void {
-  const { stats } = result;
-  const body = {
-    command: ['npm run explore --', ...argv].join(' '),
-    runs: stats.runs,
-    elapsedMs: Math.round(result.elapsedMs),
-    runsPerMinute: Math.round(perMinute(stats.runs, result.elapsedMs)),
-    inconclusive: stats.inconclusive,
-    outran: Object.fromEntries(stats.outran),
-    compareStress:
-      stats.plainRuns === 0
-        ? null
-        : {
-            plainRuns: stats.plainRuns,
-            plainMeanWallMs: Math.round(stats.plainWallMs / stats.plainRuns),
-            exploreMeanWallMs: Math.round(stats.exploreWallMs / Math.max(1, stats.runs)),
-            plainFailures: stats.plainFailures,
-          },
-    found: finding,
+  const story = makeStory(shrunk, writeScriptedTest(shrunk, options.outDir));
+  process.stdout.write(findingText(shrunk, story));
+  return {
+    test: found.test.name,
+    seed: found.seed,
+    headline: found.judgement.kind === 'finding' ? found.judgement.headline : '',
+    generatedFaults: shrunk.generated,
+    minimalFaults: shrunk.minimal.plan.events.map((e) => ({
+      at: e.at,
+      id: e.id,
+      kind: e.kind,
+      what: describeEvent(e),
+    })),
+    story,
+    shrinkRuns: shrunk.runs,
   };
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(body, null, 2) + '\n');
-}
-
-function report(shrunk: Shrunk, story: Story): string {
-  const { found, minimal } = shrunk;
-  const headline = found.judgement.kind === 'finding' ? found.judgement.headline : '';
-  return [
-    '',
-    `${pc.red('✗ found')}: ${found.test.name}, seed ${pc.bold(String(found.seed))}`,
-    `    ${headline}`,
-    `shrunk ${shrunk.generated} injected faults (${shrunk.beforeFailure} before the failure) to ` +
-      `${minimal.plan.events.length} in ${shrunk.runs} runs:`,
-    storyText(story),
-    '',
-    `scripted test: ${story.scriptedTest}`,
-    `replay:        ${story.replay}`,
-    story.timeline === null ? '' : `timeline:      ${story.timeline}`,
-    '',
-  ].join('\n');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -166,40 +114,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     view.stop();
     process.stdout.write(summaryLines(result, options).join('\n') + '\n');
     if (result.found !== null) {
-      const found = result.found.run;
-      let shrunk: Shrunk;
-      if (options.shrink) {
-        process.stderr.write(`explore: shrinking the failure of ${found.test.name}, seed ${found.seed} …\n`);
-        shrunk = await shrink(runner, found, options.parallel, (what) =>
-          process.stderr.write(`  trying ${what}\n`),
-        );
-      } else {
-        const minimal = await runner.run(found.test, found.seed, found.plan, true);
-        shrunk = {
-          found,
-          minimal,
-          generated: found.plan.events.length,
-          beforeFailure: found.plan.events.length,
-          runs: 1,
-        };
-      }
-      const scripted = writeScriptedTest(shrunk, options.outDir);
-      const story = makeStory(shrunk, scripted);
-      process.stdout.write(report(shrunk, story));
-      finding = {
-        test: found.test.name,
-        seed: found.seed,
-        headline: found.judgement.kind === 'finding' ? found.judgement.headline : '',
-        generatedFaults: shrunk.generated,
-        minimalFaults: shrunk.minimal.plan.events.map((e) => ({
-          at: e.at,
-          id: e.id,
-          kind: e.kind,
-          what: describeEvent(e),
-        })),
-        story,
-        shrinkRuns: shrunk.runs,
-      };
+      finding = await settle(runner, result.found.run, options);
     } else {
       process.stdout.write(
         `${pc.green('nothing found')} (the last seed tried: ${options.firstSeed + result.stats.runs - 1})\n`,
