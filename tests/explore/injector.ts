@@ -200,8 +200,9 @@ class Injector implements LinkFaults {
       const { event } = active;
       if (event.kind !== 'crash-after-reply') continue;
       if (event.method !== 'any' && event.method !== path.method) continue;
-      // A heartbeat's reply promises nothing to lose: strike where the server took something in.
-      if (path.method === 'AppendEntries' && !path.carries) continue;
+      // 'AppendEntries' aims where the server took entries in (their loss is what a crash can show);
+      // 'any' takes heartbeats too (a newer term learnt from one must survive a crash as well).
+      if (event.method === 'AppendEntries' && !path.carries) continue;
       this.#active.delete(active);
       recordFault(this.#t.ctx, {
         action: 'explore',

@@ -30,8 +30,8 @@ export type FaultKind =
   /** Hold each reply until its caller has moved on to a later term: a reply that straddles a term change. */
   | 'straddle'
   /**
-   * Crash the next server to answer an RPC of `method` (an AppendEntries with entries: a heartbeat's
-   * reply promises nothing) the instant its reply leaves; restart it at once.
+   * Crash the next server to answer an RPC of `method` ('AppendEntries': one with entries; 'any': any
+   * Raft RPC, heartbeats included) the instant its reply leaves; restart it at once.
    */
   | 'crash-after-reply';
 
