@@ -893,20 +893,6 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
-    id: 'kv-dedup-last-seq-only',
-    rule: '[KV.1]',
-    part: '3A',
-    bug: 'duplicate detection drops a Put/Append only if its seq equals the client’s last applied one, not if it is older',
-    killedBy: 'explore',
-    edits: [
-      {
-        file: STORE,
-        search: 'if (op.seq > (this.#lastSeq.get(op.clientId) ?? 0)) {',
-        replace: 'if (op.seq !== (this.#lastSeq.get(op.clientId) ?? 0)) {',
-      },
-    ],
-  },
-  {
     id: 'term-not-saved-on-heartbeat',
     rule: '[P.1]',
     part: '2C',
