@@ -24,7 +24,6 @@ import { CliError, runCli } from './stress/options';
 import type { FoundTest } from './stress/types';
 import { parseExploreArgs, type ExploreOptions } from './explore/options';
 import { exploreProgress } from './explore/progress';
-import { mutantCopy } from './explore/mutant-copy';
 import { findingText, summaryLines, writeJson, type JsonFinding } from './explore/report';
 import { Runner, type ExploreRun } from './explore/runner';
 import { search, type SearchResult } from './explore/search';
@@ -64,7 +63,11 @@ async function settle(runner: Runner, found: ExploreRun, options: ExploreOptions
     const all = found.plan.events.length;
     shrunk = { found, minimal, generated: all, beforeFailure: all, runs: 1 };
   }
-  const story = makeStory(shrunk, writeScriptedTest(shrunk, options.outDir));
+  // Under --root the scripted test, the trace and the commands belong to that copy (one harness per bundle).
+  const project = options.root ?? process.cwd();
+  const outDir = path.resolve(project, options.outDir);
+  const scripted = writeScriptedTest(shrunk, outDir, options.root);
+  const story = makeStory(shrunk, scripted, project);
   process.stdout.write(findingText(shrunk, story));
   return {
     test: found.test.name,
@@ -84,26 +87,27 @@ async function settle(runner: Runner, found: ExploreRun, options: ExploreOptions
 
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseExploreArgs(argv);
-  const checkoutTests = selectExploreTests(options);
-  const copy =
-    options.mutant === undefined ? undefined : mutantCopy(options.mutant, process.cwd(), checkoutTests);
-  const tests = copy?.tests ?? checkoutTests;
-  const root = copy?.root;
+  const root = options.root;
+  // Tests are found in this checkout; under --root they run from the same place in that copy.
+  const tests = selectExploreTests(options).map((t) =>
+    root === undefined
+      ? t
+      : { ...t, moduleFile: path.join(root, path.relative(process.cwd(), t.moduleFile)) },
+  );
   await Promise.all([...new Set(tests.map((t) => t.moduleFile))].map((file) => bundleFor(file, root)));
-  if (copy !== undefined)
-    process.stderr.write(`explore: mutant ${options.mutant}, patched copy in ${copy.root}\n`);
+  if (root !== undefined) process.stderr.write(`explore: the project at ${root}\n`);
   process.stderr.write(
     `explore: ${tests.length} test${tests.length === 1 ? '' : 's'} of ${[...new Set(tests.map((t) => t.part))].join(', ')}, ` +
       `seeds from ${options.firstSeed}, ${options.parallel} at a time, for ${(options.budgetMs / 60_000).toFixed(1)} min` +
       `${options.maxRuns === undefined ? '' : ` or ${options.maxRuns} runs`}\n`,
   );
   const pool = new WorkerPool({ maxIdle: options.parallel });
-  const traceDir = path.join(options.outDir, 'traces');
+  const traceDir = path.resolve(options.root ?? process.cwd(), options.outDir, 'traces');
   const runner = new Runner({
     pool,
     hangMs: options.hangMs,
     memoryMb: options.memoryMb,
-    traceDir: path.resolve(traceDir),
+    traceDir,
     root,
   });
   const view = exploreProgress(options);
@@ -123,8 +127,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   } finally {
     view.stop();
     await pool.close();
-    // A mutant's copy stays while a finding's scripted test needs its sources.
-    if (copy !== undefined && finding === null) copy.remove();
   }
   if (options.json !== undefined) writeJson(options.json, argv, result, finding);
   return finding === null ? 0 : 1;

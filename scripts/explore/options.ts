@@ -27,8 +27,8 @@ export interface ExploreOptions {
   readonly outDir: string;
   readonly hangMs: number;
   readonly memoryMb: number;
-  /** A catalog mutant to explore instead of the checkout's own peer (scripts/mutants/catalog.ts). */
-  readonly mutant: string | undefined;
+  /** Explore the copy of the project at this folder instead of this checkout (the mutants tool's patched copies). */
+  readonly root: string | undefined;
 }
 
 function positiveNumber(name: string): (text: string) => number {
@@ -100,7 +100,7 @@ export function exploreCommand(): Command {
       positiveNumber('--hang'),
       10,
     )
-    .option('--mutant <id>', "explore a catalog mutant (npm run mutants' broken peers) in a patched copy")
+    .option('--root <dir>', 'explore the copy of this project at DIR (npm run mutants -- --explore uses it)')
     .option('--memory <mb>', 'heap cap of each run, in MB', positiveInt('--memory'), 2048)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -120,7 +120,7 @@ interface RawOptions {
   out: string;
   hang: number;
   memory: number;
-  mutant?: string;
+  root?: string;
 }
 
 export function parseExploreArgs(argv: readonly string[]): ExploreOptions {
@@ -141,6 +141,6 @@ export function parseExploreArgs(argv: readonly string[]): ExploreOptions {
     outDir: raw.out,
     hangMs: raw.hang * 1000,
     memoryMb: raw.memory,
-    mutant: raw.mutant,
+    root: raw.root === undefined ? undefined : path.resolve(raw.root),
   };
 }

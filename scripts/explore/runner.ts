@@ -15,7 +15,7 @@ export interface RunSettings {
   readonly memoryMb: number;
   /** Folder for the traces of failing runs. */
   readonly traceDir: string;
-  /** The project the runs bundle from (a mutant's patched copy under --mutant); default this checkout. */
+  /** The project the runs bundle from (--root: a mutant's patched copy); default this checkout. */
   readonly root?: string;
 }
 

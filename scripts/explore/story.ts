@@ -51,7 +51,14 @@ function slug(text: string): string {
 }
 
 /** Write the scripted test for the minimal run into `dir`; its path. */
-export function writeScriptedTest(shrunk: Shrunk, dir: string): string {
+/** This checkout: where the replay module is unless explore ran on another copy (--root). */
+const CHECKOUT = path.join(__dirname, '..', '..');
+
+/**
+ * Write the scripted test for the minimal run into `dir`; its path. It imports the test and the replay
+ * module from `project`, the copy the run used: one harness per bundle.
+ */
+export function writeScriptedTest(shrunk: Shrunk, dir: string, project: string = CHECKOUT): string {
   const { minimal } = shrunk;
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(
@@ -60,7 +67,7 @@ export function writeScriptedTest(shrunk: Shrunk, dir: string): string {
   );
   const source = path.relative(dir, minimal.test.moduleFile).replace(/\\/g, '/').replace(/\.ts$/, '');
   const replayModule = path
-    .relative(dir, path.join(__dirname, '..', '..', 'tests', 'explore', 'replay'))
+    .relative(dir, path.join(project, 'tests', 'explore', 'replay'))
     .replace(/\\/g, '/');
   const faults = minimal.plan.events.map((e) => `//   ${formatVirtual(e.at)}  #${e.id} ${describeEvent(e)}`);
   const text = [
@@ -82,19 +89,21 @@ export function writeScriptedTest(shrunk: Shrunk, dir: string): string {
   return file;
 }
 
-export function makeStory(shrunk: Shrunk, scriptedTest: string): Story {
+/** The story of `shrunk`; commands run from `project` (a copy under --root: they say `cd` first). */
+export function makeStory(shrunk: Shrunk, scriptedTest: string, project: string = process.cwd()): Story {
   const { minimal, found } = shrunk;
   const judged = minimal.judgement.kind === 'finding' ? minimal.judgement : found.judgement;
   const headline = judged.kind === 'finding' ? judged.headline : '';
   const atMs = judged.kind === 'finding' ? judged.atMs : minimal.outcome.virtualMs;
   const title = `${minimal.test.name} [explore seed ${minimal.seed}]`; // exploreReplay's title
-  const rel = path.relative(process.cwd(), scriptedTest);
-  const replay = `npm run stress -- ${quote(title)} --tests ${rel} -n 1 --seed ${minimal.seed} --keep-traces`;
+  const rel = path.relative(project, scriptedTest);
+  const cd = path.resolve(project) === process.cwd() ? '' : `cd ${project} && `;
+  const replay = `${cd}npm run stress -- ${quote(title)} --tests ${rel} -n 1 --seed ${minimal.seed} --keep-traces`;
   const trace = minimal.outcome.traceFile;
   const timeline =
     trace === undefined
       ? null
-      : `npm run viz -- ${path.relative(process.cwd(), trace)} --at ${(atMs / 1000).toFixed(3)}`;
+      : `${cd}npm run viz -- ${path.relative(project, trace)} --at ${(atMs / 1000).toFixed(3)}`;
   return {
     lines: faultsFromTrace(trace).filter((l) => l.atMs <= atMs),
     violation: headline.replace(/^LabCheckFailure: /, ''),

@@ -875,7 +875,7 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   // ---- only explore kills these: each passes every test of its part (20 seeds); a rare schedule that
-  // `npm run explore -- <part> --mutant <id>` finds and shrinks shows the bug. `npm run mutants` skips
+  // `npm run mutants -- --explore <id>` (explore on a patched copy) finds and shrinks shows the bug. `npm run mutants` skips
   // them unless --only names them. ----
   {
     id: 'truncation-not-saved',

@@ -26,8 +26,8 @@ export interface Mutant {
   readonly tests?: readonly string[];
   /**
    * 'explore': a bug that only a rare schedule shows. It passes every test of its part (checked on 20
-   * seeds); `npm run explore -- <part> --mutant <id>` finds and shrinks it. `npm run mutants` skips it
-   * unless --only names it (its tests would only report it as a survivor; INSTRUCTORS.md).
+   * seeds); `npm run mutants -- --explore <id>` runs explore on it, which finds and shrinks it.
+   * `npm run mutants` skips it unless --only names it (its tests would only report it as a survivor).
    */
   readonly killedBy?: 'explore';
 }

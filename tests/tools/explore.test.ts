@@ -56,8 +56,8 @@ describe('the fault schedule', () => {
     const options = { seed: 11, replay: 'replay', write: () => {}, traceDir: tmp };
     const plain = await runLabTest(test, options);
     const empty = await runLabTest(exploreReplay(twoA, test.name, { seed: 11, events: [] }, 'x'), options);
-    expect(plain.passed).toBe(true);
-    expect(empty.traceHash).toBe(plain.traceHash);
+    expect(empty.traceHash).toBe(plain.traceHash); // (a handout's skeleton fails both the same way)
+    expect(empty.passed).toBe(plain.passed);
   });
 });
 
