@@ -893,16 +893,17 @@ export const mutants: readonly Mutant[] = [
     ],
   },
   {
-    id: 'term-not-saved-on-heartbeat',
+    id: 'saved-only-when-log-grows',
     rule: '[P.1]',
     part: '2C',
-    bug: 'a server that learns of a newer term saves it only when it also votes or appends (not from a heartbeat)',
+    bug: 'a follower saves its log only when an AppendEntries made it longer (not when it replaced entries)',
     killedBy: 'explore',
     edits: [
       {
-        file: RAFT,
-        search: 'this.votedFor = null;\n      this.persist();',
-        replace: 'this.votedFor = null;',
+        file: AE,
+        search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
+        replace:
+          'const lengthBefore = rf.log.lastIndex;\n  if (mergeEntries(rf, prevLogIndex, entries) && rf.log.lastIndex > lengthBefore) rf.persist();',
       },
     ],
   },
