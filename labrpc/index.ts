@@ -5,7 +5,9 @@ import { Persister } from './persister';
 export { Network, ClientEnd, LINK_LATENCY_MS, MAX_RPC_BYTES } from './network';
 export type {
   CallTransport,
+  FaultDecision,
   HandlerReturn,
+  LinkFaults,
   NetworkEvent,
   NetworkObserver,
   PendingHandler,

@@ -70,6 +70,21 @@ export type NetworkEvent =
 
 export type NetworkObserver = (event: NetworkEvent) => void;
 
+/**
+ * What an extra fault layer decides for one message: deliver it (0, or more ms of delay on top of the
+ * network's own), lose it ('drop'), or hold it until a promise settles. The network asks only when a
+ * layer is installed (`injectFaults`); the tests never install one, `npm run explore` does
+ * (tests/explore/injector.ts), and what it drops shows in the trace like the network's own drops.
+ */
+export type FaultDecision = 'drop' | number | Promise<void>;
+
+export interface LinkFaults {
+  /** A request about to be handed to the server's handler. */
+  request(rpc: number, endName: string, svcMeth: string): FaultDecision;
+  /** A reply about to leave for its caller (the handler has run). */
+  reply(rpc: number, endName: string, svcMeth: string): FaultDecision;
+}
+
 /** A handler that was handed a request and has not returned yet (see Network.pendingHandlers). */
 export interface PendingHandler {
   rpc: number;
@@ -147,6 +162,7 @@ export class Network {
   #rpcIds = 0;
   readonly #observers: NetworkObserver[] = [];
   readonly #pending = new Map<number, PendingHandler>();
+  #faults: LinkFaults | undefined;
 
   /** Stop the network: later calls never complete, so nothing more happens once a test has ended. */
   cleanup(): void {
@@ -166,6 +182,11 @@ export class Network {
   /** true: calls to unreachable servers fail after 0–6999 ms instead of 0–99 ms. */
   longDelays(yes: boolean): void {
     this.#longDelays = yes;
+  }
+
+  /** Put an extra fault layer over every link (explore's); undefined removes it. */
+  injectFaults(faults: LinkFaults | undefined): void {
+    this.#faults = faults;
   }
 
   /** Watch every RPC's progress (the test harness records a trace from this). */
@@ -303,6 +324,11 @@ export class Network {
         return null;
       }
     }
+    const onRequest = this.#faults?.request(rpc, endName, svcMeth) ?? 0;
+    if (onRequest !== 0 && !(await this.#passes(onRequest))) {
+      this.#emit({ kind: 'drop-request', rpc });
+      return null;
+    }
     this.#emit({ kind: 'deliver', rpc });
     const replyBytes = await this.#runHandler(rpc, endName, svcMeth, argBytes, snap);
     if (replyBytes !== null && replyBytes.length > MAX_RPC_BYTES) {
@@ -314,7 +340,20 @@ export class Network {
       this.#emit({ kind: 'dead', rpc });
       return null;
     }
+    const onReply = this.#faults?.reply(rpc, endName, svcMeth) ?? 0;
+    if (onReply !== 0 && !(await this.#passes(onReply))) {
+      this.#emit({ kind: 'drop-reply', rpc });
+      return null;
+    }
     return this.#deliverReply(rpc, replyBytes, snap, want);
+  }
+
+  /** Carry out a fault layer's decision (not 0: that one passes without an await): false to drop, else after its delay or hold, true. */
+  async #passes(decision: FaultDecision): Promise<boolean> {
+    if (decision === 'drop') return false;
+    if (typeof decision === 'number') await delay(decision);
+    else await decision;
+    return true;
   }
 
   async #failUnreachable(rpc: number): Promise<null> {

@@ -22,6 +22,7 @@ import { MutantRunError } from './mutants/kill';
 import { PatchError } from './mutants/patch';
 import { killTable, progressLine, summary, writeJson } from './mutants/report';
 import { runMutants } from './mutants/run';
+import { exploreMutant } from './mutants/explore';
 import type { Mutant } from './mutants/types';
 
 function listing(mutants: readonly Mutant[]): string {
@@ -31,6 +32,9 @@ function listing(mutants: readonly Mutant[]): string {
 export async function main(argv: readonly string[]): Promise<number> {
   const options = parseMutantsArgs(argv);
   const catalog = loadCatalog(options.catalog);
+  if (options.explore !== undefined) {
+    return exploreMutant(process.cwd(), catalog, options.explore, options);
+  }
   const mutants = selectMutants(catalog, options);
   if (options.list) {
     process.stdout.write(listing(mutants));

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { buildVizData } from './viz/model';
 import { renderPage } from './viz/page';
 import { readTraceFile, runTraceTool, TraceFileError } from './viz/trace-file';
@@ -48,17 +48,32 @@ export function writeTimeline(trace: string, out = defaultOut(trace), history?: 
   return out;
 }
 
+function atSeconds(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new InvalidArgumentError(`Expected --at to be a virtual time in seconds (>= 0), got \`${text}\`.`);
+  }
+  return value;
+}
+
 export function main(argv: readonly string[]): number {
   const command = new Command('viz')
     .description('Draw a saved trace as a timeline in a self-contained HTML page.')
     .argument('<trace>', 'a .jsonl trace, e.g. .lab/traces/2C-Figure-8-unreliable-seed42.jsonl')
     .option('--out <file>', 'where to write the page (default: out/viz/<trace name>.html)')
     .option('--history <file>', 'a linearizability page of the same run to link to')
+    .option(
+      '--at <seconds>',
+      'open the page at this virtual time (explore prints it for a violation)',
+      atSeconds,
+    )
     .exitOverride();
   command.parse([...argv], { from: 'user' });
-  const options = command.opts<VizCliOptions>();
+  const options = command.opts<VizCliOptions & { at?: number }>();
   const out = writeTimeline(String(command.processedArgs[0]), options.out, options.history);
-  process.stdout.write(`wrote ${out} — open it in a browser (file://${path.resolve(out)})\n`);
+  // The page reads #t=<ms> and selects the first event at or after it (page-main.js, fromHash).
+  const at = options.at === undefined ? '' : `#t=${Math.round(options.at * 1000)}`;
+  process.stdout.write(`wrote ${out} — open it in a browser (file://${path.resolve(out)}${at})\n`);
   return 0;
 }
 

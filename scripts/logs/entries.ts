@@ -78,6 +78,9 @@ function fromEvent(
       return at('fault', `${String(e.action)} ${fields(e, ['action', 'server'])}`.trim());
     case 'error':
       return at('error', `${String(e.name)}: ${String(e.msg).split('\n')[0]}`, null);
+    case 'monitor':
+      // The invariant monitor's first violation, with its rule id, where it happened.
+      return at('monitor', String(e.msg), null);
     case 'codec':
       return at('codec', String(e.msg), null);
     case 'apply':

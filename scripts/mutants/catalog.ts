@@ -861,4 +861,77 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
+  {
+    id: 'up-to-date-one-short',
+    rule: '[RV.2]',
+    part: '2C',
+    bug: 'a candidate whose log ends one entry short of the voter’s, in the same term, counts as up to date',
+    edits: [
+      {
+        file: LOG,
+        search: 'return lastLogIndex >= log.lastIndex;',
+        replace: 'return lastLogIndex >= log.lastIndex - 1;',
+      },
+    ],
+  },
+  {
+    id: 'candidacy-not-saved',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a candidate does not save its new term and its vote for itself',
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.votedFor = this.me; // [C.1] vote for self\n    this.persist();',
+        replace: 'this.votedFor = this.me; // [C.1] vote for self',
+      },
+    ],
+  },
+  {
+    id: 'append-saved-with-commit',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a follower saves the entries it appends only when the same AppendEntries also moves its commitIndex',
+    edits: [
+      {
+        file: AE,
+        search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
+        replace:
+          'const changed = mergeEntries(rf, prevLogIndex, entries);\n  if (changed && Math.min(args.leaderCommit, prevLogIndex + entries.length) > rf.commitIndex) rf.persist();',
+      },
+    ],
+  },
+  // ---- only explore kills these: each passes every test of its part (20 seeds); a rare schedule that
+  // `npm run mutants -- --explore <id>` (explore on a patched copy) finds and shrinks shows the bug. `npm run mutants` skips
+  // them unless --only names them. ----
+  {
+    id: 'truncation-not-saved',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a follower that cuts a conflicting suffix and appends the leader’s entries does not save them (it saves only plain appends)',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: AE,
+        search: 'rf.log.truncateFrom(index);',
+        replace:
+          'rf.log.truncateFrom(index);\n      rf.log.append(...entries.slice(k));\n      return false;',
+      },
+    ],
+  },
+  {
+    id: 'saved-only-when-log-grows',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a follower saves its log only when an AppendEntries made it longer (not when it replaced entries)',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: AE,
+        search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
+        replace:
+          'const lengthBefore = rf.log.lastIndex;\n  if (mergeEntries(rf, prevLogIndex, entries) && rf.log.lastIndex > lengthBefore) rf.persist();',
+      },
+    ],
+  },
 ];

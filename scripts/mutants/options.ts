@@ -24,6 +24,10 @@ export interface MutantsOptions {
   /** A module exporting `mutants` (and `baseEdits`); default: scripts/mutants/catalog.ts. */
   readonly catalog: string;
   readonly list: boolean;
+  /** An explore-only mutant to check with explore instead of the tests (mutants/explore.ts). */
+  readonly explore: string | undefined;
+  /** How long explore searches, in minutes. */
+  readonly minutes: number;
 }
 
 function list(text: string): string[] {
@@ -57,6 +61,11 @@ export function mutantsCommand(): Command {
       path.join('scripts', 'mutants', 'catalog.ts'),
     )
     .option('--list', 'print the catalog (id, rule, part, bug) and exit', false)
+    .option(
+      '--explore <id>',
+      'check an explore-only mutant with npm run explore on its part, in a patched copy',
+    )
+    .option('--minutes <m>', 'with --explore: how long to search', positiveInt('--minutes'), 10)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 }
@@ -72,6 +81,8 @@ interface RawOptions {
   keep: boolean;
   catalog: string;
   list: boolean;
+  explore?: string;
+  minutes: number;
 }
 
 export function parseMutantsArgs(argv: readonly string[]): MutantsOptions {
@@ -92,6 +103,8 @@ export function parseMutantsArgs(argv: readonly string[]): MutantsOptions {
     keep: raw.keep,
     catalog: raw.catalog,
     list: raw.list,
+    explore: raw.explore,
+    minutes: raw.minutes,
   };
 }
 
@@ -112,9 +125,11 @@ export function selectMutants(catalog: Catalog, options: Pick<MutantsOptions, 'o
     );
   }
   const wantedParts = options.parts?.map((p) => p.toUpperCase() as Part);
+  // An explore-only mutant passes its part's tests by design (`--explore <id>` checks it with explore):
+  // run its tests here only when named, else it would be a survivor in every run.
   return catalog.mutants.filter(
     (m) =>
-      (options.only === undefined || options.only.includes(m.id)) &&
+      (options.only === undefined ? m.killedBy !== 'explore' : options.only.includes(m.id)) &&
       (wantedParts === undefined || wantedParts.includes(m.part)),
   );
 }

@@ -24,6 +24,12 @@ export interface Mutant {
   readonly edits: readonly Edit[];
   /** Test modules to run instead of every `*.tests.ts` under tests/ (fixtures use this). */
   readonly tests?: readonly string[];
+  /**
+   * 'explore': a bug that only a rare schedule shows. It passes every test of its part (checked on 20
+   * seeds); `npm run mutants -- --explore <id>` runs explore on it, which finds and shrinks it.
+   * `npm run mutants` skips it unless --only names it (its tests would only report it as a survivor).
+   */
+  readonly killedBy?: 'explore';
 }
 
 /** A catalog module exports `mutants`, and optionally `baseEdits` applied to every mutant's copy. */

@@ -184,6 +184,9 @@ function collectEvents(
     } else if (e.kind === 'apply') add('apply', `${name(e.server)} applied index ${String(e.index)}`);
     else if (e.kind === 'print') add('print', String(e.line));
     else if (e.kind === 'error') add('error', `${String(e.name)}: ${String(e.msg).split('\n')[0]}`);
+    // The invariant monitor's first violation, at the RPC that showed it (selecting it shows that RPC).
+    else if (e.kind === 'monitor')
+      add('violation', String(e.msg), typeof e.rpc === 'number' && rpcById.has(e.rpc) ? e.rpc : undefined);
     else if (e.kind === 'codec') add('codec', String(e.msg));
     else if (e.kind === 'rpc.send' && rpcById.has(Number(e.rpc))) {
       // The page shows the RPC itself (data.rpcs) as this event's details: no copy here.

@@ -219,7 +219,7 @@ function vizDrawing(data, view, show) {
   function drawMarks(g) {
     const h = chartH;
     for (const e of data.events) {
-      if (e.kind === 'error' && visible(e.t, e.t))
+      if ((e.kind === 'error' || e.kind === 'violation') && visible(e.t, e.t))
         el(
           'line',
           { x1: x(e.t), x2: x(e.t), y1: TOP - 4, y2: TOP + h, stroke: 'var(--failed)', 'stroke-width': 2 },

@@ -62,6 +62,11 @@ export interface LabContext {
    * what the monitor costs (the same runs with it on and off); every test run has it on.
    */
   readonly monitor?: boolean;
+  /**
+   * What the host asked this run to do beyond the test's script, as text the harness does not read:
+   * `npm run explore`'s fault schedule (tests/explore/plan.ts). Absent in every ordinary run.
+   */
+  readonly plan?: string;
 }
 
 /** Starts the student side of the boundary with the student's random seed; `fail` fails the run. */

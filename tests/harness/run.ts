@@ -42,6 +42,8 @@ export interface RunOptions {
   studentSide?: StudentSideFactory;
   /** false: run without the invariant monitor (LabContext.monitor; for `npm run bench` only). */
   monitor?: boolean;
+  /** Handed to the test as LabContext.plan (explore's fault schedule). */
+  plan?: string;
 }
 
 export interface RunResult {
@@ -80,6 +82,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const ctx: LabContext = {
     seed: options.seed,
     tracePath: `${traceBase(test, options.seed, options)}.jsonl`,
+    plan: options.plan,
     trace,
     now: () => clockNow(),
     print(line) {

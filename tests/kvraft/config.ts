@@ -16,6 +16,7 @@ import type { Annotation } from '../linearizability';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { ClusterWatch } from '../raft/cluster-watch';
 import { recordFault } from '../raft/faults';
+import { injectExploreFaults } from '../explore/injector';
 import { ClientLinkEnd } from './client-link';
 import { ServerMesh, randomHandles } from './server-mesh';
 
@@ -73,6 +74,23 @@ export class KvConfig {
     this.connectAll();
     recordFault(ctx, { action: 'unreliable', on: unreliable });
     this.net.reliable(!unreliable);
+    // `npm run explore`'s extra faults, when the run carries a schedule (nothing otherwise).
+    injectExploreFaults({
+      ctx,
+      n,
+      net: this.net,
+      endpointOf: (end) => this.#mesh.endpointOf(end),
+      restart: (i) => this.#restartAsItWas(i),
+    });
+  }
+
+  /** Crash server i and start it again at once, linked as it was (explore's crash-after-reply). */
+  #restartAsItWas(i: number): void {
+    if (this.kvservers[i] === null) return;
+    const linked = this.#mesh.reaches(i);
+    this.shutdownServer(i);
+    this.startServer(i);
+    this.connect(i, linked);
   }
 
   /** The virtual time, for messages. */

@@ -43,6 +43,7 @@ import { RemotePeer, type PeerState } from './remote-peer';
 import { ClusterWatch } from './cluster-watch';
 import { ConfigHistory } from './config-history';
 import { recordFault } from './faults';
+import { injectExploreFaults } from '../explore/injector';
 
 export interface RaftTestSpec {
   part: Part;
@@ -170,6 +171,23 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.net.longDelays(true);
     for (let i = 0; i < n; i++) this.start1(i);
     for (let i = 0; i < n; i++) this.connect(i);
+    // `npm run explore`'s extra faults, when the run carries a schedule (nothing otherwise).
+    injectExploreFaults({
+      ctx,
+      n,
+      net: this.net,
+      endpointOf: (end) => this.#owner.get(end),
+      restart: (i) => this.#restartAsItWas(i),
+    });
+  }
+
+  /** Crash server i and start it again at once, connected as it was (explore's crash-after-reply). */
+  #restartAsItWas(i: number): void {
+    if (this.rafts[i] === null) return;
+    const wasConnected = this.connected[i];
+    this.crash1(i);
+    this.start1(i);
+    if (wasConnected) this.connect(i);
   }
 
   /** The virtual time, for messages. */

@@ -120,3 +120,49 @@ describe('stall explanations', () => {
     expect(explainStall(rpcs, ctx)[0]).toMatch(/^\[L\.1\] S0 sends about 500 AppendEntries a second to S1/);
   });
 });
+
+/**
+ * A planted bug, run for real: a peer that refuses every RequestVote at once, without moving to the
+ * candidate's newer term (a stub left in place, or a term check the wrong way round). Every server
+ * times out and campaigns in turn, so the elections look split; the explanation must name the voters'
+ * rules instead, and no split vote.
+ */
+describe('stall explanations of a peer that never grants a vote', () => {
+  function neverGrants(at: number, from: number, to: number, term: number, voterTerm: number): Rpc {
+    const rpc = rv(at, from, to, term, false);
+    rpc.outcome = { ok: false, term: voterTerm, at: at + 1 };
+    return rpc;
+  }
+
+  test('refusals in an older term, candidates far apart: [All.2], not [F.2] split votes', () => {
+    // As the planted peer's run shows it: each server campaigns alone, one term past its own last one;
+    // the others answer in the term they are in.
+    const rpcs: Rpc[] = [];
+    const terms = [0, 0, 0];
+    for (let k = 0; k < 9; k++) {
+      const c = k % 3;
+      terms[c] += 1;
+      for (const v of [0, 1, 2])
+        if (v !== c) rpcs.push(neverGrants(7000 + 330 * k, c, v, terms[c], terms[v]));
+    }
+    const found = explainStall(rpcs, ctx);
+    expect(found[0]).toMatch(
+      /^\[All\.2\] no vote was granted in the last 3 s: \d+ RequestVotes refused by servers that were no rival candidates in that term when they answered/,
+    );
+    expect(found.join('\n')).not.toMatch(/\[F\.2\] split votes/);
+  });
+
+  test('refusals in the candidate’s own term with non-empty logs: [RV.2]', () => {
+    const rpcs: Rpc[] = [];
+    for (let term = 4; term < 10; term++) {
+      const c = term % 3;
+      for (const v of [0, 1, 2]) {
+        if (v === c) continue;
+        const rpc = rv(7000 + 300 * (term - 4), c, v, term, false);
+        if (rpc.rv !== undefined) rpc.rv.lastLog = { index: 12, term: 3 };
+        rpcs.push(rpc);
+      }
+    }
+    expect(explainStall(rpcs, ctx)[0]).toMatch(/^\[RV\.2\] no vote was granted in the last 3 s/);
+  });
+});

@@ -7,8 +7,10 @@
  *   [L.3b] slow backtracking     a leader's prevLogIndex walks back one entry per refused AppendEntries
  *   [L.3b] stuck                 AppendEntries refused again and again at the same prevLogIndex
  *   [C.1]  no self-vote          a candidate one vote short of a majority never leads
- *   [All.2] stale votedFor       voters refuse a candidate in a term they granted no one
- *   [F.2]  split votes           elections keep failing, candidates starting within a few ms
+ *   [All.2] stale votedFor       voters refuse a candidate in a term they granted no one (empty logs)
+ *   [RV.2] no vote granted       no server grants any vote, though the voters refusing are not candidates
+ *          / [All.2]             themselves (named [All.2] first when they answer in an older term)
+ *   [F.2]  split votes           elections keep failing, the refusals coming from rival candidates
  *   [C.4]  no new election       no leader, and no one asks for votes any more
  *   [L.1]  slow heartbeats       followers start elections between a live leader's heartbeats
  *   [L.1]  RPC rate              AppendEntries far above the 10 heartbeats a second the lab allows
@@ -145,6 +147,56 @@ const noSelfVote: Pattern = (rpcs, { voters, now }) => {
   );
 };
 
+/** Whether `a` (index, term) is behind `b`: Figure 2's "at least as up-to-date" fails. */
+function behind(a: { index: number; term: number }, b: { index: number; term: number }): boolean {
+  return a.term !== b.term ? a.term < b.term : a.index < b.index;
+}
+
+/**
+ * Refused RequestVotes that a split vote or an up-to-date check does not explain: the voter was not a
+ * rival candidate of that term when it refused (it was no candidate in it, or it answered from an older
+ * term, which [All.2] forbids anyway), and the candidate's log was not behind the last one the voter
+ * advertised.
+ */
+function unexplainedRefusals(rpcs: readonly Rpc[]): Rpc[] {
+  const candidates = new Set(
+    rpcs.filter((r) => r.rv !== undefined).map((r) => `${String(r.from)}@${r.term}`),
+  );
+  const advertised = new Map<number | string, { index: number; term: number }>();
+  const out: Rpc[] = [];
+  for (const r of rpcs) {
+    if (r.rv === undefined) continue;
+    if (r.rv.lastLog !== null) advertised.set(r.from, r.rv.lastLog);
+    if (r.outcome?.ok !== false) continue;
+    if (candidates.has(`${r.to}@${r.term}`) && r.outcome.term === r.term) continue; // a rival's refusal
+    const voterLog = advertised.get(r.to);
+    if (voterLog !== undefined && (r.rv.lastLog === null || behind(r.rv.lastLog, voterLog))) continue;
+    out.push(r);
+  }
+  return out;
+}
+
+const noVoteGranted: Pattern = (rpcs) => {
+  const votes = rpcs.filter((r) => r.rv !== undefined && r.outcome !== undefined);
+  if (votes.some((r) => r.outcome?.ok === true)) return null;
+  const odd = unexplainedRefusals(rpcs);
+  if (odd.length < 3 || elections(rpcs).length < 3) return null;
+  const older = odd.filter((r) => r.outcome?.term !== null && (r.outcome?.term ?? 0) < r.term);
+  const last = (older.length * 2 > odd.length ? older : odd).at(-1) as Rpc;
+  const example = `S${last.to} refused S${String(last.from)}'s T${last.term} request${older.includes(last) ? `, answering in T${last.outcome?.term}` : ''}`;
+  const count = `no vote was granted in the last ${STALL_WINDOW_MS / 1000} s: ${odd.length} RequestVotes refused by servers that were no rival candidates in that term when they answered, to candidates whose logs were not behind theirs (e.g. ${example})`;
+  if (older.length * 2 > odd.length) {
+    return (
+      `[All.2] ${count}: a server that receives a RequestVote with a newer term must move to that term ` +
+      '(currentTerm = T, votedFor = null) before it decides, and then grant [RV.2].'
+    );
+  }
+  return (
+    `[RV.2] ${count}: grant the vote when votedFor is null or the candidate and the candidate's log is at ` +
+    'least as up-to-date as ours, and reset votedFor whenever the term moves on [All.2].'
+  );
+};
+
 const staleVotedFor: Pattern = (rpcs) => {
   const sentRv = new Set(rpcs.filter((r) => r.rv !== undefined).map((r) => `${String(r.from)}@${r.term}`));
   const granted = new Set(
@@ -164,7 +216,8 @@ const staleVotedFor: Pattern = (rpcs) => {
   return (
     `[All.2] ${odd.length} votes refused by servers that granted no one in that term and asked no votes ` +
     `themselves (e.g. S${last.to} refused S${String(last.from)} in T${last.term}, with both logs empty): ` +
-    'when a server moves to a newer term it must reset votedFor, or it keeps refusing everyone.'
+    'when a server moves to a newer term it must reset votedFor, or it keeps refusing everyone; and it ' +
+    "grants a candidate when votedFor is null or the candidate and the candidate's log is up to date [RV.2]."
   );
 };
 
@@ -177,6 +230,9 @@ const splitVotes: Pattern = (rpcs, { voters, now }) => {
     ([term, es]) => es.length > 1 && !es.some((e) => led.has(`${e.candidate}@${term}`)),
   );
   if (failed.length < 3 || rpcs.some((r) => r.ae !== undefined && r.at > now - 1000)) return null;
+  // A split vote is candidates refusing each other; refusals from servers that were no candidates say
+  // something else is wrong (noVoteGranted, staleVotedFor).
+  if (unexplainedRefusals(rpcs).length >= 3) return null;
   const spreads = failed.map(([, es]) => Math.max(...es.map((e) => e.at)) - Math.min(...es.map((e) => e.at)));
   const most = Math.max(...failed.flatMap(([, es]) => es.map((e) => e.granted.size + 1)));
   const perTerm = failed.reduce((sum, [, es]) => sum + es.length, 0) / failed.length;
@@ -246,6 +302,7 @@ const PATTERNS: readonly Pattern[] = [
   stuckIndex,
   noSelfVote,
   staleVotedFor,
+  noVoteGranted,
   splitVotes,
   noNewElection,
   slowHeartbeats,

@@ -115,3 +115,24 @@ describe('Lab 4 logs: a column per server of each group', () => {
     expect(logColumns(parseLogFile(logText, 'x.log', false)).headers).toEqual(['S0', 'S1', 'S2']);
   });
 });
+
+test("a trace's monitor violation is a line of its own, with its rule id", () => {
+  const text = [
+    traceText,
+    JSON.stringify({
+      t: 930,
+      kind: 'monitor',
+      property: 'Election Safety',
+      rule: '[RV.2]',
+      rpc: 1,
+      msg: 'Election Safety violated [RV.2] at 0.930 s',
+    }),
+  ].join('\n');
+  const line = parseLogFile(text, 'x.jsonl', false).find((e) => e.topic === 'monitor');
+  expect(line).toEqual({
+    t: 930,
+    server: null,
+    topic: 'monitor',
+    msg: 'Election Safety violated [RV.2] at 0.930 s',
+  });
+});

@@ -114,6 +114,17 @@ test('an unknown mutant id or part is bad input, named', () => {
   expect(picked.every((m) => m.part === '2C')).toBe(true);
 });
 
+test('explore-only mutants are left out unless --only names them (CI would count them as survivors)', () => {
+  const catalog = { mutants };
+  const exploreOnly = mutants.filter((m) => m.killedBy === 'explore');
+  expect(exploreOnly.length).toBeGreaterThan(0);
+  const all = selectMutants(catalog, { only: undefined, parts: undefined });
+  expect(all.some((m) => m.killedBy === 'explore')).toBe(false);
+  expect(all.length).toBe(mutants.length - exploreOnly.length);
+  const named = selectMutants(catalog, { only: [exploreOnly[0].id], parts: undefined });
+  expect(named.map((m) => m.id)).toEqual([exploreOnly[0].id]);
+});
+
 test("a failure's headline is its first non-blank line", () => {
   expect(headline('LabCheckFailure: no leader (at 5.011 s)\n  diagnosis:\n    S0 follower')).toBe(
     'LabCheckFailure: no leader (at 5.011 s)',

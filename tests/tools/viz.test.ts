@@ -132,3 +132,19 @@ test('Lab 4: a lane per server of each group, blocks by gid, ungrouped lines pla
     [2, 3],
   ]);
 });
+
+test("the monitor's first violation is an event at its time, pointing at the RPC that showed it", () => {
+  const events = [
+    append(310, 2, 0, 1, 1),
+    ev(312, 'monitor', {
+      property: 'Log Matching',
+      rule: '[AE.2]',
+      rpc: 2,
+      msg: 'Log Matching violated [AE.2] …',
+    }),
+    ev(312, 'error', { name: 'LabCheckFailure', msg: 'invariant monitor: Log Matching violated [AE.2] …' }),
+  ];
+  const data = buildVizData({ meta: undefined, events });
+  const violation = data.events.find((e) => e.kind === 'violation');
+  expect(violation).toMatchObject({ t: 312, rpc: 2, text: 'Log Matching violated [AE.2] …' });
+});

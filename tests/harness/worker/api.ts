@@ -52,6 +52,14 @@ export interface IsolatedOptions {
    * ignored then: every run gets a new process.
    */
   readonly ownProcess?: Omit<ProcessOptions, 'hostFile'>;
+  /** Handed to the test as LabContext.plan: `npm run explore`'s fault schedule. Default: none. */
+  readonly plan?: string;
+  /**
+   * Which failures in a reused worker deserve the confirming run in a fresh one (see runIsolated).
+   * Default: all of them. Explore confirms only its findings: most of its failures are liveness checks
+   * its own faults outran, and a second run of each would halve its rate.
+   */
+  readonly recheck?: (outcome: IsolatedOutcome) => boolean;
 }
 
 /**

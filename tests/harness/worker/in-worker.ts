@@ -34,6 +34,7 @@ export async function runWorker(mod: Record<string, unknown>, cap: WorkerCapabil
     traceDir: input.traceDir,
     keepTrace: input.keepTrace,
     wallLimitMs: input.wallLimitMs,
+    plan: input.plan,
     write: (text) => send({ kind: 'line', text }),
     writeDebug: input.streamDebug ? (text) => send({ kind: 'line', text }) : () => {},
     onProgress(virtualMs) {

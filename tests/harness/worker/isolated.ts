@@ -184,6 +184,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
   spec = { ...spec, moduleFile };
   const first = await runOnce(spec, options, bundle, pool, options.onLine);
   if (first.passed || !first.reused || !RECHECKED.has(first.verdict)) return first.outcome;
+  if (options.recheck !== undefined && !options.recheck(first.outcome)) return first.outcome;
   const fresh = await runOnce(spec, options, bundle, undefined, undefined);
   if (fresh.verdict === first.verdict && fresh.outcome.traceHash === first.outcome.traceHash) {
     return first.outcome; // the same run: keep the lines already streamed
@@ -224,6 +225,7 @@ async function runOnce(
     keepTrace: (options.keepTrace ?? false) || verify,
     wallLimitMs,
     streamDebug: options.streamDebug ?? true,
+    plan: options.plan,
   };
   const limits: WorkerLimits = {
     hangMs,

@@ -21,6 +21,8 @@ export interface WorkerInput {
   readonly wallLimitMs: number;
   /** Send debug lines (LAB_DEBUG) to the parent as they are printed. */
   readonly streamDebug: boolean;
+  /** LabContext.plan for the run (explore's fault schedule), if any. */
+  readonly plan?: string;
 }
 
 /** One run the parent asks of a worker: the first in workerData, each later one in a message. */
