@@ -14,6 +14,7 @@
  * stats, progress (live view), report (table, failures, --json).
  */
 import '../tests/harness/random-setup'; // first: before lodash or any test module loads
+import { codeIdentity, describeCode } from './stress/code-identity';
 import { bundleFor, runIsolated, WorkerPool } from '../tests/harness/worker';
 import { findTestModules, loadTests, matchTests } from './stress/discover';
 import { CliError, parseStressArgs, runCli, type StressOptions } from './stress/options';
@@ -91,9 +92,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   const stats = new StressStats();
   for (const spec of specs) stats.plan(spec.test.name, 1);
   const shard = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
+  const code = codeIdentity();
   process.stderr.write(
     `stress: ${specs.length} runs of ${stats.rows.length} tests, seeds from ${options.firstSeed}` +
-      `${shard}, ${options.parallel} at a time\n`,
+      `${shard}, ${options.parallel} at a time; ${describeCode(code)} (bundled once, now)\n`,
   );
   await runAll(specs, options, stats);
   process.stdout.write(finalReport(stats));
@@ -102,7 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const command = ['npm run stress --', ...argv].join(' ');
     writeJson(
       options.json,
-      { command, pattern: options.pattern, firstSeed: options.firstSeed, shard: shardText },
+      { command, pattern: options.pattern, firstSeed: options.firstSeed, shard: shardText, code },
       stats,
     );
   }

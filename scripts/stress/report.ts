@@ -5,6 +5,7 @@
  * - for every failing run: seed, first error line, saved trace and log, and the commands that replay it;
  * - `--json FILE`: every run's result, plus the totals and the command line, for CI and scripts.
  */
+import type { CodeIdentity } from './code-identity';
 import fs from 'node:fs';
 import path from 'node:path';
 import Table from 'cli-table3';
@@ -86,6 +87,8 @@ export interface JsonHeader {
   readonly pattern: string;
   readonly firstSeed: number;
   readonly shard: string | null;
+  /** Which code the runs tested (code-identity.ts). */
+  readonly code: CodeIdentity;
 }
 
 /** Write every run's result (and the totals) to `file`. */
