@@ -23,6 +23,11 @@ import { raftMethod } from './wire';
 /** What the tester may ask a peer: Raft's getState (null: it has not said yet, behind the boundary). */
 export interface WatchedPeer {
   getState(): { term: number; isLeader: boolean } | null;
+  /**
+   * Behind the boundary, getState() is what the peer last said, at this virtual time: the diagnosis runs
+   * after the failure and can no longer ask, so it says when.
+   */
+  reportedAt?(): number | null;
 }
 
 /** The cluster as the config knows it. */
@@ -286,6 +291,8 @@ export class ClusterWatch {
         hints.push(`  getState() of S${i} threw ${state.error}`);
       } else {
         role = `T${state.term} ${state.isLeader ? 'leader' : 'not leader'}`;
+        const at = this.#cluster.peer(i)?.reportedAt?.() ?? null;
+        if (at !== null && at < now) role += ` (as it said at ${formatVirtual(at)})`;
       }
       const heard = this.#lastAppendHeard[i];
       const heardText = heard === null ? 'never' : `${formatVirtual(heard.at)} from ${name(heard.from)}`;

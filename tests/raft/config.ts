@@ -158,7 +158,7 @@ export class RaftConfig extends Checks implements ApplierHost {
       // The diagnosis runs after the failure and cannot ask any more: what each peer last said.
       peer: (i) => {
         const rf = this.rafts[i];
-        return rf === null ? null : { getState: () => rf.lastState() };
+        return rf === null ? null : { getState: () => rf.lastState(), reportedAt: () => rf.lastAt };
       },
       attachment: (i) => (this.connected[i] ? 'connected' : 'disconnected'),
       endpointOf: (end) => this.#owner.get(end),
@@ -268,7 +268,7 @@ export class RaftConfig extends Checks implements ApplierHost {
         },
       },
     );
-    const rf = new RemotePeer(this.boundary, handle, i);
+    const rf = new RemotePeer(this.boundary, handle, i, () => this.ctx.now());
     made.rf = rf;
     this.rafts[i] = rf;
     this.watch.constructing(i);
@@ -287,7 +287,7 @@ export class RaftConfig extends Checks implements ApplierHost {
     if (to === -1 || rf.handle !== effect.handle) {
       throw new StudentCodeError(`S${i} sent an RPC through an end it was not given (${effect.end})`);
     }
-    if (effect.state !== null) rf.last = effect.state; // its getState() at the send
+    if (effect.state !== null) rf.report(effect.state); // its getState() at the send
     const reply = this.net.sendEncoded(effect.end, effect.svcMeth, effect.args, decode(effect.args));
     void this.#holds
       .intercept({ from: i, to, svcMeth: effect.svcMeth }, reply)

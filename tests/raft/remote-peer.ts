@@ -15,13 +15,22 @@ export class RemotePeer {
   readonly #boundary: Boundary;
   readonly handle: Handle;
   readonly server: number;
-  /** What the peer last said about itself; null until it said anything. */
+  /** What the peer last said about itself, and when (virtual ms); null until it said anything. */
   last: SampledState | null = null;
+  lastAt: number | null = null;
+  readonly #now: () => number;
 
-  constructor(boundary: Boundary, handle: Handle, server: number) {
+  constructor(boundary: Boundary, handle: Handle, server: number, now: () => number) {
     this.#boundary = boundary;
     this.handle = handle;
     this.server = server;
+    this.#now = now;
+  }
+
+  /** Note what the peer said about itself (a reply to the tester, or its getState() at an RPC it sent). */
+  report(state: SampledState): void {
+    this.last = state;
+    this.lastAt = this.#now();
   }
 
   async getState(): Promise<PeerState> {
@@ -29,7 +38,7 @@ export class RemotePeer {
       term: 'number',
       isLeader: 'boolean',
     });
-    this.last = state;
+    this.report(state);
     return state;
   }
 
@@ -39,7 +48,7 @@ export class RemotePeer {
       term: 'number',
       isLeader: 'boolean',
     });
-    this.last = { term: result.term, isLeader: result.isLeader };
+    this.report({ term: result.term, isLeader: result.isLeader });
     return result;
   }
 
@@ -50,7 +59,7 @@ export class RemotePeer {
     if (refused !== null && typeof refused !== 'string') {
       throw new StudentCodeError('changeConfig() must return refused: a string or null');
     }
-    this.last = { term: result.term, isLeader: result.isLeader };
+    this.report({ term: result.term, isLeader: result.isLeader });
     return { ...result, refused };
   }
 
