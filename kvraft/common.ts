@@ -9,6 +9,9 @@
  *   "KVServer.Get":       GetArgs → GetReply          (value "" and ErrNoKey for a missing key)
  *   "KVServer.PutAppend": PutAppendArgs → PutAppendReply
  */
+// #region SOLUTION 3A
+import type { CommandCodec } from './rsm';
+// #endregion
 
 /**
  * OK and ErrNoKey are answers; ErrWrongLeader (this server is not the leader, or lost leadership before
@@ -62,19 +65,15 @@ export interface Op {
 }
 
 /**
- * A batch of Ops as it travels in the Raft log: one JSON string, `[["Append",<clientId>,<seq>,"<key>",
- * "<value>"], …]`. Why a string: a Raft may re-encode its whole log on every persist (the reference
- * encodes each entry once, a straightforward one does not), and without snapshots (3A) the log only
- * grows, so the cost per entry matters; the codec checks every field of every object it encodes, while
- * a string is one value, several times cheaper (and still readable in traces).
+ * How an Op is written into a Raft log entry (kvraft/rsm.ts): `["Append",<clientId>,<seq>,"<key>",
+ * "<value>"]`. A row rather than the object: without snapshots (3A) the log only grows and a Raft may
+ * re-encode its whole log on every persist, so the bytes per Op matter.
  */
-export function opsToCommand(ops: readonly Op[]): string {
-  return JSON.stringify(ops.map((op) => [op.kind, op.clientId, op.seq, op.key, op.value]));
-}
-
-/** The Ops in a command from the Raft log. */
-export function commandToOps(command: unknown): Op[] {
-  const rows = JSON.parse(String(command)) as [Op['kind'], number, number, string, string][];
-  return rows.map(([kind, clientId, seq, key, value]) => ({ kind, clientId, seq, key, value }));
-}
+export const opCodec: CommandCodec<Op> = {
+  toRow: (op) => [op.kind, op.clientId, op.seq, op.key, op.value],
+  fromRow: (row) => {
+    const [kind, clientId, seq, key, value] = row as [Op['kind'], number, number, string, string];
+    return { kind, clientId, seq, key, value };
+  },
+};
 // #endregion

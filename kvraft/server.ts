@@ -17,28 +17,25 @@
  */
 // #region SOLUTION 3A
 /*
- * A handler hands the request to Raft as an Op (Gets too: a read served from a stale leader's store
- * would not be linearizable) and answers once that Op has been applied at the index start() returned
- * (pending.ts says when it gives up instead). Requests arriving close together share one log entry
- * (#propose). Every replica applies the committed Ops, in log order, to its store (store.ts), which
- * skips duplicates. The 3B snapshot holds the store, duplicate table included.
+ * The server is the replicated state machine layer (rsm.ts, shared with Lab 4's servers) with the
+ * key/value store (store.ts) as its state machine. A handler submits its request as an Op (Gets too: a
+ * read served from a stale leader's store would not be linearizable [KV.4]) and answers with the Op's
+ * result once the layer has applied it at the index start() returned [KV.2]; every replica applies the
+ * committed Ops, in log order, to its store, which skips duplicates [KV.1]. The layer also takes the 3B
+ * snapshots (the store, duplicate table included) and restores them.
  */
 // #endregion
 import type { ClientEnd, Persister } from '../labrpc';
-import { Raft, type ApplyMsg } from '../raft';
+// #region SOLUTION 3A
+// SKELETON: import { Raft, type ApplyMsg } from '../raft';
+import type { Raft } from '../raft';
+// #endregion
 import type { GetArgs, GetReply, PutAppendArgs, PutAppendReply } from './common';
 // #region SOLUTION 3A
 // SKELETON: import { todo } from './todo';
-import { debugLog } from '../labrpc';
-import { commandToOps, opsToCommand, type Op } from './common';
-import { PendingOps, WRONG_LEADER, type Outcome } from './pending';
-import { KVStore } from './store';
-
-/** The shortest time between two batches (log entries) that this server starts; see #propose. */
-const BATCH_MS = 10;
-// #endregion
-// #region SOLUTION 3B
-// SKELETON: import { todo } from './todo';
+import { opCodec, type Op } from './common';
+import { Rsm, type Submitted } from './rsm';
+import { KVStore, type OpResult } from './store';
 // #endregion
 
 export class KVServer {
@@ -50,16 +47,8 @@ export class KVServer {
   #dead = false;
   // Your definitions here.
   // #region SOLUTION 3A
-  readonly #persister: Persister;
   readonly #store = new KVStore();
-  readonly #pending: PendingOps;
-  /** Requests that arrived since the last start(), and the timer that will start them as one batch. */
-  #queue: { op: Op; answer: (outcome: Outcome) => void }[] = [];
-  #flushTimer: ReturnType<typeof setTimeout> | null = null;
-  /** When the last batch was started (Date.now()). */
-  #lastStart = -Infinity;
-  /** The index of the last command (or snapshot) applied to the store. */
-  #lastApplied = 0;
+  readonly #rsm: Rsm<Op, OpResult>;
   // #endregion
 
   /** `raftServers` (2E, part 3C): Raft's initial configuration, if not every server. */
@@ -74,20 +63,18 @@ export class KVServer {
     this.maxraftstate = maxraftstate;
     // You may need initialization code here.
     // #region SOLUTION 3A
-    this.#persister = persister;
-    this.#pending = new PendingOps(() => this.rf.getState());
+    // SKELETON: this.rf = new Raft(servers, me, persister, (msg) => this.applyMsg(msg), raftServers);
+    this.#rsm = new Rsm(servers, me, persister, maxraftstate, this.#store, { raftServers, codec: opCodec });
+    this.rf = this.#rsm.rf;
     // #endregion
-    // #region SOLUTION 3B
-    this.#restore(persister.readSnapshot());
-    // #endregion
-    this.rf = new Raft(servers, me, persister, (msg) => this.applyMsg(msg), raftServers);
   }
 
-  Get(args: GetArgs): Promise<GetReply> {
+  async Get(args: GetArgs): Promise<GetReply> {
     // Your code here (3A).
     // #region SOLUTION 3A
     // SKELETON: return todo('3A: KVServer.Get: start the operation in Raft, answer once it has been applied');
-    return this.#propose({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq });
+    const op: Op = { kind: 'Get', key: args.key, value: '', ...ids(args) };
+    return answer(await this.#rsm.submit(op));
     // #endregion
   }
 
@@ -95,31 +82,24 @@ export class KVServer {
     // Your code here (3A).
     // #region SOLUTION 3A
     // SKELETON: return todo('3A: KVServer.PutAppend: start the operation in Raft, answer once it has been applied');
-    const { key, value, op: kind, clientId, seq } = args;
-    const { err } = await this.#propose({ kind, key, value, clientId, seq });
+    const op: Op = { kind: args.op, key: args.key, value: args.value, ...ids(args) };
+    const { err } = answer(await this.#rsm.submit(op));
     return { err };
     // #endregion
   }
 
-  /** Raft calls this with each committed command and each installed snapshot, in order. */
-  applyMsg(msg: ApplyMsg): void {
-    // Your code here (3A, 3B).
-    // #region SOLUTION 3A
-    // SKELETON: todo('3A: applyMsg: apply each committed operation to the key/value state, in log order');
-    if (msg.kind === 'command') this.#applyCommand(commandToOps(msg.command), msg.commandIndex);
-    else if (msg.kind === 'config') this.#pending.applied(msg.configIndex, [], []); // 2E: none of ours there
-    // #endregion
-    // #region SOLUTION 3B
-    // SKELETON: if (msg.kind === 'snapshot') todo('3B: restore the state from a snapshot Raft delivers');
-    // SKELETON: if (this.maxraftstate >= 0 && this.rf.persister.raftStateSize() >= this.maxraftstate) {
-    // SKELETON:   todo('3B: the raft state has reached maxraftstate: hand Raft a snapshot with rf.snapshot(index, bytes)');
-    // SKELETON: }
-    if (msg.kind === 'config') return; // a membership change (2E) leaves the store as it is
-    if (msg.kind === 'command') this.#maybeSnapshot(msg.commandIndex);
-    else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);
-    // #endregion
-  }
-
+  // #region SOLUTION 3A
+  // SKELETON: /** Raft calls this with each committed command and each installed snapshot, in order. */
+  // SKELETON: applyMsg(msg: ApplyMsg): void {
+  // SKELETON:   // Your code here (3A, 3B).
+  // SKELETON:   todo('3A: applyMsg: apply each committed operation to the key/value state, in log order');
+  // SKELETON:   if (msg.kind === 'snapshot') todo('3B: restore the state from a snapshot Raft delivers');
+  // SKELETON:   if (this.maxraftstate >= 0 && this.rf.persister.raftStateSize() >= this.maxraftstate) {
+  // SKELETON:     todo('3B: the raft state has reached maxraftstate: hand Raft a snapshot with rf.snapshot(index, bytes)');
+  // SKELETON:   }
+  // SKELETON: }
+  // SKELETON:
+  // #endregion
   /**
    * The tester calls kill() when a server is shut down; afterwards it must not answer or apply anything
    * (a dead server's late reply could confuse the test). Raft is killed with it.
@@ -129,88 +109,23 @@ export class KVServer {
     this.rf.kill();
     // Your code here, if desired.
     // #region SOLUTION 3A
-    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-    void this.#flush(); // answers what is queued: ErrWrongLeader
-    this.#pending.failAll();
+    this.#rsm.kill(); // answers every waiting request: ErrWrongLeader
     // #endregion
   }
 
   killed(): boolean {
     return this.#dead;
   }
-
-  // #region SOLUTION 3A
-  /**
-   * Start `op` in Raft and wait until it is applied (or the attempt fails: see pending.ts).
-   * [beyond the lab] group commit: at most one log entry per BATCH_MS; requests that arrive sooner wait
-   * and go into the next entry together. Raft persists its whole log on every start() and append, and
-   * without snapshots (3A) the log only grows, so with many clients this bounds the log, and the work
-   * of persisting it. A lone client is never held back (its requests are further apart).
-   */
-  #propose(op: Op): Promise<Outcome> {
-    if (this.#dead || !this.rf.getState().isLeader) return Promise.resolve(WRONG_LEADER);
-    const outcome = new Promise<Outcome>((answer) => this.#queue.push({ op, answer }));
-    if (this.#flushTimer === null) {
-      const wait = this.#lastStart + BATCH_MS - Date.now();
-      if (wait <= 0) void this.#flush();
-      else this.#flushTimer = setTimeout(() => void this.#flush(), wait);
-    }
-    return outcome;
-  }
-
-  /** Start the queued requests as one batch and answer each once the batch is applied. */
-  async #flush(): Promise<void> {
-    const batch = this.#queue;
-    this.#queue = [];
-    this.#flushTimer = null;
-    this.#lastStart = Date.now();
-    const ops = batch.map((request) => request.op);
-    const { index, term, isLeader } = this.#dead
-      ? { index: 0, term: 0, isLeader: false }
-      : this.rf.start(opsToCommand(ops));
-    const outcomes = isLeader ? await this.#pending.wait(index, term, ops) : ops.map(() => WRONG_LEADER);
-    if (outcomes[0]?.err === 'ErrTimeout') {
-      debugLog(this.me, 'kv', `T${term} batch of ${ops.length} at index ${index} timed out`);
-    }
-    batch.forEach((request, k) => request.answer(outcomes[k]));
-  }
-
-  #applyCommand(ops: Op[], index: number): void {
-    if (this.#dead || index <= this.#lastApplied) return;
-    this.#lastApplied = index;
-    this.#pending.applied(
-      index,
-      ops,
-      ops.map((op) => this.#store.apply(op)),
-    );
-  }
-  // #endregion
-
-  // #region SOLUTION 3B
-  /** Hand Raft a snapshot once its persisted state has grown to maxraftstate bytes. */
-  #maybeSnapshot(index: number): void {
-    if (
-      this.#dead ||
-      index !== this.#lastApplied ||
-      this.maxraftstate < 0 ||
-      this.#persister.raftStateSize() < this.maxraftstate
-    )
-      return;
-    this.rf.snapshot(index, this.#store.encode());
-  }
-
-  /** A snapshot from Raft (sent by the leader) replaces the store, if it is newer than what we have. */
-  #applySnapshot(snapshot: Uint8Array, index: number): void {
-    if (this.#dead || index <= this.#lastApplied) return;
-    this.#restore(snapshot);
-    this.#lastApplied = index;
-    this.#pending.coveredBy(index);
-    debugLog(this.me, 'kv', `installed snapshot up to ${index}`);
-  }
-
-  /** Load a snapshot (on start: the persisted one; empty on a first boot). */
-  #restore(snapshot: Uint8Array): void {
-    this.#store.restore(snapshot);
-  }
-  // #endregion
 }
+
+// #region SOLUTION 3A
+/** Who sent a request and its place in that client's sequence: the key of duplicate detection [KV.1]. */
+function ids(args: { clientId: number; seq: number }): { clientId: number; seq: number } {
+  return { clientId: args.clientId, seq: args.seq };
+}
+
+/** The reply for an Op's outcome: its result, or why to try another server. */
+function answer(outcome: Submitted<OpResult>): GetReply {
+  return outcome.ok ? outcome.result : { err: outcome.err, value: '' };
+}
+// #endregion

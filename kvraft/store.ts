@@ -17,6 +17,7 @@
  */
 import { decode, encode } from '../labrpc';
 import type { Err, Op } from './common';
+import type { StateMachine } from './rsm';
 
 /** What applying an Op answers: the error code and, for Get, the value. */
 export interface OpResult {
@@ -30,7 +31,7 @@ interface StoredSnapshot {
   lastSeq: Record<string, number>;
 }
 
-export class KVStore {
+export class KVStore implements StateMachine<Op, OpResult> {
   #data = new Map<string, string>();
   /** clientId → the highest Put/Append seq applied for that client. */
   #lastSeq = new Map<number, number>();
@@ -41,6 +42,7 @@ export class KVStore {
       const value = this.#data.get(op.key);
       return value === undefined ? { err: 'ErrNoKey', value: '' } : { err: 'OK', value };
     }
+    // [KV.1] exactly once: a Put/Append numbered at or below the client's last applied one is a retry
     if (op.seq > (this.#lastSeq.get(op.clientId) ?? 0)) {
       const old = op.kind === 'Append' ? (this.#data.get(op.key) ?? '') : '';
       this.#data.set(op.key, old + op.value);
@@ -50,9 +52,10 @@ export class KVStore {
   }
 
   /** The whole store as bytes, for rf.snapshot() (3B). */
-  encode(): Uint8Array {
+  snapshot(): Uint8Array {
     const stored: StoredSnapshot = {
       data: Object.fromEntries(this.#data),
+      // [KV.5] the duplicate table too: a replica restored from this must still recognise retries
       lastSeq: Object.fromEntries(this.#lastSeq),
     };
     return encode(stored, 'snapshot');

@@ -4,11 +4,14 @@ import { Persister } from './persister';
 
 export { Network, ClientEnd, LINK_LATENCY_MS, MAX_RPC_BYTES } from './network';
 export type {
+  CallTransport,
   FaultDecision,
+  HandlerReturn,
   LinkFaults,
   NetworkEvent,
   NetworkObserver,
   PendingHandler,
+  RpcTarget,
   ServerName,
 } from './network';
 export { Server, Service } from './service';
@@ -18,7 +21,7 @@ export { encode, decode, deepCopy, codecStats, resetCodecWarnings, setCodecWarni
 export { EncodedList, encodeArray } from './encoded-list';
 export { sleep, randomInt } from './sleep';
 export { CodecError, LabrpcError, RpcHandlerError, RpcTooLargeError } from './errors';
-export { debugLog, setDebugSink } from './debug';
+export { currentDebugSink, debugLog, setDebugSink } from './debug';
 export type { DebugSink } from './debug';
 
 // persister.ts belongs to the storage code; its class is frozen here, when the framework's entry point

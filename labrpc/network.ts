@@ -21,7 +21,27 @@
  */
 import { decode, encode } from './codec';
 import { LabrpcError, RpcHandlerError, RpcTooLargeError } from './errors';
-import type { Server } from './service';
+/**
+ * What sits at a server's end of the network: a Server (service.ts), or the tester's stand-in for a
+ * server whose handlers run across a boundary. `returned.now` is set when the handler returned before
+ * dispatch returned its promise (see Server.dispatch).
+ */
+export interface RpcTarget {
+  count: number;
+  dispatch(svcMeth: string, argBytes: Uint8Array, returned?: HandlerReturn): Promise<Uint8Array>;
+}
+
+/**
+ * Whether a handler returned at once: `now` is set when it returned before dispatch returned its
+ * promise; a target whose handlers run elsewhere sets `later` instead, and calls `pending` when it knows
+ * the handler did not return within the step that delivered the request.
+ */
+export interface HandlerReturn {
+  now: boolean;
+  later?: boolean;
+  pending?: () => void;
+}
+type Server = RpcTarget;
 import { randomInt, sleep } from './sleep';
 import { freezeClass } from './freeze';
 
@@ -100,11 +120,16 @@ export const LINK_LATENCY_MS = 1;
  */
 export const MAX_RPC_BYTES = 16 * 1024 * 1024;
 
+/** Where a ClientEnd's calls go: the Network, or (under the test harness) the tester across a boundary. */
+export interface CallTransport {
+  send(endName: string, svcMeth: string, args: unknown): Promise<unknown>;
+}
+
 export class ClientEnd {
   readonly name: string;
-  readonly #net: Network;
+  readonly #net: CallTransport;
 
-  constructor(name: string, net: Network) {
+  constructor(name: string, net: CallTransport) {
     this.name = name;
     this.#net = net;
   }
@@ -229,6 +254,30 @@ export class Network {
   send(endName: string, svcMeth: string, args: unknown): Promise<unknown> {
     if (this.#done) return new Promise(() => {});
     const argBytes = encode(args, 'args'); // before any await: later changes by the caller are not seen
+    return this.#start(endName, svcMeth, argBytes, args, 'value');
+  }
+
+  /**
+   * Send a request already encoded (`args` is its decoded value, for observers); resolves to the reply's
+   * bytes, or null. The tester uses it for calls made across the boundary (tests/harness/boundary).
+   */
+  sendEncoded(
+    endName: string,
+    svcMeth: string,
+    argBytes: Uint8Array,
+    args: unknown,
+  ): Promise<Uint8Array | null> {
+    if (this.#done) return new Promise(() => {});
+    return this.#start(endName, svcMeth, argBytes, args, 'bytes') as Promise<Uint8Array | null>;
+  }
+
+  #start(
+    endName: string,
+    svcMeth: string,
+    argBytes: Uint8Array,
+    args: unknown,
+    want: 'value' | 'bytes',
+  ): Promise<unknown> {
     if (argBytes.length > MAX_RPC_BYTES) return tooLarge(svcMeth, 'request', argBytes.length);
     const rpc = ++this.#rpcIds;
     this.#count += 1;
@@ -244,7 +293,7 @@ export class Network {
       args,
       encoded: argBytes,
     });
-    return this.#processRequest(rpc, endName, svcMeth, argBytes, snap);
+    return this.#processRequest(rpc, endName, svcMeth, argBytes, snap, want);
   }
 
   #snapshot(endName: string): Snapshot {
@@ -264,6 +313,7 @@ export class Network {
     svcMeth: string,
     argBytes: Uint8Array,
     snap: Snapshot,
+    want: 'value' | 'bytes',
   ): Promise<unknown> {
     if (!snap.enabled || snap.server === undefined) return this.#failUnreachable(rpc);
     // Unreliable: a short delay of 0–26 ms on top of the latency.
@@ -295,7 +345,7 @@ export class Network {
       this.#emit({ kind: 'drop-reply', rpc });
       return null;
     }
-    return this.#deliverReply(rpc, replyBytes, snap);
+    return this.#deliverReply(rpc, replyBytes, snap, want);
   }
 
   /** Carry out a fault layer's decision (not 0: that one passes without an await): false to drop, else after its delay or hold, true. */
@@ -315,7 +365,12 @@ export class Network {
     return null;
   }
 
-  async #deliverReply(rpc: number, replyBytes: Uint8Array, snap: Snapshot): Promise<unknown> {
+  async #deliverReply(
+    rpc: number,
+    replyBytes: Uint8Array,
+    snap: Snapshot,
+    want: 'value' | 'bytes',
+  ): Promise<unknown> {
     if (!snap.reliable && randomInt(1000) < 100) {
       this.#emit({ kind: 'drop-reply', rpc }); // 10 %: the handler ran, with its side effects
       return null;
@@ -330,7 +385,7 @@ export class Network {
     this.#bytes += replyBytes.length;
     const reply = decode(replyBytes);
     this.#emit({ kind: 'reply', rpc, bytes: replyBytes.length, reply, encoded: replyBytes });
-    return reply;
+    return want === 'bytes' ? replyBytes : reply;
   }
 
   /** Run the handler; every 100 ms check whether the destination died, and stop waiting if so. */
@@ -342,7 +397,7 @@ export class Network {
     snap: Snapshot,
   ): Promise<Uint8Array | null> {
     this.#pending.set(rpc, { rpc, server: snap.serverName as ServerName, svcMeth });
-    const returned = { now: false };
+    const returned: HandlerReturn = { now: false };
     const handler = (snap.server as Server).dispatch(svcMeth, argBytes, returned);
     void handler.then(
       () => this.#pending.delete(rpc),
@@ -357,7 +412,8 @@ export class Network {
       // A handler that already returned (every Raft handler does) settles before any timer could fire:
       // its poll would be cleared unseen, so it is not set at all (one timer less per RPC, and the
       // other timers keep their order).
-      if (!returned.now) timer = setTimeout(poll, DEAD_POLL_MS);
+      if (returned.later === true) returned.pending = () => (timer = setTimeout(poll, DEAD_POLL_MS));
+      else if (!returned.now) timer = setTimeout(poll, DEAD_POLL_MS);
       handler.then(
         (bytes) => {
           clearTimeout(timer);

@@ -10,6 +10,16 @@
 export class Persister {
   readonly #raftState = new StoredBytes();
   readonly #snapshot = new StoredBytes();
+  #onSave: ((raftState: Uint8Array, snapshot: Uint8Array | null) => void) | undefined;
+
+  /**
+   * Be told of every save from now on (`snapshot` null: saveRaftState, which keeps the snapshot). The
+   * test harness's student side uses it to send each save to the tester's own Persister. The arrays it
+   * is given are never written again (the next save takes a new buffer), so it may keep them as they are.
+   */
+  watchSaves(onSave: (raftState: Uint8Array, snapshot: Uint8Array | null) => void): void {
+    this.#onSave = onSave;
+  }
 
   /** A new Persister with the same contents (shared until either side saves again). */
   copy(): Persister {
@@ -21,12 +31,14 @@ export class Persister {
 
   saveRaftState(state: Uint8Array): void {
     this.#raftState.save(state);
+    if (this.#onSave !== undefined) this.#onSave(this.#raftState.lend(), null);
   }
 
   /** Save state and snapshot together, atomically: a crash never sees one without the other. */
   saveStateAndSnapshot(state: Uint8Array, snapshot: Uint8Array): void {
     this.#raftState.save(state);
     this.#snapshot.save(snapshot);
+    if (this.#onSave !== undefined) this.#onSave(this.#raftState.lend(), this.#snapshot.lend());
   }
 
   /** A copy of the raft state; zero-length if nothing was saved (a fresh start). */
@@ -70,6 +82,12 @@ class StoredBytes {
     }
     this.#buffer.set(bytes);
     this.bytes = this.#buffer.subarray(0, n);
+  }
+
+  /** The saved bytes, kept as they are: the next save takes a new buffer instead of writing this one. */
+  lend(): Uint8Array {
+    this.#shared = true;
+    return this.bytes;
   }
 
   shareFrom(other: StoredBytes): void {

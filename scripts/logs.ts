@@ -4,13 +4,13 @@
  * FILE is what a failing run saved under .lab/traces/: the debug log (.log) or the whole trace (.jsonl,
  * which adds the test's output, the faults it injected and the final error; with --events also every
  * RPC and apply). Each topic has its colour; `-c` puts each server in its own column (N columns, or as
- * many as the file has servers). Exit status 2 on bad input, with what was wrong.
+ * many as the file has servers; in Lab 4 one per server of each group, the controllers first). Exit status 2 on bad input, with what was wrong.
  */
 import fs from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { parseLogFile } from './logs/entries';
-import { filterEntries, renderEntries } from './logs/render';
+import { filterEntries, logColumns, renderEntries } from './logs/render';
 import { runTraceTool, TraceFileError } from './viz/trace-file';
 
 interface LogsOptions {
@@ -63,9 +63,10 @@ export function main(argv: readonly string[]): number {
     throw new TraceFileError(`${file}: no such file (failing runs save logs under .lab/traces/)`);
   const all = parseLogFile(fs.readFileSync(file, 'utf8'), file, options.events);
   const entries = filterEntries(all, topicSet(options.topics), topicSet(options.ignore) ?? new Set());
-  const servers = 1 + Math.max(-1, ...all.map((e) => e.server ?? -1));
+  const layout = logColumns(all); // Lab 4: a column per server of each group, the controllers first
   const lines = renderEntries(entries, {
-    columns: options.columns === true ? Math.max(1, servers) : options.columns,
+    columns: options.columns === true ? layout.headers.length : options.columns,
+    layout,
     width: process.stdout.columns ?? 160,
     colors: pc.createColors(options.color && pc.isColorSupported),
   });

@@ -9,6 +9,9 @@
  */
 import { sleep, type ClientEnd } from '../labrpc';
 import type { Config, JoinArgs, LeaveArgs, MoveArgs, QueryArgs, QueryReply } from './common';
+// #region SOLUTION 4A
+// SKELETON: import { todo } from './todo';
+// #endregion
 
 /** After every server failed once, wait this long before the next pass (Go's 100 ms). */
 const PASS_PAUSE_MS = 100;
@@ -58,7 +61,7 @@ export class Clerk {
   /** The fields a request needs besides its own (4A: clientId and seq). */
   #next(): { clientId: number; seq: number } {
     // #region SOLUTION 4A
-    // SKELETON: return { clientId: 0, seq: 0 };
+    // SKELETON: return todo('4A: the fields that let a server tell a retried request from a new one: this clerk\'s clientId, and a seq one higher than its last request\'s');
     return { clientId: this.clientId, seq: ++this.#seq };
     // #endregion
   }

@@ -85,7 +85,7 @@ export class ShardKV {
     // Your initialization code here.
     // #region SOLUTION 4B
     // SKELETON: this.rf = new RaftPeer(servers, me, persister, () => todo('4B: apply each committed operation and configuration change, in log order'));
-    this.#machine = new GroupMachine(gid, (line) => debugLog(me, 'shard', `G${gid} ${line}`));
+    this.#machine = new GroupMachine(gid, (line) => debugLog(me, 'shard', line, gid));
     this.#rsm = new Rsm(servers, me, persister, maxraftstate, this.#machine);
     this.#ctrler = new CtrlerClerk(ctrlers);
     this.#makeEnd = makeEnd;
@@ -168,7 +168,8 @@ export class ShardKV {
     const num = this.#machine.config.num;
     const next = await this.#ctrler.query(num + 1);
     if (next.num === num + 1 && !this.#dead) {
-      debugLog(this.me, 'shard', `G${this.gid} proposes config ${next.num}`);
+      debugLog(this.me, 'shard', `proposes config ${next.num}`, this.gid);
+      // [SK.5] through the log, never straight into the machine: every replica switches at this entry
       await this.#rsm.submit({ kind: 'Config', config: next });
     }
   }

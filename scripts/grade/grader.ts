@@ -6,6 +6,7 @@
  * finished grade in <out> has the same key (grader version, rubric, seeds, runs, parts, allowed rules,
  * owned files) is not graded again: an interrupted batch resumes where it stopped.
  */
+import { closeBoundaryTesters } from './boundary-run';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,6 +111,14 @@ interface Prepared {
 }
 
 export async function gradeSubmissions(options: GradeOptions, events: GradeEvents): Promise<GradeSummary> {
+  try {
+    return await gradeAll(options, events);
+  } finally {
+    closeBoundaryTesters(); // the tester processes kept for the next run: there is none
+  }
+}
+
+async function gradeAll(options: GradeOptions, events: GradeEvents): Promise<GradeSummary> {
   const rubric = loadRubric(options.rubric);
   const selected = selectParts(rubric, options.parts);
   const parts = [...new Set(selected.map((t) => t.part))];

@@ -26,6 +26,8 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'docs/grading.md', // the grader's threat model: what it stops and what it does not claim to stop
   'tests/grade*',
   'tests/tools/grade*',
+  'tests/tools/boundary*', // the grader's boundary end to end (its fixture below)
+  'tests/tools/fixtures/boundary*',
   'scripts/mutants*',
   'tests/mutants*',
   'tests/tools/mutants*',
@@ -73,10 +75,14 @@ export function listSourceFiles(root: string): string[] {
   return [...new Set(files)].sort();
 }
 
+/** Scripts that run only instructor-only files through a pattern (every `tests/tools/*.e2e.ts` is one). */
+const INSTRUCTOR_SCRIPTS: readonly string[] = ['test:grade'];
+
 /** package.json's `scripts` minus the ones that run an instructor-only file (the handout leaves that file out). */
 export function studentPackageJson(text: string): string {
   const pkg = JSON.parse(text) as { scripts?: Record<string, string> };
   if (pkg.scripts !== undefined) {
+    for (const name of INSTRUCTOR_SCRIPTS) delete pkg.scripts[name];
     for (const [name, command] of Object.entries(pkg.scripts)) {
       const runsOmitted = command
         .split(/\s+/)

@@ -49,6 +49,7 @@ export function parseParts(spec: string): Set<Part> {
     for (let k = first; k <= last; k++) parts.add(PARTS[k]);
   }
   addExtensions(parts, spec);
+  checkWhole(parts, spec);
   addLaterLabs(parts);
   checkClosed(parts, spec);
   return parts;
@@ -68,6 +69,31 @@ const LATER_LABS: readonly { lab: readonly Part[]; later: readonly Part[] }[] = 
 function addLaterLabs(parts: Set<Part>): void {
   for (const { lab, later } of LATER_LABS) {
     if (lab.some((p) => parts.has(p))) for (const p of later) parts.add(p);
+  }
+}
+
+/**
+ * Labs whose parts share one body of reference code, so that a later part cannot go out on an earlier
+ * part's reference: 3B's snapshots are taken and restored by 3A's replicated state-machine layer
+ * (kvraft/rsm.ts), so a 3B handout on the 3A reference would ship 3B's answer.
+ */
+const WHOLE_LABS: readonly { lab: readonly Part[]; why: string }[] = [
+  {
+    lab: ['3A', '3B'],
+    why: "3B's snapshots are written into 3A's replicated state-machine layer (kvraft/rsm.ts)",
+  },
+];
+
+function checkWhole(parts: ReadonlySet<Part>, spec: string): void {
+  for (const { lab, why } of WHOLE_LABS) {
+    const missing = lab.filter((p) => !parts.has(p));
+    if (missing.length === 0 || missing.length === lab.length) continue;
+    const range = `${lab[0]}-${lab[lab.length - 1]}`;
+    if (!parts.has(lab[0])) {
+      throw new HandoutError(
+        `--parts \`${spec}\` hands out ${lab.filter((p) => parts.has(p)).join(', ')} without ${missing.join(', ')}: ${why}, so hand out ${range}`,
+      );
+    }
   }
 }
 

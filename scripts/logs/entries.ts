@@ -3,19 +3,24 @@
  * - a `.log` (the debug buffer): "   4.210 S2 role     T5 became leader (…)", as formatLogLine writes;
  * - a `.jsonl` trace: its `log` events, plus the test's printed lines, injected faults and the final
  *   error (and, with `events`, RPCs and applies), so the debug lines read in the test's context.
- * Lines that belong to no server (server null) are shown across all columns.
+ * Lines that belong to no server (server null) are shown across all columns. In Lab 4 a line also names
+ * its replica group (`G101 S2` in a .log; in a trace, the lane the timeline gives it: scripts/viz/lanes.ts).
  */
+import { assignLanes } from '../viz/lanes';
 import { parseTrace, type TraceEvent } from '../viz/trace-file';
+import type { VizLane } from '../viz/types';
 
 export interface LogEntry {
   /** Virtual ms. */
   readonly t: number;
   readonly server: number | null;
+  /** Lab 4: the server's replica group (undefined: a controller, or a run before Lab 4). */
+  readonly group?: number;
   readonly topic: string;
   readonly msg: string;
 }
 
-const LOG_LINE = /^\s*(\d+\.\d+) S(\d+) (\S+)\s+(.*)$/;
+const LOG_LINE = /^\s*(\d+\.\d+) (?:G(\d+) )?S(\d+) (\S+)\s+(.*)$/;
 
 export function parseLogText(text: string): LogEntry[] {
   const entries: LogEntry[] = [];
@@ -28,13 +33,22 @@ export function parseLogText(text: string): LogEntry[] {
       continue;
     }
     last = Math.round(Number(m[1]) * 1000);
-    entries.push({ t: last, server: Number(m[2]), topic: m[3], msg: m[4] });
+    const group = m[2] === undefined ? {} : { group: Number(m[2]) };
+    entries.push({ t: last, server: Number(m[3]), ...group, topic: m[4], msg: m[5] });
   }
   return entries;
 }
 
-function server(e: TraceEvent): number | null {
-  return typeof e.server === 'number' ? e.server : null;
+function laneName(lane: unknown, lanes: ReadonlyMap<number, VizLane>): string {
+  return (typeof lane === 'number' ? lanes.get(lane)?.name : undefined) ?? `S${String(lane)}`;
+}
+
+/** A trace event's server as (group, number in the group), from its lane. */
+function who(e: TraceEvent, lanes: ReadonlyMap<number, VizLane>): { server: number | null; group?: number } {
+  if (typeof e.server !== 'number') return { server: null };
+  const lane = lanes.get(e.server);
+  if (lane === undefined) return { server: e.server };
+  return lane.gid === null ? { server: lane.server } : { server: lane.server, group: lane.gid };
 }
 
 function fields(e: TraceEvent, skip: readonly string[]): string {
@@ -43,8 +57,18 @@ function fields(e: TraceEvent, skip: readonly string[]): string {
 }
 
 /** One trace event as a log entry, or null if it is not shown. RPC events belong to the caller. */
-function fromEvent(e: TraceEvent, events: boolean, caller: Map<unknown, number>): LogEntry | null {
-  const at = (topic: string, msg: string, who = server(e)): LogEntry => ({ t: e.t, server: who, topic, msg });
+function fromEvent(
+  e: TraceEvent,
+  events: boolean,
+  caller: Map<unknown, number>,
+  lanes: ReadonlyMap<number, VizLane>,
+): LogEntry | null {
+  const at = (topic: string, msg: string, lane: unknown = e.server): LogEntry => ({
+    t: e.t,
+    ...who({ ...e, server: lane }, lanes),
+    topic,
+    msg,
+  });
   switch (e.kind) {
     case 'log':
       return at(String(e.topic), String(e.msg));
@@ -70,7 +94,7 @@ function fromEvent(e: TraceEvent, events: boolean, caller: Map<unknown, number>)
     if (typeof e.from === 'number') caller.set(e.rpc, e.from);
     return at(
       'rpc',
-      `#${String(e.rpc)} ${String(e.svcMeth)} to S${String(e.to)} ${JSON.stringify(e.args)}`,
+      `#${String(e.rpc)} ${String(e.svcMeth)} to ${laneName(e.to, lanes)} ${JSON.stringify(e.args)}`,
       caller.get(e.rpc) ?? null,
     );
   }
@@ -96,7 +120,11 @@ export function parseTraceText(text: string, file: string, events: boolean): Log
           },
         ];
   const caller = new Map<unknown, number>();
-  const body = trace.events.map((e) => fromEvent(e, events, caller)).filter((e): e is LogEntry => e !== null);
+  const layout = assignLanes(trace.events);
+  const lanes = new Map(layout.lanes.map((l) => [l.id, l]));
+  const body = layout.events
+    .map((e) => fromEvent(e, events, caller, lanes))
+    .filter((e): e is LogEntry => e !== null);
   return [...head, ...body];
 }
 

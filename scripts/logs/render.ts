@@ -10,6 +10,11 @@ import type { LogEntry } from './entries';
 export interface RenderOptions {
   /** One column per server when set (servers at or past it are drawn full width). */
   readonly columns: number | undefined;
+  /**
+   * Lab 4: the columns as (group, server) — the controllers' servers first, then each replica group's
+   * (logColumns); without it, column k is server k.
+   */
+  readonly layout?: ColumnLayout;
   /** Terminal width in characters. */
   readonly width: number;
   readonly colors: Colors;
@@ -71,12 +76,50 @@ export function wrap(text: string, width: number): string[] {
 
 function flatLine(e: LogEntry, c: Colors): string {
   const paint = topicPaint(e.topic, c);
-  const who = e.server === null ? '  ' : `S${e.server}`;
+  const who = e.server === null ? '  ' : e.group === undefined ? `S${e.server}` : `G${e.group} S${e.server}`;
   return `${c.dim(time(e.t))} ${who} ${paint(e.topic.padEnd(8))} ${e.server === null ? paint(e.msg) : e.msg}`;
 }
 
-function columnLines(e: LogEntry, columns: number, width: number, c: Colors): string[] {
-  const server = e.server;
+/** Which column each line goes to, and the columns' names. */
+export interface ColumnLayout {
+  readonly columnOf: (e: LogEntry) => number | null;
+  readonly headers: readonly string[];
+}
+
+/**
+ * Columns for a log: one per server; when lines name replica groups (Lab 4), one per server of each
+ * group, the controllers' (lines without a group) first, each header naming its group ("G101 S2").
+ */
+export function logColumns(entries: readonly LogEntry[]): ColumnLayout {
+  const grouped = entries.some((e) => e.group !== undefined);
+  const keys = new Map<string, { group: number; server: number }>();
+  for (const e of entries) {
+    if (e.server !== null)
+      keys.set(`${e.group ?? -1}:${e.server}`, { group: e.group ?? -1, server: e.server });
+  }
+  if (!grouped) {
+    const n = 1 + Math.max(-1, ...entries.map((e) => e.server ?? -1));
+    return {
+      columnOf: (e) => e.server,
+      headers: Array.from({ length: Math.max(1, n) }, (_, s) => `S${s}`),
+    };
+  }
+  const order = [...keys.values()].sort((a, b) => a.group - b.group || a.server - b.server);
+  const index = new Map(order.map((k, i) => [`${k.group}:${k.server}`, i]));
+  return {
+    columnOf: (e) => (e.server === null ? null : (index.get(`${e.group ?? -1}:${e.server}`) ?? null)),
+    headers: order.map((k) => (k.group < 0 ? `S${k.server}` : `G${k.group} S${k.server}`)),
+  };
+}
+
+function columnLines(
+  e: LogEntry,
+  columns: number,
+  width: number,
+  c: Colors,
+  layout?: ColumnLayout,
+): string[] {
+  const server = layout === undefined ? e.server : layout.columnOf(e);
   if (server === null || server >= columns) return [flatLine(e, c)];
   const columnWidth = Math.max(12, Math.floor((width - 9) / columns));
   const indent = ' '.repeat(server * columnWidth);
@@ -87,17 +130,19 @@ function columnLines(e: LogEntry, columns: number, width: number, c: Colors): st
 }
 
 /** The header of column mode: "S0", "S1", … over their columns. */
-function columnHeader(columns: number, width: number, c: Colors): string {
+function columnHeader(columns: number, width: number, c: Colors, layout?: ColumnLayout): string {
   const columnWidth = Math.max(12, Math.floor((width - 9) / columns));
-  const names = Array.from({ length: columns }, (_, s) => `S${s}`.padEnd(columnWidth));
+  const names = Array.from({ length: columns }, (_, s) =>
+    (layout?.headers[s] ?? `S${s}`).padEnd(columnWidth),
+  );
   return c.bold(`${'time'.padStart(8)} ${names.join('')}`.trimEnd());
 }
 
 export function renderEntries(entries: readonly LogEntry[], options: RenderOptions): string[] {
-  const { columns, width, colors } = options;
+  const { columns, width, colors, layout } = options;
   if (columns === undefined) return entries.map((e) => flatLine(e, colors));
   return [
-    columnHeader(columns, width, colors),
-    ...entries.flatMap((e) => columnLines(e, columns, width, colors)),
+    columnHeader(columns, width, colors, layout),
+    ...entries.flatMap((e) => columnLines(e, columns, width, colors, layout)),
   ];
 }

@@ -36,7 +36,7 @@ const APPLY = 'raft/apply-loop.ts';
 const LOG = 'raft/log.ts';
 const SERVER = 'kvraft/server.ts';
 const STORE = 'kvraft/store.ts';
-const PENDING = 'kvraft/pending.ts';
+const RSM = 'kvraft/rsm.ts';
 const CLIENT = 'kvraft/client.ts';
 const REBALANCE = 'shardctrler/rebalance.ts';
 const CTRLER = 'shardctrler/machine.ts';
@@ -613,9 +613,9 @@ export const mutants: readonly Mutant[] = [
     edits: [
       {
         file: SERVER,
-        search: 'const { err } = await this.#propose({ kind, key, value, clientId, seq });',
+        search: 'const { err } = answer(await this.#rsm.submit(op));',
         replace:
-          "const leader = this.rf.getState().isLeader;\n    void this.#propose({ kind, key, value, clientId, seq });\n    const err = leader ? 'OK' : 'ErrWrongLeader';",
+          "const leader = this.rf.getState().isLeader;\n    void this.#rsm.submit(op);\n    const err = leader ? 'OK' : 'ErrWrongLeader';",
       },
     ],
   },
@@ -626,9 +626,10 @@ export const mutants: readonly Mutant[] = [
     bug: 'answers OK once its index is applied, whichever op a new leader put there',
     edits: [
       {
-        file: PENDING,
-        search: 'return k < 0 ? WRONG_LEADER : results[k];',
-        replace: "return k < 0 ? { err: 'OK', value: results[0]?.value ?? '' } : results[k];",
+        file: RSM,
+        search:
+          'if (waiting.term === term) waiting.settle((k) => ({ ok: true, result: results[k] }));\n    else waiting.settle(() => WRONG_LEADER);',
+        replace: 'waiting.settle((k) => ({ ok: true, result: results[k] ?? results[0] }));',
       },
     ],
   },
@@ -639,11 +640,11 @@ export const mutants: readonly Mutant[] = [
     bug: 'applies each op but never wakes the handler waiting for it (it waits until its leader loses office)',
     edits: [
       {
-        file: PENDING,
-        search: 'if (waiting === undefined) return;\n    waiting.answer(',
-        replace: 'if (waiting === undefined || index > 0) return;\n    waiting.answer(',
+        file: RSM,
+        search: 'if (waiting === undefined) return;',
+        replace: 'if (waiting === undefined || index > 0) return;',
       },
-      { file: PENDING, search: 'else if (waited >= TIMEOUT_MS)', replace: 'else if (waited < 0)' },
+      { file: RSM, search: 'else if (waited >= TIMEOUT_MS)', replace: 'else if (waited < 0)' },
     ],
   },
   {
@@ -654,10 +655,9 @@ export const mutants: readonly Mutant[] = [
     edits: [
       {
         file: SERVER,
-        search:
-          "return this.#propose({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq });",
+        search: 'return answer(await this.#rsm.submit(op));',
         replace:
-          "if (!this.rf.getState().isLeader) return Promise.resolve(WRONG_LEADER);\n    return Promise.resolve(this.#store.apply({ kind: 'Get', key: args.key, value: '', clientId: args.clientId, seq: args.seq }));",
+          "if (!this.rf.getState().isLeader) return { err: 'ErrWrongLeader', value: '' };\n    return this.#store.apply(op);",
       },
     ],
   },
@@ -675,14 +675,14 @@ export const mutants: readonly Mutant[] = [
     rule: '[KV.6]',
     part: '3B',
     bug: 'a restarted server starts from an empty store instead of its persisted snapshot',
-    edits: [{ file: SERVER, search: 'this.#restore(persister.readSnapshot());', replace: '' }],
+    edits: [{ file: RSM, search: 'machine.restore(persister.readSnapshot());', replace: '' }],
   },
   {
     id: 'kv-never-snapshot',
     rule: '[KV.7]',
     part: '3B',
     bug: 'never calls rf.snapshot(), whatever the size of the raft state',
-    edits: [{ file: SERVER, search: 'this.rf.snapshot(index, this.#store.encode());', replace: '' }],
+    edits: [{ file: RSM, search: 'this.rf.snapshot(index, this.#machine.snapshot());', replace: '' }],
   },
   {
     id: 'kv-ignores-installed-snapshot',
@@ -690,7 +690,11 @@ export const mutants: readonly Mutant[] = [
     part: '3B',
     bug: 'ignores the snapshots Raft delivers from the leader',
     edits: [
-      { file: SERVER, search: 'else this.#applySnapshot(msg.snapshot, msg.snapshotIndex);', replace: '' },
+      {
+        file: RSM,
+        search: "if (msg.kind === 'snapshot') this.#installSnapshot(msg.snapshot, msg.snapshotIndex);",
+        replace: "if (msg.kind === 'snapshot') return;",
+      },
     ],
   },
 
@@ -805,6 +809,29 @@ export const mutants: readonly Mutant[] = [
     part: '4B',
     bug: 'a moved shard arrives without its duplicate table, so a retried Append is applied twice',
     edits: [{ file: GROUP, search: 'lastSeq: { ...moved.lastSeq },', replace: 'lastSeq: {},' }],
+  },
+  {
+    id: 'skv-config-outside-log',
+    rule: '[SK.5]',
+    part: '4B',
+    bug: 'each replica takes the next configuration when it hears of it from the controller, not through the group’s log',
+    edits: [
+      {
+        file: SHARDKV,
+        search: 'await Promise.all([this.#poll(), this.#pullShards(),',
+        replace: 'await Promise.all([this.#pullShards(),',
+      },
+      {
+        file: SHARDKV,
+        search: 'await sleep(POLL_MS);',
+        replace: 'await this.#poll();\n      await sleep(POLL_MS);',
+      },
+      {
+        file: SHARDKV,
+        search: "await this.#rsm.submit({ kind: 'Config', config: next });",
+        replace: "this.#machine.apply({ kind: 'Config', config: next });",
+      },
+    ],
   },
   {
     id: 'skv-keep-handed-off',

@@ -38,9 +38,22 @@ function shown(file: string | undefined): string {
   return file === undefined ? '(none)' : path.relative(process.cwd(), file) || file;
 }
 
+/** How much of a failure's message a stress report shows: enough for the expected and the observed value. */
+const HEADLINE_CHARS = 300;
+
+/**
+ * The failure's message as one line: its text up to the diagnosis (a message may break its line before
+ * the values it compares, as `Get(0): expected:` does), at most HEADLINE_CHARS.
+ */
+export function headlineOf(error: string | undefined): string {
+  const text = (error ?? 'failed').split(/\n\s*(?:diagnosis|test|seed|trace|replay):/)[0];
+  const line = text.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length > HEADLINE_CHARS ? `${line.slice(0, HEADLINE_CHARS - 1)}…` : line;
+}
+
 /** The lines that describe one failing run. */
 export function failureLines(outcome: RunOutcome): string[] {
-  const headline = (outcome.error ?? 'failed').split('\n')[0];
+  const headline = headlineOf(outcome.error);
   const lines = [
     `${pc.red('✗')} ${outcome.test} — seed ${pc.bold(String(outcome.seed))}`,
     `    ${headline}`,

@@ -1,12 +1,26 @@
 /**
- * From a trace to the timeline's data (types.ts): lanes (one per server), role spans (roles.ts),
+ * From a trace to the timeline's data (types.ts): lanes (one per server; in Lab 4 one per server of each
+ * group, in blocks: lanes.ts), Lab 4's configuration changes and shard moves (reconfig.ts), role spans (roles.ts),
  * crashed and disconnected stretches from the `fault` events the test config records, network-wide
  * stretches (unreliable, long reordering), every RPC with its fate, what each server applied, and the
  * flat, time-ordered list of events that the page steps through.
  */
+import { assignLanes } from './lanes';
+import { collectConfigMarks, collectShardMoves } from './reconfig';
 import { inferRoles } from './roles';
 import type { TraceFile, TraceEvent } from './trace-file';
-import type { DownSpan, NetSpan, VizApply, VizData, VizEvent, VizRpc, VoterSpan } from './types';
+import type {
+  ConfigMark,
+  DownSpan,
+  NetSpan,
+  ShardMove,
+  VizApply,
+  VizData,
+  VizEvent,
+  VizLane,
+  VizRpc,
+  VoterSpan,
+} from './types';
 
 type MutableRpc = { -readonly [K in keyof VizRpc]: VizRpc[K] };
 
@@ -146,6 +160,7 @@ function collectEvents(
   events: readonly TraceEvent[],
   rpcs: readonly VizRpc[],
   roleChanges: VizEvent[],
+  name: (lane: unknown) => string,
 ): VizEvent[] {
   const rpcById = new Map(rpcs.map((r) => [r.id, r]));
   const out: VizEvent[] = [...roleChanges];
@@ -155,18 +170,18 @@ function collectEvents(
     const add = (kind: string, text: string, rpc?: number): void =>
       void out.push({ t, server, kind, text, rpc, detail });
     if (e.kind === 'fault')
-      add('fault', `${server === null ? 'net' : `S${server}`} ${String(e.action)}${onOff(e)}`);
+      add('fault', `${server === null ? 'net' : name(server)} ${String(e.action)}${onOff(e)}`);
     else if (e.kind === 'log') {
       out.push({
         t,
         server,
         kind: 'log',
-        text: `S${String(e.server)} ${String(e.topic)}: ${String(e.msg)}`,
+        text: `${name(e.server)} ${String(e.topic)}: ${String(e.msg)}`,
         detail: null,
       });
     } else if (e.kind === 'apply' && typeof e.config === 'string') {
-      add('config', `S${String(e.server)} applied index ${String(e.index)}: ${e.config}`);
-    } else if (e.kind === 'apply') add('apply', `S${String(e.server)} applied index ${String(e.index)}`);
+      add('config', `${name(e.server)} applied index ${String(e.index)}: ${e.config}`);
+    } else if (e.kind === 'apply') add('apply', `${name(e.server)} applied index ${String(e.index)}`);
     else if (e.kind === 'print') add('print', String(e.line));
     else if (e.kind === 'error') add('error', `${String(e.name)}: ${String(e.msg).split('\n')[0]}`);
     // The invariant monitor's first violation, at the RPC that showed it (selecting it shows that RPC).
@@ -176,22 +191,37 @@ function collectEvents(
     else if (e.kind === 'rpc.send' && rpcById.has(Number(e.rpc))) {
       // The page shows the RPC itself (data.rpcs) as this event's details: no copy here.
       const r = rpcById.get(Number(e.rpc)) as VizRpc;
-      const text = `S${r.from} → S${r.to} ${short(r.method)} #${r.id} (${r.fate})`;
+      const text = `${name(r.from)} → ${name(r.to)} ${short(r.method)} #${r.id} (${r.fate})`;
       out.push({ t, server: r.from, kind: 'rpc', text, rpc: r.id, detail: null });
     }
   }
   return out.sort((a, b) => a.t - b.t); // stable: same-time events keep trace order
 }
 
-function serversOf(events: readonly TraceEvent[]): number[] {
-  const ids = new Set<number>();
-  for (const e of events) {
-    for (const key of ['server', 'from', 'to'] as const) {
-      const v = e[key];
-      if (typeof v === 'number' && (key === 'server' || e.kind === 'rpc.send')) ids.add(v);
-    }
-  }
-  return [...ids].sort((a, b) => a - b);
+/** A lane's name for event texts: "S2", or in Lab 4 "G101 S2". */
+function laneName(lanes: readonly VizLane[]): (lane: unknown) => string {
+  const byId = new Map(lanes.map((l) => [l.id, l.name]));
+  return (lane) => (typeof lane === 'number' ? (byId.get(lane) ?? `S${lane}`) : `S${String(lane)}`);
+}
+
+/** Lab 4's marks as steppable events: a group's move to a configuration, and each shard move. */
+function reconfigEvents(marks: readonly ConfigMark[], moves: readonly ShardMove[]): VizEvent[] {
+  return [
+    ...marks.map((m) => ({
+      t: m.t,
+      server: m.lane,
+      kind: 'reconfig',
+      text: `gid ${m.gid} took config ${m.num}`,
+      detail: m,
+    })),
+    ...moves.map((m) => ({
+      t: m.t,
+      server: null,
+      kind: 'shard-move',
+      text: `config ${m.num}: shard${m.shards.length > 1 ? 's' : ''} ${m.shards.join(' ')} from gid ${m.from} to gid ${m.to}`,
+      detail: m,
+    })),
+  ];
 }
 
 /** An error message without the stack lines some messages carry (the details are in the trace). */
@@ -209,7 +239,10 @@ export interface VizOptions {
 }
 
 export function buildVizData(trace: TraceFile, options: VizOptions = {}): VizData {
-  const { meta, events } = trace;
+  const { meta } = trace;
+  const { events, lanes, groups } = assignLanes(trace.events);
+  const configMarks = collectConfigMarks(events, lanes);
+  const shardMoves = collectShardMoves(events, configMarks);
   const endMs = Math.max(meta?.virtualMs ?? 0, ...events.map((e) => e.t), 1);
   const roles = inferRoles(events, endMs);
   const rpcs = collectRpcs(events);
@@ -230,14 +263,23 @@ export function buildVizData(trace: TraceFile, options: VizOptions = {}): VizDat
     replay: meta?.replay ?? null,
     error: error === undefined ? null : withoutStack(`${String(error.name)}: ${String(error.msg)}`),
     endMs,
-    servers: serversOf(events),
+    servers: lanes.map((l) => l.id),
+    lanes,
+    groups,
+    configMarks,
+    shardMoves,
     roles: roles.spans,
     down: collectDown(events, endMs),
     net: collectNet(events, endMs),
     rpcs,
     applies,
     voters: collectVoters(events, endMs),
-    events: collectEvents(events, rpcs, roles.changes),
+    events: collectEvents(
+      events,
+      rpcs,
+      [...roles.changes, ...reconfigEvents(configMarks, shardMoves)],
+      laneName(lanes),
+    ),
     history: options.history ?? null,
   };
 }

@@ -1,6 +1,8 @@
 // The trace timeline page's drawing (scripts/viz): `vizDrawing(data, view, show)` returns `render()`,
 // which redraws the SVG for the current view — one lane per server with roles and terms, crashed and
-// disconnected stretches, the applied index, RPC arrows — and the scales the interaction part needs.
+// disconnected stretches, the applied index, RPC arrows; in Lab 4 the lanes in blocks (the controllers,
+// then each replica group), each group's moves to a new configuration and the shard moves between
+// groups (page-groups.js) — and the scales the interaction part needs.
 // page-main.js (loaded after this file) owns the state and the reactions. Plain browser JS, no libraries.
 'use strict';
 // eslint-disable-next-line no-unused-vars
@@ -11,12 +13,16 @@ function vizDrawing(data, view, show) {
     LANE = 74,
     ROLE_H = 20,
     APPLY_H = 22,
+    GROUP_H = 18,
     MAX_RPCS = 2500;
   const svg = document.getElementById('chart');
   const box = document.getElementById('timeline');
   const notice = document.getElementById('notice');
   const details = document.getElementById('details');
-  const laneOf = new Map(data.servers.map((s, i) => [s, i]));
+  const laneById = new Map(data.lanes.map((l) => [l.id, l]));
+  const name = (s) => (laneById.get(s) || { name: 'S' + s }).name;
+  const { laneY, blocks, bottom: chartBottom } = vizBlocks(data, TOP, LANE, GROUP_H); // eslint-disable-line no-undef
+  const chartH = chartBottom - TOP;
   const maxIndex = Math.max(1, ...data.applies.map((a) => a.index));
 
   function el(name, attrs, parent, text) {
@@ -29,7 +35,7 @@ function vizDrawing(data, view, show) {
   const width = () => box.clientWidth;
   const x = (t) => LEFT + ((t - view.t0) / (view.t1 - view.t0)) * (width() - LEFT - 8);
   const tAt = (px) => view.t0 + ((px - LEFT) / (width() - LEFT - 8)) * (view.t1 - view.t0);
-  const laneTop = (s) => TOP + laneOf.get(s) * LANE;
+  const laneTop = (s) => laneY.get(s);
   const laneMid = (s) => laneTop(s) + ROLE_H + 12;
   const visible = (a, b) => b >= view.t0 && a <= view.t1;
 
@@ -39,7 +45,7 @@ function vizDrawing(data, view, show) {
       [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000].find((s) => span / s <= 12) ||
       50000;
     for (let t = Math.ceil(view.t0 / step) * step; t <= view.t1; t += step) {
-      el('line', { x1: x(t), x2: x(t), y1: TOP - 6, y2: TOP + data.servers.length * LANE }, g);
+      el('line', { x1: x(t), x2: x(t), y1: TOP - 6, y2: TOP + chartH }, g);
       el('text', { x: x(t) + 2, y: TOP - 8 }, g, step >= 1000 ? t / 1000 + ' s' : t + ' ms');
     }
   }
@@ -61,7 +67,12 @@ function vizDrawing(data, view, show) {
     const top = laneTop(s);
     const lane = el('g', { class: 'lane', 'data-server': s }, g);
     el('rect', { x: LEFT, y: top, width: width() - LEFT, height: LANE - 6, fill: '#fafbfc' }, lane);
-    el('text', { x: 8, y: top + 24, class: 'lane-label' }, lane, 'S' + s);
+    el(
+      'text',
+      { x: 8, y: top + 24, class: 'lane-label' },
+      lane,
+      (laneById.get(s) || { label: 'S' + s }).label,
+    );
     for (const r of data.roles) {
       if (r.server !== s || !visible(r.start, r.end)) continue;
       const x0 = Math.max(LEFT, x(r.start)),
@@ -71,7 +82,7 @@ function vizDrawing(data, view, show) {
         { x: x0, y: top, width: w, height: ROLE_H, fill: 'var(--' + r.role + ')' },
         lane,
       );
-      el('title', {}, rect, 'S' + s + ' ' + r.role + ' in T' + r.term + ' — ' + r.source);
+      el('title', {}, rect, name(s) + ' ' + r.role + ' in T' + r.term + ' — ' + r.source);
       if (w > 26)
         el(
           'text',
@@ -89,7 +100,7 @@ function vizDrawing(data, view, show) {
         { x: x0, y: top + ROLE_H + 1, width: w, height: 4, fill: 'var(--' + v.membership + ')' },
         lane,
       );
-      el('title', {}, rect, 'S' + s + ' ' + v.membership + ' in ' + v.config);
+      el('title', {}, rect, name(s) + ' ' + v.membership + ' in ' + v.config);
     }
     for (const d of data.down) {
       if (d.server !== s || !visible(d.start, d.end)) continue;
@@ -104,7 +115,7 @@ function vizDrawing(data, view, show) {
           { x: x0, y: top, width: w, height: LANE - 6, fill, opacity: d.kind === 'crashed' ? 0.55 : 1 },
           lane,
         ),
-        'S' + s + ' ' + d.kind,
+        name(s) + ' ' + d.kind,
       );
     }
     drawApplied(s, lane, top + LANE - 8);
@@ -185,7 +196,7 @@ function vizDrawing(data, view, show) {
       'title',
       {},
       el('path', attrs, g),
-      r.method + ' #' + r.id + ' S' + r.from + '→S' + r.to + ' (' + r.fate + ')',
+      r.method + ' #' + r.id + ' ' + name(r.from) + '→' + name(r.to) + ' (' + r.fate + ')',
     );
   }
 
@@ -206,7 +217,7 @@ function vizDrawing(data, view, show) {
   }
 
   function drawMarks(g) {
-    const h = data.servers.length * LANE;
+    const h = chartH;
     for (const e of data.events) {
       if ((e.kind === 'error' || e.kind === 'violation') && visible(e.t, e.t))
         el(
@@ -257,12 +268,15 @@ function vizDrawing(data, view, show) {
 
   function render() {
     svg.textContent = '';
-    svg.setAttribute('height', TOP + data.servers.length * LANE + 10);
+    svg.setAttribute('height', TOP + chartH + 10);
     defs();
     drawAxis(el('g', { class: 'axis' }, svg));
     drawNet(el('g', { class: 'net' }, svg));
+    const lab4 = vizGroupDrawing(data, blocks, { el, x, visible, width, name, GROUP_H }); // eslint-disable-line no-undef
+    lab4.drawGroups(el('g', { class: 'groups' }, svg));
     const lanes = el('g', { class: 'lanes' }, svg);
     for (const s of data.servers) drawLane(s, lanes);
+    lab4.drawReconfigs(el('g', { class: 'reconfigs' }, svg));
     drawRpcs(el('g', { class: 'rpcs' }, svg));
     drawMarks(el('g', { class: 'marks' }, svg));
   }

@@ -13,6 +13,8 @@
   const svg = document.getElementById('chart');
   const rpcById = new Map(data.rpcs.map((r) => [r.id, r]));
   const secs = (t) => (t / 1000).toFixed(3) + ' s';
+  const laneNames = new Map(data.lanes.map((l) => [l.id, l.name]));
+  const laneName = (s) => laneNames.get(s) || 'S' + s;
   const rpcShown = (r) =>
     show.rpc && (show.heartbeat || !r.heartbeat) && (show.unreachable || r.fate !== 'unreachable');
 
@@ -31,13 +33,13 @@
       .filter((e) => e.kind === 'log' && e.server === s && e.t <= t && /\blog \[/.test(e.text))
       .pop();
     const lines = [
-      'S' +
-        s +
+      laneName(s) +
         ': ' +
         (role ? role.role + ' in T' + role.term : 'not running') +
         (down.length ? ' (' + down.join(', ') + ')' : ''),
     ];
-    if (logLine) lines.push('last log description: ' + logLine.text.replace(/^S\d+ \w+: /, ''));
+    if (logLine)
+      lines.push('last log description: ' + logLine.text.replace(/^(?:G\d+ |controller )?S\d+ \S+: /, ''));
     lines.push(
       'applied through index ' +
         (applied.length ? applied[applied.length - 1].index : 0) +
@@ -76,7 +78,7 @@
           ? []
           : [e.server];
     for (const s of servers) {
-      add('h3', 'S' + s + ' at this moment');
+      add('h3', laneName(s) + ' at this moment');
       add('pre', stateAt(s, e.t));
     }
     add('h3', 'Nearby events');

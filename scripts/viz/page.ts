@@ -2,7 +2,7 @@
  * The timeline as one self-contained HTML page: inline style, script and data, nothing fetched, so it
  * opens from disk, from a CI artifact or an e-mail. The data is model.ts's VizData as JSON inside a
  * <script type="application/json"> element ("<" escaped, so no string in a trace can end it early);
- * page-draw.js and page-main.js draw it, page.css styles it.
+ * page-groups.js (Lab 4's lane blocks), page-draw.js and page-main.js draw it, page.css styles it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,7 @@ function summary(data: VizData): string {
   const facts = [
     data.seed === null ? '' : `seed <b>${data.seed}</b>`,
     `${(data.endMs / 1000).toFixed(3)} s virtual`,
-    `${data.servers.length} servers, ${data.rpcs.length} RPCs`,
+    `${data.servers.length} servers${data.groups.length > 0 ? ` in ${data.groups.length} groups` : ''}, ${data.rpcs.length} RPCs`,
     data.replay === null ? '' : `replay: <code>${escapeHtml(data.replay)}</code>`,
     data.history === null
       ? ''
@@ -49,6 +49,8 @@ const LEGEND = [
   ['var(--voter)', 'voter (2E)'],
   ['var(--leaving)', 'leaving (C_old only)'],
   ['var(--joining)', 'joining (C_new only)'],
+  ['#2f7d32', 'config change (Lab 4)'],
+  ['#8e44ad', 'shard move (Lab 4)'],
 ]
   .map(([colour, label]) => `<span><span class="swatch" style="background:${colour}"></span>${label}</span>`)
   .join('');
@@ -81,7 +83,7 @@ export function renderPage(data: VizData): string {
     '<div id="layout"><main id="timeline"><svg id="chart"></svg></main><aside id="details"></aside></div>',
     '<footer>keys: ← → step through events (Shift: ×10) · + − zoom · 0 fit · Esc clear · wheel zooms, drag pans, click selects</footer>',
     `<script id="viz-data" type="application/json">${json}</script>`,
-    `<script>\n${asset('page-draw.js')}\n${asset('page-main.js')}</script>`,
+    `<script>\n${asset('page-groups.js')}\n${asset('page-draw.js')}\n${asset('page-main.js')}</script>`,
     '</body></html>',
     '',
   ].join('\n');

@@ -80,6 +80,44 @@ export interface VoterSpan {
   readonly config: string;
 }
 
+/** One timeline lane: a server, or in Lab 4 one server of one group (lanes.ts). */
+export interface VizLane {
+  readonly id: number;
+  /** The server's number in its group (its `me`). */
+  readonly server: number;
+  /** Its replica group's gid; null for a shard controller, and for every server before Lab 4. */
+  readonly gid: number | null;
+  /** "S2", drawn in the lane. */
+  readonly label: string;
+  /** "G101 S2", in titles and details. */
+  readonly name: string;
+}
+
+/** Lab 4: a block of lanes, the shard controllers or one replica group. */
+export interface VizGroup {
+  readonly gid: number | null;
+  /** "controllers", "gid 101". */
+  readonly label: string;
+  readonly lanes: number[];
+}
+
+/** Lab 4: replica group `gid` moved to configuration `num` (first seen on `lane`). */
+export interface ConfigMark {
+  readonly t: number;
+  readonly gid: number;
+  readonly num: number;
+  readonly lane: number;
+}
+
+/** Lab 4: `shards` moved from group `from` to group `to` with configuration `num`. */
+export interface ShardMove {
+  readonly t: number;
+  readonly num: number;
+  readonly from: number;
+  readonly to: number;
+  readonly shards: number[];
+}
+
 export interface VizApply {
   readonly server: number;
   readonly t: number;
@@ -95,7 +133,14 @@ export interface VizData {
   readonly replay: string | null;
   readonly error: string | null;
   readonly endMs: number;
+  /** Lane numbers, in drawing order (before Lab 4: the servers' own numbers). */
   readonly servers: readonly number[];
+  /** One per lane number in `servers`. */
+  readonly lanes: readonly VizLane[];
+  /** Lab 4: the lane blocks, controllers first; empty before Lab 4. */
+  readonly groups: readonly VizGroup[];
+  readonly configMarks: readonly ConfigMark[];
+  readonly shardMoves: readonly ShardMove[];
   readonly roles: readonly RoleSpan[];
   readonly down: readonly DownSpan[];
   readonly net: readonly NetSpan[];

@@ -59,6 +59,8 @@ export interface DriverOptions {
   onSettled?: () => void;
   /** Filled when the run fails: what the driver saw (pending timers), for the failure's diagnosis. */
   notes?: string[];
+  /** Called after every step, once its continuations ran (LabContext.afterEachStep). */
+  afterStep?: (hop: () => Promise<void>) => Promise<void> | undefined;
 }
 
 /** Where a test (or the driver's own guards) reports a failure that must end the run now. */
@@ -261,6 +263,8 @@ async function drive(
   const wallStart = realNow();
   for (let events = 0; ; events++) {
     await hop(); // drain continuations before looking at anything
+    const exchange = failure.error === undefined ? options.afterStep?.(hop) : undefined;
+    if (exchange !== undefined) await exchange;
     if (failure.error !== undefined) throw failure.error;
     if (settled) return events;
     if (clock.countTimers() === 0) {

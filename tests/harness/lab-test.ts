@@ -13,6 +13,7 @@
  * cleanup that runs when the body ends, whatever way it ends.
  */
 import type { Trace } from './trace';
+import type { StudentTransport } from './boundary/boundary';
 
 export type Part =
   '2A' | '2B' | '2C' | '2D' | '2E' | '3A' | '3B' | '3C' | '4A' | '4B' | 'labrpc' | 'codec' | 'harness';
@@ -50,7 +51,21 @@ export interface LabContext {
    * `npm run explore`'s fault schedule (tests/explore/plan.ts). Absent in every ordinary run.
    */
   readonly plan?: string;
+  /**
+   * Run `fn` after every step of the virtual clock, once what the step set off has run: the boundary to
+   * the code under test (tests/harness/boundary) exchanges its batches there. `hop` lets the tester's own
+   * continuations run.
+   */
+  afterEachStep(fn: (hop: () => Promise<void>) => Promise<void>): void;
+  /**
+   * Where the code under test runs, when not in this thread: the grader passes a factory that starts a
+   * sandboxed child process (boundary/child.ts). Absent: in this thread (`npm test`).
+   */
+  readonly studentSide?: StudentSideFactory;
 }
+
+/** Starts the student side of the boundary with the student's random seed; `fail` fails the run. */
+export type StudentSideFactory = (seed: number, fail: (error: Error) => void) => StudentTransport;
 
 export interface LabTest {
   /** The printed and jest title, e.g. "Test (2B): basic agreement". */

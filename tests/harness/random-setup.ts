@@ -42,3 +42,8 @@ export function setRandomSource(source?: RandomSource): void {
 export function hasSeededRandom(): boolean {
   return current !== native;
 }
+
+/** The source behind Math.random now (the boundary swaps the tester's and the student's streams). */
+export function currentRandomSource(): RandomSource {
+  return current;
+}

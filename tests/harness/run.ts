@@ -19,7 +19,7 @@ import { FailureBox, describeError, runRealtime, runVirtual } from './driver';
 import { DEFAULT_WALL_LIMIT_MS, failureText, studentFramesFirst, type FailureFraming } from './failure';
 import { tripwireSightings } from './real-timers';
 import { installHangProbe, type HangProbeReport } from './hang-probe';
-import type { LabContext, LabTest } from './lab-test';
+import type { LabContext, LabTest, StudentSideFactory } from './lab-test';
 
 export interface RunOptions {
   seed: number;
@@ -40,6 +40,8 @@ export interface RunOptions {
   onProgress?: (virtualMs: number) => void;
   /** Handed to the test as LabContext.plan (explore's fault schedule). */
   plan?: string;
+  /** Run the code under test elsewhere (the grader's child process); see LabContext.studentSide. */
+  studentSide?: StudentSideFactory;
 }
 
 export interface RunResult {
@@ -66,6 +68,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const deferred: Array<() => void> = [];
   const diagnoses: Array<() => string[]> = [];
   const notes: string[] = [];
+  const afterStep: Array<(hop: () => Promise<void>) => Promise<void>> = [];
   let clockNow = (): number => 0;
   const trace = new Trace(() => clockNow());
   const debug = new DebugLog(
@@ -87,6 +90,8 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     fail: (error) => failure.set(error),
     defer: (fn) => void deferred.push(fn),
     diagnose: (fn) => void diagnoses.push(fn),
+    afterEachStep: (fn) => void afterStep.push(fn),
+    studentSide: options.studentSide,
   };
   const cleanup = (): void => {
     for (const fn of deferred.reverse()) fn();
@@ -99,7 +104,7 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
   const wallStart = realNow();
   const cpuStart = threadCpuMs();
   setRandomSource(seededRandom(options.seed));
-  setDebugSink((server, topic, msg) => debug.add(server, topic, msg));
+  setDebugSink((server, topic, msg, group) => debug.add(server, topic, msg, group));
   resetCodecWarnings();
   setCodecWarningSink((msg) => {
     trace.record('codec', { msg });
@@ -115,6 +120,11 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
       onProgress: options.onProgress,
       onSettled: () => trace.markCompleted(),
       notes,
+      // One hook (the boundary) in practice; none in the KV tests, which cost nothing then.
+      afterStep: (hop: () => Promise<void>) =>
+        afterStep.length === 0
+          ? undefined
+          : afterStep.reduce<Promise<void>>((done, fn) => done.then(() => fn(hop)), Promise.resolve()),
     };
     virtualMs = (await run(body, limits, failure, cleanup)).virtualMs;
   } catch (thrown) {

@@ -16,7 +16,9 @@ export function checkClntAppends(clnt: number, v: string, count: number, where: 
     if (off < 0) {
       throw new LabCheckFailure(
         `${clnt} missing element "${wanted}" in Append result ${where}: an acknowledged Append was ` +
-          `lost (client ${clnt} appended ${count} elements; value ${show(v)})`,
+          `lost, or this Get was answered from stale state (a server that answers before it has ` +
+          `applied its log up to the Get's own entry, e.g. a leader just restarted) (client ${clnt} ` +
+          `appended ${count} elements; value ${show(v)})`,
       );
     }
     const off1 = v.lastIndexOf(wanted);

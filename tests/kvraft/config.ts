@@ -10,15 +10,15 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { Network, Persister, Server, Service, freezeClass, randomInt, type ClientEnd } from '../../labrpc';
+import { Network, Server, Service, freezeClass, type Persister } from '../../labrpc';
 import { Clerk, KVServer } from '../../kvraft';
 import type { Annotation } from '../linearizability';
-import { LabCheckFailure, formatVirtual, traceNetwork, type LabContext } from '../harness';
-import { randString } from '../raft/config';
+import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { ClusterWatch } from '../raft/cluster-watch';
 import { recordFault } from '../raft/faults';
 import { injectExploreFaults } from '../explore/injector';
 import { ClientLinkEnd } from './client-link';
+import { ServerMesh, randomHandles } from './server-mesh';
 
 export class KvConfig {
   readonly ctx: LabContext;
@@ -31,13 +31,10 @@ export class KvConfig {
   readonly annotations: Annotation[] = [];
   /** What the tester sees of the Raft peers: Election Safety, and the diagnosis under a failure. */
   readonly watch: ClusterWatch;
-  /** links[i][j]: whether server i's end to server j is enabled. */
-  readonly #links: boolean[][];
-  /** endnames[i][j]: the end server i uses to reach server j (fresh on every start of i). */
-  readonly #endnames: string[][];
+  /** The servers' ends, links and persisters (server-mesh.ts). */
+  readonly #mesh: ServerMesh;
   /** Each clerk's ends, by server; and the id it goes by in traces and messages. */
   readonly #clerks = new Map<Clerk, { ends: string[]; id: number }>();
-  readonly #owner = new Map<string, { from: number | string; to: number }>();
   #nextClientId: number;
   #partition: { since: number; label: string } | null = null;
   #t0 = 0;
@@ -59,18 +56,16 @@ export class KvConfig {
     this.initial = initial;
     this.maxraftstate = maxraftstate;
     this.kvservers = new Array<KVServer | null>(n).fill(null);
-    this.saved = new Array<Persister | null>(n).fill(null);
-    this.#endnames = Array.from({ length: n }, () => []);
+    this.#mesh = new ServerMesh(ctx, this.net, n);
+    this.saved = this.#mesh.saved;
     this.#nextClientId = n + 1000;
-    this.#links = Array.from({ length: n }, () => new Array<boolean>(n).fill(false));
-    traceNetwork(ctx.trace, this.net, (end) => this.#owner.get(end));
     this.watch = new ClusterWatch({
       ctx,
       n,
       net: this.net,
       peer: (i) => this.kvservers[i]?.rf ?? null,
       attachment: (i) => this.#attachment(i),
-      endpointOf: (end) => this.#owner.get(end),
+      endpointOf: (end) => this.#mesh.endpointOf(end),
       voters: initial === undefined ? n : null,
       compacts: maxraftstate !== -1,
     });
@@ -84,7 +79,7 @@ export class KvConfig {
       ctx,
       n,
       net: this.net,
-      endpointOf: (end) => this.#owner.get(end),
+      endpointOf: (end) => this.#mesh.endpointOf(end),
       restart: (i) => this.#restartAsItWas(i),
     });
   }
@@ -92,7 +87,7 @@ export class KvConfig {
   /** Crash server i and start it again at once, linked as it was (explore's crash-after-reply). */
   #restartAsItWas(i: number): void {
     if (this.kvservers[i] === null) return;
-    const linked = this.all().filter((j) => j !== i && this.#links[i][j]);
+    const linked = this.#mesh.reaches(i);
     this.shutdownServer(i);
     this.startServer(i);
     this.connect(i, linked);
@@ -110,27 +105,17 @@ export class KvConfig {
 
   /** [0, 1, …, n-1]. */
   all(): number[] {
-    return Array.from({ length: this.n }, (_, i) => i);
+    return this.#mesh.all();
   }
 
   // --- servers -------------------------------------------------------------------------------------
 
   /** Start (or restart) server i from what it persisted; its links to other servers start disabled. */
   startServer(i: number): void {
-    recordFault(this.ctx, { action: 'start', server: i });
-    this.#endnames[i] = Array.from({ length: this.n }, () => randString(20));
-    const ends = this.#endnames[i].map((name, j): ClientEnd => {
-      const end = this.net.makeEnd(name);
-      this.#owner.set(name, { from: i, to: j });
-      this.net.connect(name, j);
-      return end;
-    });
-    // A copy, so that a server killed earlier cannot write into what this one reads (catalog §3).
-    const saved = this.saved[i];
-    this.saved[i] = saved === null ? new Persister() : saved.copy();
+    const { ends, persister } = this.#mesh.startServer(i);
     const kv = this.watch.construct(
       i,
-      () => new KVServer(ends, i, this.saved[i] as Persister, this.maxraftstate, this.initial),
+      () => new KVServer(ends, i, persister, this.maxraftstate, this.initial),
     );
     this.kvservers[i] = kv;
     const server = new Server();
@@ -141,12 +126,7 @@ export class KvConfig {
 
   /** Crash server i: cut it off, delete it from the net, keep a copy of what it persisted, kill it. */
   shutdownServer(i: number): void {
-    recordFault(this.ctx, { action: 'crash', server: i });
-    this.disconnect(i, this.all());
-    // Delete first: a reply from the old server must not arrive after its persister was replaced.
-    this.net.deleteServer(i);
-    const saved = this.saved[i];
-    if (saved !== null) this.saved[i] = saved.copy();
+    this.#mesh.shutdownServer(i);
     this.kvservers[i]?.kill();
     this.kvservers[i] = null;
   }
@@ -155,25 +135,17 @@ export class KvConfig {
 
   /** Enable the links between server i and the servers in `to`, both directions. */
   connect(i: number, to: readonly number[]): void {
-    for (const j of to) {
-      this.net.enable(this.#endnames[i][j], true);
-      this.net.enable(this.#endnames[j][i], true);
-      this.#links[i][j] = this.#links[j][i] = true;
-    }
+    this.#mesh.connect(i, to);
   }
 
   /** Disable the links between server i and the servers in `from`, both directions. */
   disconnect(i: number, from: readonly number[]): void {
-    for (const j of from) {
-      if (this.#endnames[i][j] !== undefined) this.net.enable(this.#endnames[i][j], false);
-      if (this.#endnames[j][i] !== undefined) this.net.enable(this.#endnames[j][i], false);
-      this.#links[i][j] = this.#links[j][i] = false;
-    }
+    this.#mesh.disconnect(i, from);
   }
 
   /** Which servers server i reaches, for the diagnosis. */
   #attachment(i: number): string {
-    const reaches = this.all().filter((j) => j !== i && this.#links[i][j]);
+    const reaches = this.#mesh.reaches(i);
     if (reaches.length === this.n - 1) return 'connected';
     if (reaches.length === 0) return 'disconnected';
     return `reaches ${reaches.map((j) => `S${j}`).join(' ')}`;
@@ -181,8 +153,7 @@ export class KvConfig {
 
   connectAll(): void {
     this.#setPartition(null);
-    recordFault(this.ctx, { action: 'connect-all' });
-    for (let i = 0; i < this.n; i++) this.connect(i, this.all());
+    this.#mesh.connectAll();
   }
 
   /** Cut the servers into two groups that reach only their own members (p2 may be empty). */
@@ -230,13 +201,8 @@ export class KvConfig {
   /** A new clerk with ends to every server, shuffled; only the ends to the servers in `to` work. */
   makeClient(to: readonly number[]): Clerk {
     const id = this.#nextClientId++;
-    const names = Array.from({ length: this.n }, () => randString(20));
-    const ends = names.map((name, j): ClientEnd => {
-      this.net.makeEnd(name);
-      this.#owner.set(name, { from: `C${id}`, to: j });
-      this.net.connect(name, j);
-      return new ClientLinkEnd(name, this.net); // client RPCs cross a link with latency (client-link.ts)
-    });
+    // client RPCs cross a link with latency (client-link.ts)
+    const { names, ends } = this.#mesh.clientEnds(`C${id}`, (name) => new ClientLinkEnd(name, this.net));
     const ck = new Clerk(randomHandles(ends));
     this.#clerks.set(ck, { ends: names, id });
     this.connectClient(ck, to);
@@ -338,16 +304,6 @@ export class KvConfig {
     }
     this.net.cleanup();
   }
-}
-
-/** A shuffled copy of the ends (Go's random_handles, Fisher–Yates from the seeded Math.random). */
-function randomHandles(ends: ClientEnd[]): ClientEnd[] {
-  const out = [...ends];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 // The tester's own classes cannot be patched by the code under test (labrpc/freeze.ts).

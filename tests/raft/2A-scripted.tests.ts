@@ -6,7 +6,7 @@
 import { sleep } from '../../labrpc';
 import { RAFT_ELECTION_TIMEOUT } from './2A.tests';
 import { raftTest, type RaftConfig } from './config';
-import { isLeader, isVoteRpc, peer, termOf, waitUntil } from './scripted-helpers';
+import { isVoteRpc, peer, termOf, waitUntil } from './scripted-helpers';
 import { voteOncePerTerm } from './vote-once';
 
 export const tests = [
@@ -57,11 +57,13 @@ export const tests = [
 ];
 
 /** The connected leader with the highest term, if any. */
-function connectedLeader(cfg: RaftConfig): number | undefined {
+async function connectedLeader(cfg: RaftConfig): Promise<number | undefined> {
+  const states = await cfg.states();
   let best: number | undefined;
   for (let i = 0; i < cfg.n; i++) {
-    if (!cfg.connected[i] || !isLeader(cfg, i)) continue;
-    if (best === undefined || termOf(cfg, i) > termOf(cfg, best)) best = i;
+    const state = states[i];
+    if (!cfg.connected[i] || state === null || !state.isLeader) continue;
+    if (best === undefined || state.term > (states[best]?.term ?? -1)) best = i;
   }
   return best;
 }
@@ -80,9 +82,9 @@ async function candidateFollowsLeader(cfg: RaftConfig): Promise<void> {
     cfg.disconnect(x);
     cfg.disconnect(c);
     const met = await waitUntil(
-      () => {
-        const l = connectedLeader(cfg);
-        return l !== undefined && termOf(cfg, l) === termOf(cfg, c);
+      async () => {
+        const l = await connectedLeader(cfg);
+        return l !== undefined && (await termOf(cfg, l)) === (await termOf(cfg, c));
       },
       3 * RAFT_ELECTION_TIMEOUT,
       1,
@@ -92,16 +94,17 @@ async function candidateFollowsLeader(cfg: RaftConfig): Promise<void> {
       cfg.connect(x);
       continue;
     }
-    const l = connectedLeader(cfg) as number;
-    const term = termOf(cfg, l);
+    const l = (await connectedLeader(cfg)) as number;
+    const term = await termOf(cfg, l);
     cfg.connect(c);
     cfg.scenario = `S${c}, a candidate in T${term}, rejoined S${l}, leader of T${term}, at ${cfg.at()}`;
     for (let waited = 0; waited < 2 * RAFT_ELECTION_TIMEOUT; waited += 10) {
       await sleep(10);
-      const moved = [...Array(servers).keys()].find((i) => cfg.connected[i] && termOf(cfg, i) !== term);
-      if (moved !== undefined || !isLeader(cfg, l)) {
+      const states = await cfg.states();
+      const moved = [...Array(servers).keys()].find((i) => cfg.connected[i] && states[i]?.term !== term);
+      if (moved !== undefined || states[l]?.isLeader !== true) {
         const who =
-          moved === undefined ? `S${l} lost its leadership` : `S${moved} moved to T${termOf(cfg, moved)}`;
+          moved === undefined ? `S${l} lost its leadership` : `S${moved} moved to T${states[moved]?.term}`;
         cfg.fail(
           `${who} with no failure, while S${l} led four connected servers in T${term}: [C.3] a candidate ` +
             `that receives AppendEntries from its term's leader becomes its follower; [F.2] a follower that ` +
@@ -131,10 +134,11 @@ async function noMinorityLeader(cfg: RaftConfig): Promise<void> {
   cfg.scenario = `S${x} (leader) alone; pairs S${others[0]}+S${others[1]} and S${others[2]}+S${others[3]}`;
   for (let waited = 0; waited < 2 * RAFT_ELECTION_TIMEOUT; waited += 10) {
     await sleep(10);
-    const leader = others.find((i) => isLeader(cfg, i));
+    const states = await cfg.states();
+    const leader = others.find((i) => states[i]?.isLeader === true);
     if (leader !== undefined) {
       cfg.fail(
-        `S${leader} became leader of T${termOf(cfg, leader)} with at most 2 of 5 votes (it reaches only one ` +
+        `S${leader} became leader of T${states[leader]?.term} with at most 2 of 5 votes (it reaches only one ` +
           `server): [C.2] a candidate needs votes from a majority of the cluster, itself included`,
       );
     }
@@ -150,14 +154,14 @@ async function noMinorityLeader(cfg: RaftConfig): Promise<void> {
  */
 async function staleLeaderStepsDown(cfg: RaftConfig): Promise<void> {
   const l = await cfg.checkOneLeader();
-  const oldTerm = termOf(cfg, l);
+  const oldTerm = await termOf(cfg, l);
   cfg.disconnect(l);
   const l2 = await cfg.checkOneLeader();
-  const newTerm = termOf(cfg, l2);
+  const newTerm = await termOf(cfg, l2);
   const f = [0, 1, 2].find((i) => i !== l && i !== l2) as number;
   cfg.link(l, f);
   await sleep(RAFT_ELECTION_TIMEOUT);
-  const now = peer(cfg, l).getState();
+  const now = await peer(cfg, l).getState();
   if (now.isLeader && now.term < newTerm) {
     cfg.fail(
       `S${l} still believes it leads T${now.term}, a second after its AppendEntries reached S${f}, which ` +
@@ -186,9 +190,9 @@ async function lateVoteDoesNotCount(cfg: RaftConfig): Promise<void> {
         `the method must contain "Vote", as "Raft.RequestVote" does)`,
     );
   }
-  const asked = termOf(cfg, c);
+  const asked = await termOf(cfg, c);
   cfg.disconnect(c);
-  if (!(await waitUntil(() => termOf(cfg, c) > asked, 3 * RAFT_ELECTION_TIMEOUT))) {
+  if (!(await waitUntil(async () => (await termOf(cfg, c)) > asked, 3 * RAFT_ELECTION_TIMEOUT))) {
     cfg.fail(
       `S${c}, alone, stayed in T${asked} for 3 s: [C.4] a candidate whose election fails starts another`,
     );
@@ -196,9 +200,10 @@ async function lateVoteDoesNotCount(cfg: RaftConfig): Promise<void> {
   cfg.scenario = `S${v}'s reply to S${c}'s RequestVote of T${asked} arrived late, at ${cfg.at()}, with S${c} alone`;
   held.release();
   for (let waited = 0; waited < RAFT_ELECTION_TIMEOUT; waited += 10) {
-    if (isLeader(cfg, c)) {
+    const now = await peer(cfg, c).getState();
+    if (now.isLeader) {
       cfg.fail(
-        `S${c} became leader of T${termOf(cfg, c)} while cut off from every server since T${asked}: it counted ` +
+        `S${c} became leader of T${now.term} while cut off from every server since T${asked}: it counted ` +
           `the vote S${v} granted to its RequestVote of T${asked}. [C.2] only votes for the current term count`,
       );
     }
@@ -217,7 +222,7 @@ async function lateVoteDoesNotCount(cfg: RaftConfig): Promise<void> {
 async function staleRequestVote(cfg: RaftConfig): Promise<void> {
   const votes = cfg.captureRpcs((rpc) => isVoteRpc(rpc.svcMeth));
   const l1 = await cfg.checkOneLeader();
-  const t1 = termOf(cfg, l1);
+  const t1 = await termOf(cfg, l1);
   const old = votes.filter((rpc) => rpc.from === l1 && rpc.term === t1 && rpc.delivered);
   if (old.length === 0) {
     cfg.fail(
@@ -230,23 +235,25 @@ async function staleRequestVote(cfg: RaftConfig): Promise<void> {
   cfg.connect(l1);
   const l = await cfg.checkOneLeader();
   await sleep(RAFT_ELECTION_TIMEOUT);
-  const term = cfg.checkTerms();
+  const term = await cfg.checkTerms();
   for (const rpc of old) {
     cfg.scenario = `S${l1}'s ${rpc.svcMeth} of T${t1} was delivered again to S${rpc.to} in T${term}`;
     await cfg.redeliver(rpc);
     for (let i = 0; i < 3; i++) {
-      if (termOf(cfg, i) < term) {
+      const now = await termOf(cfg, i);
+      if (now < term) {
         cfg.fail(
-          `S${i} went back from T${term} to T${termOf(cfg, i)}: a server's term never decreases. [RV.1] a ` +
+          `S${i} went back from T${term} to T${now}: a server's term never decreases. [RV.1] a ` +
             `RequestVote from an earlier term is refused and changes nothing`,
         );
       }
     }
   }
   await sleep(RAFT_ELECTION_TIMEOUT);
-  if (!isLeader(cfg, l) || termOf(cfg, l) !== term) {
+  const last = await peer(cfg, l).getState();
+  if (!last.isLeader || last.term !== term) {
     cfg.fail(
-      `S${l}, leader of T${term}, is now ${isLeader(cfg, l) ? 'leader' : 'not leader'} of T${termOf(cfg, l)} after old ` +
+      `S${l}, leader of T${term}, is now ${last.isLeader ? 'leader' : 'not leader'} of T${last.term} after old ` +
         `RequestVotes of T${t1} were delivered again, with no failure: [RV.1] they change nothing`,
     );
   }

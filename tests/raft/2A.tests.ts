@@ -21,12 +21,12 @@ export const tests = [
       // sleep a bit to avoid racing with followers learning of the election, then check all peers
       // agree on the term.
       await sleep(50);
-      const term1 = cfg.checkTerms();
+      const term1 = await cfg.checkTerms();
       if (term1 < 1) cfg.fail(`term is ${term1}, but should be at least 1`);
 
       // does the leader+term stay the same if there is no network failure?
       await sleep(2 * RAFT_ELECTION_TIMEOUT);
-      const term2 = cfg.checkTerms();
+      const term2 = await cfg.checkTerms();
       if (term1 !== term2) cfg.ctx.print('warning: term changed even though there were no failures');
 
       // there should still be a leader.
@@ -55,7 +55,7 @@ export const tests = [
       cfg.disconnect((leader2 + 1) % 3);
       await sleep(2 * RAFT_ELECTION_TIMEOUT);
       // check that the one connected server does not think it is the leader.
-      cfg.checkNoLeader();
+      await cfg.checkNoLeader();
 
       // if a quorum arises, it should elect a leader.
       cfg.connect((leader2 + 1) % 3);

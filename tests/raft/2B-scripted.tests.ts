@@ -29,13 +29,13 @@ async function matchIndexFromReply(cfg: RaftConfig): Promise<void> {
   const held = cfg.holdReplies(
     (rpc) => rpc.from === l && rpc.to === f && !/vote|snapshot/i.test(rpc.svcMeth),
   );
-  const x = peer(cfg, l).start(randCommand());
+  const x = await peer(cfg, l).start(randCommand());
   if (!x.isLeader) cfg.fail(`S${l} refused start() though it leads S${f} with no failure`);
   if (!(await waitUntil(() => held.count > 0, 500, 1))) {
     cfg.fail(`S${l} sent S${f} no AppendEntries within 500 ms of start() (heartbeats are due every 100 ms)`);
   }
   cfg.disconnect(f);
-  const y = peer(cfg, l).start(randCommand());
+  const y = await peer(cfg, l).start(randCommand());
   cfg.scenario =
     `S${f}'s reply to an AppendEntries that carried index ${x.index} arrived late, after S${l} had appended ` +
     `index ${y.index}, which S${f} never received`;

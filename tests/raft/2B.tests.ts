@@ -76,7 +76,9 @@ export const tests = [
       cfg.disconnect((leader2 + 2) % servers);
 
       // submit a command.
-      const { index, isLeader } = (cfg.rafts[leader2] as NonNullable<RaftConfig['rafts'][number]>).start(104);
+      const { index, isLeader } = await (
+        cfg.rafts[leader2] as NonNullable<RaftConfig['rafts'][number]>
+      ).start(104);
       if (!isLeader) cfg.fail('leader rejected Start()');
       if (index !== 4) cfg.fail(`expected index 4, got ${index}`);
 
@@ -111,7 +113,7 @@ export const tests = [
       cfg.disconnect(leader2);
 
       // submit a command to each server.
-      for (const rf of cfg.rafts) rf?.start(104);
+      for (const rf of cfg.rafts) void rf?.start(104);
 
       await sleep(2 * RAFT_ELECTION_TIMEOUT);
 
@@ -166,7 +168,7 @@ export const tests = [
       cfg.disconnect((leader + 2) % servers);
       cfg.disconnect((leader + 3) % servers);
 
-      const { index, isLeader } = leaderOf(cfg, leader).start(20);
+      const { index, isLeader } = await leaderOf(cfg, leader).start(20);
       if (!isLeader) cfg.fail('leader rejected Start()');
       if (index !== 2) cfg.fail(`expected index 2, got ${index}`);
 
@@ -182,7 +184,7 @@ export const tests = [
 
       // the disconnected majority may have chosen a leader from among their own ranks, forgetting index 2.
       const leader2 = await cfg.checkOneLeader();
-      const second = leaderOf(cfg, leader2).start(30);
+      const second = await leaderOf(cfg, leader2).start(30);
       if (!second.isLeader) cfg.fail('leader2 rejected Start()');
       if (second.index < 2 || second.index > 3) cfg.fail(`unexpected index ${second.index}`);
 
@@ -218,9 +220,9 @@ export const tests = [
       cfg.disconnect(leader1);
 
       // make old leader try to agree on some entries
-      leaderOf(cfg, leader1).start(102);
-      leaderOf(cfg, leader1).start(103);
-      leaderOf(cfg, leader1).start(104);
+      void leaderOf(cfg, leader1).start(102);
+      void leaderOf(cfg, leader1).start(103);
+      void leaderOf(cfg, leader1).start(104);
 
       // new leader commits, also for index=2
       await cfg.one(103, 2, true);
@@ -255,7 +257,7 @@ export const tests = [
       cfg.disconnect((leader1 + 4) % servers);
 
       // submit lots of commands that won't commit
-      for (let i = 0; i < 50; i++) leaderOf(cfg, leader1).start(randCommand());
+      for (let i = 0; i < 50; i++) void leaderOf(cfg, leader1).start(randCommand());
       await sleep(RAFT_ELECTION_TIMEOUT / 2);
 
       cfg.disconnect((leader1 + 0) % servers);
@@ -276,7 +278,7 @@ export const tests = [
       cfg.disconnect(other);
 
       // lots more commands that won't commit
-      for (let i = 0; i < 50; i++) leaderOf(cfg, leader2).start(randCommand());
+      for (let i = 0; i < 50; i++) void leaderOf(cfg, leader2).start(randCommand());
       await sleep(RAFT_ELECTION_TIMEOUT / 2);
 
       // bring original leader back to life,
@@ -341,21 +343,21 @@ async function electionRestriction(cfg: RaftConfig): Promise<void> {
   const [s, v] = [(l + 1) % 3, (l + 2) % 3];
   cfg.disconnect(s);
   const index = await cfg.one(randCommand(), 2, true);
-  const entry = `committed index ${index} (T${leaderOf(cfg, l).getState().term})`;
+  const entry = `committed index ${index} (T${(await leaderOf(cfg, l).getState()).term})`;
 
   // s campaigns alone until its term passes v's.
   const t0 = cfg.ctx.now();
-  while (leaderOf(cfg, s).getState().term <= leaderOf(cfg, v).getState().term) {
+  while ((await leaderOf(cfg, s).getState()).term <= (await leaderOf(cfg, v).getState()).term) {
     if (cfg.ctx.now() - t0 > 10 * RAFT_ELECTION_TIMEOUT) {
       cfg.fail(
-        `disconnected S${s} stayed at T${leaderOf(cfg, s).getState().term} for 10 s: [C.4] start elections`,
+        `disconnected S${s} stayed at T${(await leaderOf(cfg, s).getState()).term} for 10 s: [C.4] start elections`,
       );
     }
     await sleep(50);
   }
   cfg.link(s, v);
   for (let waited = 0; waited < 2 * RAFT_ELECTION_TIMEOUT; waited += 10) {
-    const { term, isLeader } = leaderOf(cfg, s).getState();
+    const { term, isLeader } = await leaderOf(cfg, s).getState();
     if (isLeader) {
       cfg.fail(
         `S${s} became leader in T${term} with the vote of S${v}, but its log lacks ${entry}, which S${v} has: ` +
@@ -379,16 +381,16 @@ function leaderOf(cfg: RaftConfig, i: number): NonNullable<RaftConfig['rafts'][n
 /** One try of TestConcurrentStarts2B: true if it succeeded, false if the term changed underneath. */
 async function concurrentStartsOnce(cfg: RaftConfig): Promise<boolean> {
   const leader = await cfg.checkOneLeader();
-  const { term, isLeader } = leaderOf(cfg, leader).start(1);
+  const { term, isLeader } = await leaderOf(cfg, leader).start(1);
   if (!isLeader) return false; // leader moved on really quickly
 
   // Go starts these from 5 goroutines; here they run one after another at the same virtual instant.
   const indices: number[] = [];
   for (let ii = 0; ii < 5; ii++) {
-    const r = leaderOf(cfg, leader).start(100 + ii);
+    const r = await leaderOf(cfg, leader).start(100 + ii);
     if (r.term === term && r.isLeader) indices.push(r.index);
   }
-  for (const rf of cfg.rafts) if (rf !== null && rf.getState().term !== term) return false;
+  for (const rf of cfg.rafts) if (rf !== null && (await rf.getState()).term !== term) return false;
 
   const cmds: number[] = [];
   for (const index of indices) {
@@ -408,13 +410,13 @@ async function countAgreementRpcs(cfg: RaftConfig, rpcs: () => number): Promise<
   const leader = await cfg.checkOneLeader();
   const total1 = rpcs();
   const iters = 10;
-  const { index: starti, term, isLeader } = leaderOf(cfg, leader).start(1);
+  const { index: starti, term, isLeader } = await leaderOf(cfg, leader).start(1);
   if (!isLeader) return -1; // leader moved on really quickly
   const cmds: number[] = [];
   for (let i = 1; i < iters + 2; i++) {
     const x = randCommand();
     cmds.push(x);
-    const r = leaderOf(cfg, leader).start(x);
+    const r = await leaderOf(cfg, leader).start(x);
     if (r.term !== term || !r.isLeader) return -1; // term changed while starting
     if (starti + i !== r.index) cfg.fail('Start() failed');
   }
@@ -426,7 +428,7 @@ async function countAgreementRpcs(cfg: RaftConfig, rpcs: () => number): Promise<
     }
   }
   const total2 = rpcs();
-  for (const rf of cfg.rafts) if (rf !== null && rf.getState().term !== term) return -1;
+  for (const rf of cfg.rafts) if (rf !== null && (await rf.getState()).term !== term) return -1;
   if (total2 - total1 > (iters + 1 + 3) * 3)
     cfg.fail(`too many RPCs (${total2 - total1}) for ${iters} entries`);
   return total2;

@@ -135,7 +135,7 @@ export const tests = [
       for (let iters = 0; iters < 1000; iters++) {
         let leader = -1;
         for (let i = 0; i < servers; i++) {
-          if (cfg.rafts[i]?.start(randCommand()).isLeader) leader = i;
+          if ((await cfg.rafts[i]?.start(randCommand()))?.isLeader === true) leader = i;
         }
         await figure8Sleep();
 
@@ -209,7 +209,7 @@ export const tests = [
         if (iters === 200) cfg.setLongReordering(true);
         let leader = -1;
         for (let i = 0; i < servers; i++) {
-          const accepted = cfg.rafts[i]?.start(randomInt(10000)).isLeader ?? false;
+          const accepted = (await cfg.rafts[i]?.start(randomInt(10000)))?.isLeader ?? false;
           if (accepted && cfg.connected[i]) leader = i;
         }
         await figure8Sleep();
@@ -265,7 +265,7 @@ async function figure8Scripted(cfg: RaftConfig): Promise<void> {
   const { count } = cfg.nCommitted(index);
   if (count > 0) {
     cfg.fail(
-      `${count} servers applied ${xs} after S${l} became leader in T${cfg.rafts[l]?.getState().term}, ` +
+      `${count} servers applied ${xs} after S${l} became leader in T${(await cfg.rafts[l]?.getState())?.term}, ` +
         `with no entry of that term in its log: [L.4] a leader commits by counting replicas only an entry ` +
         `of its current term (§5.4.2, Figure 8). S${e}, whose log has ${ys}, can still be elected and ` +
         `replace x`,
@@ -308,7 +308,7 @@ async function figure8XandY(cfg: RaftConfig) {
   const three = [2, 3, 4].map((k) => (a + k) % servers);
   for (const i of three) cfg.disconnect(i);
   const x = randCommand();
-  const sx = cfg.rafts[a]?.start(x);
+  const sx = await cfg.rafts[a]?.start(x);
   if (sx?.isLeader !== true) cfg.fail(`leader S${a} rejected Start()`);
   await sleep(RAFT_ELECTION_TIMEOUT / 2);
   const xs = `x=${x} (index ${sx.index}, T${sx.term})`;
@@ -322,7 +322,7 @@ async function figure8XandY(cfg: RaftConfig) {
   const others = three.filter((i) => i !== e);
   for (const i of others) cfg.disconnect(i);
   const y = randCommand();
-  const sy = cfg.rafts[e]?.start(y);
+  const sy = await cfg.rafts[e]?.start(y);
   if (sy?.isLeader !== true) cfg.fail(`leader S${e} rejected Start()`);
   if (sy.index !== sx.index) {
     cfg.fail(`S${e} put y=${y} at index ${sy.index}, but x is at ${sx.index}: the logs should end together`);
@@ -405,7 +405,7 @@ async function churnClient(cfg: RaftConfig, me: number, state: { stop: boolean }
     const x = randCommand();
     let index = -1;
     for (const rf of cfg.rafts) {
-      const result = rf?.start(x);
+      const result = await rf?.start(x);
       if (result?.isLeader) index = result.index;
     }
     if (index === -1) {

@@ -160,7 +160,7 @@ async function installDuplicate(cfg: RaftConfig, newerSnapshot: boolean): Promis
     index = await cfg.one(randCommand(), servers, true);
   const leader = await cfg.checkOneLeader();
   if (leader === f) cfg.fail(`S${f} became leader right after catching up, with no faults since`);
-  const installed = lastInstall(cfg, toF, f, leader);
+  const installed = await lastInstall(cfg, toF, f, leader);
   const g = [0, 1, 2].find((i) => i !== leader && i !== f) as number;
 
   // g leaves; entries commit on the leader and f only.
@@ -170,7 +170,7 @@ async function installDuplicate(cfg: RaftConfig, newerSnapshot: boolean): Promis
 
   // The leader leaves, and its old InstallSnapshot reaches f (still in its term) again.
   cfg.disconnect(leader);
-  const fTerm = cfg.rafts[f]?.getState().term;
+  const fTerm = (await cfg.rafts[f]?.getState())?.term;
   if (fTerm !== installed.term) {
     cfg.fail(
       `S${f} moved from T${installed.term} to T${fTerm} while S${leader} stayed connected to it as leader ` +
@@ -191,8 +191,13 @@ async function installDuplicate(cfg: RaftConfig, newerSnapshot: boolean): Promis
 }
 
 /** The last snapshot RPC delivered to f, sent by the current leader in its current term. */
-function lastInstall(cfg: RaftConfig, toF: CapturedRpc[], f: number, leader: number): CapturedRpc {
-  const term = cfg.rafts[leader]?.getState().term;
+async function lastInstall(
+  cfg: RaftConfig,
+  toF: CapturedRpc[],
+  f: number,
+  leader: number,
+): Promise<CapturedRpc> {
+  const term = (await cfg.rafts[leader]?.getState())?.term;
   const found = toF.filter((rpc) => rpc.delivered && rpc.from === leader && rpc.term === term).at(-1);
   if (found === undefined) {
     const seen = toF.map((rpc) => `${rpc.svcMeth} from S${rpc.from} in T${rpc.term}`).join(', ') || 'none';
@@ -239,7 +244,7 @@ async function snapcommon(cfg: RaftConfig, disconnect: boolean, crash: boolean):
 
     // perhaps send enough to get a snapshot
     const nn = SNAPSHOT_INTERVAL / 2 + randomInt(SNAPSHOT_INTERVAL);
-    for (let j = 0; j < nn; j++) cfg.rafts[sender]?.start(randCommand());
+    for (let j = 0; j < nn; j++) void cfg.rafts[sender]?.start(randCommand());
 
     // let applier threads catch up with the Start()'s
     if (!disconnect && !crash) {

@@ -61,13 +61,17 @@ async function disjointMajorities(cfg: RaftConfig): Promise<void> {
 
   // 2. Without the leader, no election on that side either: S3 and S4 hold C_old,new and need C_old.
   cfg.crash1(l);
+  let who: number | undefined;
   const elected = await waitUntil(
-    () => [3, 4].some((i) => cfg.rafts[i] !== null && cfg.stateOf(i, cfg.rafts[i]).isLeader),
+    async () => {
+      const states = await cfg.states();
+      who = [3, 4].find((i) => states[i]?.isLeader === true);
+      return who !== undefined;
+    },
     2000,
     20,
   );
   if (elected) {
-    const who = [3, 4].find((i) => cfg.rafts[i] !== null && cfg.stateOf(i, cfg.rafts[i]).isLeader);
     cfg.fail(
       `S${who} became leader with votes from {S3, S4} only, a majority of C_new but none of C_old: ` +
         `[M.2] during C_old,new an election needs a majority of each, while {S${f}, S${g}} can elect ` +
@@ -92,7 +96,7 @@ async function newcomersVote(cfg: RaftConfig): Promise<void> {
   const target = [f, g, 3, 4];
   // The newcomers catch up as learners ([M.6]): the first request is refused until they hold the
   // committed entries, which they apply like any follower.
-  const first = peer(cfg, l).changeConfig(target);
+  const first = await peer(cfg, l).changeConfig(target);
   cfg.watch.claim(l, first);
   const caughtUp = await waitUntil(() => [3, 4].every((i) => cfg.committed.logs[i].has(committed)), 5000, 20);
   if (!caughtUp) {
@@ -127,7 +131,14 @@ async function newcomersVote(cfg: RaftConfig): Promise<void> {
   );
   cfg.crash1(l);
   cfg.scenario = `${scene}; then S${l} crashed`;
-  const elected = await waitUntil(() => [f, g].some((i) => cfg.stateOf(i, peer(cfg, i)).isLeader), 5000, 20);
+  const elected = await waitUntil(
+    async () => {
+      const states = await cfg.states();
+      return [f, g].some((i) => states[i]?.isLeader === true);
+    },
+    5000,
+    20,
+  );
   if (!elected) {
     const delivered = asked.filter((rpc) => rpc.delivered).length;
     cfg.fail(

@@ -34,7 +34,7 @@ export const tests = [
       await moveTo(cfg, [0, 1, 2, 3]);
       // the new server holds the whole log, and counts: with two old members gone, it makes the majority
       const index = await oneIn(cfg, randCommand(), [0, 1, 2, 3], 4);
-      const leader = currentLeader(cfg);
+      const leader = await currentLeader(cfg);
       const [a, b] = others([0, 1, 2], leader === 3 ? 0 : leader);
       cfg.disconnect(a);
       cfg.disconnect(b);
@@ -89,7 +89,7 @@ export const tests = [
       // [M.5] once C_new is committed, the old leader steps down; the members elect one of themselves
       await sleep(1000);
       const old = cfg.rafts[leader];
-      if (old !== null && cfg.stateOf(leader, old).isLeader) {
+      if (old !== null && (await cfg.stateOf(leader, old)).isLeader) {
         cfg.fail(
           `S${leader} still leads 1 s after C_new ${setOf(members)}, which excludes it, was committed`,
         );
@@ -208,11 +208,11 @@ export const tests = [
       await moveTo(cfg, members);
       await oneIn(cfg, randCommand(), members, 3);
       const leader2 = await cfg.checkOneLeader();
-      const before = termsOf(cfg, members);
-      const removedBefore = termsOf(cfg, removed);
+      const before = await termsOf(cfg, members);
+      const removedBefore = await termsOf(cfg, removed);
       // the removed servers hear from no leader now: they time out again and again
       await sleep(3000);
-      const after = termsOf(cfg, members);
+      const after = await termsOf(cfg, members);
       for (const [i, term] of after) {
         if (term !== before.get(i)) {
           cfg.fail(
@@ -221,9 +221,10 @@ export const tests = [
           );
         }
       }
-      if (currentLeader(cfg) !== leader2)
+      if ((await currentLeader(cfg)) !== leader2)
         cfg.fail(`S${leader2} lost the leadership to a removed server's election`);
-      const stuck = removed.filter((i) => termsOf(cfg, removed).get(i) === removedBefore.get(i));
+      const removedAfter = await termsOf(cfg, removed);
+      const stuck = removed.filter((i) => removedAfter.get(i) === removedBefore.get(i));
       if (stuck.length === removed.length) {
         cfg.fail(`the removed servers ${setOf(removed)} never started an election: this test checks nothing`);
       }
@@ -287,9 +288,9 @@ async function changeConfigOrCrash(cfg: RaftConfig, target: number[]): Promise<v
 
 /** Submit a command through the leader, if it is in `reachable`; the index if anyone applied it within 2 s. */
 async function oneInOrNone(cfg: RaftConfig, reachable: number[]): Promise<number | null> {
-  const leader = currentLeader(cfg);
+  const leader = await currentLeader(cfg);
   if (leader < 0 || !reachable.includes(leader)) return null;
-  const result = cfg.rafts[leader]?.start(randCommand());
+  const result = await cfg.rafts[leader]?.start(randCommand());
   if (result === undefined || !result.isLeader) return null;
   await sleep(2000);
   return cfg.nCommitted(result.index).count > 0 ? result.index : null;

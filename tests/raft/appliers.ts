@@ -13,7 +13,7 @@
  * A message sent from inside the Raft constructor fails too: Go's tester starts reading applyCh only
  * once Make has returned, so such a send deadlocks a Go test.
  */
-import type { ApplyCh, ApplyMsg, Raft } from '../../raft';
+import type { ApplyMsg } from '../../raft';
 import { LabCheckFailure, summarize, type LabContext } from '../harness';
 import type { CommittedLogs } from './committed-log';
 import { configValue, type ConfigHistory } from './config-history';
@@ -35,8 +35,17 @@ export interface ApplierHost {
   readonly watch: { readonly monitor: { applied(i: number, index: number, command: unknown): void } };
 }
 
+/** What an applier needs of its peer: to hand it a snapshot (2D), and its term for messages. */
+export interface AppliedPeer {
+  snapshot(index: number, snapshot: Uint8Array): void;
+  lastState(): { term: number } | null;
+}
+
+/** The tester's end of one peer's apply channel: one message, checked at once. */
+export type Applier = (msg: ApplyMsg) => void;
+
 /** The plain applier: check each command against the others and against the server's own order. */
-export function applier(host: ApplierHost, i: number, raft: () => Raft | undefined): ApplyCh {
+export function applier(host: ApplierHost, i: number, raft: () => AppliedPeer | undefined): Applier {
   let failed = false;
   return (msg: ApplyMsg) => {
     if (failed) return;
@@ -54,7 +63,7 @@ export function applier(host: ApplierHost, i: number, raft: () => Raft | undefin
 }
 
 /** The snapshot applier. `raft()` returns the Raft this channel belongs to (it exists once Make returns). */
-export function applierSnap(host: ApplierHost, i: number, raft: () => Raft | undefined): ApplyCh {
+export function applierSnap(host: ApplierHost, i: number, raft: () => AppliedPeer | undefined): Applier {
   let failed = false;
   return (msg: ApplyMsg) => {
     const rf = raft();
@@ -132,9 +141,15 @@ function duringConstructor(host: ApplierHost, i: number, msg: ApplyMsg): true {
   return true;
 }
 
-function fail(host: ApplierHost, i: number, rf: Raft | undefined, msg: ApplyMsg, error: string): true {
+function fail(host: ApplierHost, i: number, rf: AppliedPeer | undefined, msg: ApplyMsg, error: string): true {
   const what = describeMsg(msg);
-  const term = rf === undefined ? '' : ` in T${rf.getState().term}`;
+  let term = '';
+  try {
+    const state = rf?.lastState();
+    if (state != null) term = ` in T${state.term}`;
+  } catch {
+    // it has not reported a term yet
+  }
   const scenario = host.scenario === '' ? '' : ` — ${host.scenario}`;
   host.ctx.fail(
     new LabCheckFailure(`apply error: ${error} (S${i} applying ${what}${term}, at ${host.at()})${scenario}`),

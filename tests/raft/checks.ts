@@ -4,15 +4,15 @@
  * supplies the cluster. Waits use sleep() on the virtual clock; a failed check throws LabCheckFailure.
  */
 import { randomInt, sleep } from '../../labrpc';
-import type { Raft } from '../../raft';
 import { LabCheckFailure, type LabContext } from '../harness';
 import type { ClusterWatch } from './cluster-watch';
 import { show, type CommittedLogs } from './committed-log';
+import type { PeerState, RemotePeer } from './remote-peer';
 
 export abstract class Checks {
   abstract readonly ctx: LabContext;
   abstract readonly n: number;
-  abstract readonly rafts: (Raft | null)[];
+  abstract readonly rafts: (RemotePeer | null)[];
   abstract readonly connected: boolean[];
   abstract readonly committed: CommittedLogs;
   /** What the tester sees of the cluster: Election Safety, and the diagnosis under a failure. */
@@ -44,9 +44,19 @@ export abstract class Checks {
     this.fail(why === undefined ? message : `${message} — why: ${why}`);
   }
 
+  /**
+   * The getState() of each server `which` picks (all running ones by default), asked together: one
+   * exchange with the code under test, as Go's tester asks them back to back. null where not asked.
+   */
+  async statesOf(which: (i: number) => boolean = () => true): Promise<(PeerState | null)[]> {
+    return Promise.all(
+      this.rafts.map((rf, i) => (rf !== null && which(i) ? this.stateOf(i, rf) : Promise.resolve(null))),
+    );
+  }
+
   /** Server i's getState(), as a check asks it; a leadership claim goes to the Election Safety check. */
-  stateOf(i: number, rf: Raft): { term: number; isLeader: boolean } {
-    const state = rf.getState();
+  async stateOf(i: number, rf: RemotePeer): Promise<PeerState> {
+    const state = await rf.getState();
     this.watch.claim(i, state);
     return state;
   }
@@ -72,10 +82,11 @@ export abstract class Checks {
     for (let iters = 0; iters < 10 || (unproven !== undefined && iters < 12); iters++) {
       await sleep(450 + randomInt(100));
       const leaders = new Map<number, number[]>();
+      const states = await this.statesOf((i) => this.connected[i]);
       for (let i = 0; i < this.n; i++) {
-        const rf = this.rafts[i];
-        if (!this.connected[i] || rf === null) continue;
-        const { term, isLeader } = this.stateOf(i, rf);
+        const state = states[i];
+        if (state === null) continue;
+        const { term, isLeader } = state;
         if (isLeader) leaders.set(term, [...(leaders.get(term) ?? []), i]);
       }
       let lastTermWithLeader = -1;
@@ -106,12 +117,13 @@ export abstract class Checks {
   }
 
   /** All connected servers must agree on the term; returns it (-1 if none is connected). */
-  checkTerms(): number {
+  async checkTerms(): Promise<number> {
     let term = -1;
+    const states = await this.statesOf((i) => this.connected[i]);
     for (let i = 0; i < this.n; i++) {
-      const rf = this.rafts[i];
-      if (!this.connected[i] || rf === null) continue;
-      const xterm = this.stateOf(i, rf).term;
+      const state = states[i];
+      if (state === null) continue;
+      const xterm = state.term;
       if (term === -1) term = xterm;
       else if (term !== xterm) this.fail(`servers disagree on term (T${term} and S${i} at T${xterm})`);
     }
@@ -119,10 +131,10 @@ export abstract class Checks {
   }
 
   /** No connected server may think it is leader. */
-  checkNoLeader(): void {
+  async checkNoLeader(): Promise<void> {
+    const states = await this.statesOf((i) => this.connected[i]);
     for (let i = 0; i < this.n; i++) {
-      const rf = this.rafts[i];
-      if (this.connected[i] && rf !== null && this.stateOf(i, rf).isLeader) {
+      if (states[i]?.isLeader === true) {
         this.fail(`expected no leader among connected servers, but ${i} claims to be leader`);
       }
     }
@@ -135,6 +147,11 @@ export abstract class Checks {
     return { count, command };
   }
 
+  /** Whether any running server (connected or not) is past `term`. */
+  async anyTermAbove(term: number): Promise<boolean> {
+    return (await this.statesOf()).some((state) => state !== null && state.term > term);
+  }
+
   /**
    * Wait until at least n servers applied `index`, backing off from 10 ms to ~1 s, up to 30 times.
    * Returns the command, or -1 if some server moved past `startTerm` (when startTerm > -1).
@@ -145,9 +162,7 @@ export abstract class Checks {
       if (this.nCommitted(index).count >= n) break;
       await sleep(to);
       if (to < 1000) to *= 2;
-      if (startTerm > -1 && this.rafts.some((rf, i) => rf !== null && this.stateOf(i, rf).term > startTerm)) {
-        return -1;
-      }
+      if (startTerm > -1 && (await this.anyTermAbove(startTerm))) return -1;
     }
     const { count, command } = this.nCommitted(index);
     if (count < n) this.stalled(`only ${count} decided for index ${index}; wanted ${n}`);
@@ -167,7 +182,7 @@ export abstract class Checks {
       for (let si = 0; si < this.n && index === -1; si++) {
         starts = (starts + 1) % this.n;
         const rf = this.connected[starts] ? this.rafts[starts] : null;
-        const result = rf?.start(cmd);
+        const result = await rf?.start(cmd);
         if (result !== undefined) this.watch.claim(starts, result);
         if (result?.isLeader) index = result.index;
       }

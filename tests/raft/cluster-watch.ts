@@ -20,9 +20,9 @@ import { InvariantMonitor } from './invariant-monitor';
 import { STALL_WINDOW_MS, explainStall } from './stall-patterns';
 import { raftMethod } from './wire';
 
-/** What the tester may ask a peer: Raft's getState. */
+/** What the tester may ask a peer: Raft's getState (null: it has not said yet, behind the boundary). */
 export interface WatchedPeer {
-  getState(): { term: number; isLeader: boolean };
+  getState(): { term: number; isLeader: boolean } | null;
 }
 
 /** The cluster as the config knows it. */
@@ -68,7 +68,7 @@ interface Counts {
   answered: number[];
 }
 
-type Probe = { term: number; isLeader: boolean } | { error: string };
+type Probe = { term: number; isLeader: boolean } | { error: string } | { unknown: true };
 
 /** A thrown value as its headline: `Name: message`, first line only. */
 function headline(error: unknown): string {
@@ -158,6 +158,18 @@ export class ClusterWatch {
     }
   }
 
+  /** Server i is being started across the boundary (its constructor runs at the next exchange). */
+  constructing(i: number): void {
+    this.monitor.restarted(i);
+    this.#starts[i] = { at: this.#cluster.ctx.now() };
+  }
+
+  /** Server i's constructor threw (across the boundary): the diagnosis says so. */
+  constructorThrew(i: number, error: string): void {
+    const start = this.#starts[i];
+    this.#starts[i] = { at: start?.at ?? this.#cluster.ctx.now(), threw: error.split('\n')[0] };
+  }
+
   /** Why server i has no live peer: its constructor threw, it was never started, or it crashed. */
   #down(i: number): string {
     const start = this.#starts[i];
@@ -183,6 +195,7 @@ export class ClusterWatch {
     if (peer === null) return null;
     try {
       const state = peer.getState();
+      if (state === null) return { unknown: true };
       this.claim(i, state);
       return state;
     } catch (error) {
@@ -260,7 +273,9 @@ export class ClusterWatch {
         continue;
       }
       let role: string;
-      if ('error' in state) {
+      if ('unknown' in state) {
+        role = 'no state reported yet';
+      } else if ('error' in state) {
         role = 'getState() threw';
         hints.push(`  getState() of S${i} threw ${state.error}`);
       } else {
@@ -275,7 +290,7 @@ export class ClusterWatch {
           `sent ${within(c.sent, since)}, received ${within(c.delivered, since)}, ` +
           `answered ${within(c.answered, since)}, handlers running ${pending}`,
       );
-      if (!('error' in state) && state.isLeader) {
+      if ('isLeader' in state && state.isLeader) {
         const sent = this.#lastAppendSent[i];
         if (sent === null || sent < since) {
           hints.push(

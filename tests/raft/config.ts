@@ -12,16 +12,21 @@
  * solution must pass the unmodified one.
  */
 import {
-  ClientEnd,
   Network,
   Persister,
-  Server,
-  Service,
+  decode,
   deepCopy,
   freezeClass,
   randomInt,
+  type HandlerReturn,
+  type RpcTarget,
 } from '../../labrpc';
+import type { ApplyMsg } from '../../raft';
 import { Raft } from '../../raft';
+import { Boundary, StudentCodeError, studentError } from '../harness/boundary/boundary';
+import { openBoundary } from '../harness/boundary/open';
+import type { Effect, Handle } from '../harness/boundary/protocol';
+import type { RaftConstructor } from '../harness/boundary/student-host';
 import {
   defineLabTest,
   formatVirtual,
@@ -30,10 +35,11 @@ import {
   type LabTest,
   type Part,
 } from '../harness';
-import { applier, applierSnap, type ApplierHost } from './appliers';
+import { SNAPSHOT_INTERVAL, applier, applierSnap, type ApplierHost } from './appliers';
 import { CommittedLogs } from './committed-log';
 import { Checks } from './checks';
-import { ReplyHolds, TesterEnd, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
+import { ReplyHolds, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
+import { RemotePeer, type PeerState } from './remote-peer';
 import { ClusterWatch } from './cluster-watch';
 import { ConfigHistory } from './config-history';
 import { recordFault } from './faults';
@@ -92,7 +98,9 @@ export class RaftConfig extends Checks implements ApplierHost {
   readonly ctx: LabContext;
   readonly n: number;
   readonly net = new Network();
-  readonly rafts: (Raft | null)[];
+  /** The peers, behind the boundary to the code under test (tests/harness/boundary). */
+  readonly rafts: (RemotePeer | null)[];
+  readonly boundary: Boundary;
   readonly connected: boolean[];
   readonly saved: (Persister | null)[];
   readonly committed: CommittedLogs;
@@ -137,7 +145,7 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.initial = initial;
     this.configs = new ConfigHistory(initial);
     this.#snapshot = snapshot;
-    this.rafts = new Array<Raft | null>(n).fill(null);
+    this.rafts = new Array<RemotePeer | null>(n).fill(null);
     this.connected = new Array<boolean>(n).fill(false);
     this.saved = new Array<Persister | null>(n).fill(null);
     this.#endnames = Array.from({ length: n }, () => []);
@@ -147,12 +155,17 @@ export class RaftConfig extends Checks implements ApplierHost {
       ctx,
       n,
       net: this.net,
-      peer: (i) => this.rafts[i],
+      // The diagnosis runs after the failure and cannot ask any more: what each peer last said.
+      peer: (i) => {
+        const rf = this.rafts[i];
+        return rf === null ? null : { getState: () => rf.lastState() };
+      },
       attachment: (i) => (this.connected[i] ? 'connected' : 'disconnected'),
       endpointOf: (end) => this.#owner.get(end),
       voters,
       compacts: snapshot,
     });
+    this.boundary = openBoundary(ctx, () => ({ Raft: Raft as unknown as RaftConstructor }));
     ctx.defer(() => this.cleanup());
     this.setUnreliable(unreliable);
     this.net.longDelays(true);
@@ -208,12 +221,10 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.crash1(i);
     recordFault(this.ctx, { action: 'start', server: i });
     this.#endnames[i] = Array.from({ length: this.n }, () => randString(20));
-    const ends = this.#endnames[i].map((name, j) => {
+    this.#endnames[i].forEach((name, j) => {
       this.net.makeEnd(name);
-      const end: ClientEnd = new TesterEnd(name, this.net, { from: i, to: j }, this.#holds);
       this.#owner.set(name, { from: i, to: j });
       this.net.connect(name, j);
-      return end;
     });
     this.committed.lastApplied[i] = 0;
     const saved = this.saved[i];
@@ -227,18 +238,65 @@ export class RaftConfig extends Checks implements ApplierHost {
     } else {
       this.saved[i] = new Persister();
     }
-    // The appliers reach the peer through `made`, which is filled in once the constructor returns.
-    const made: { rf?: Raft } = {};
-    const applyCh = this.#snapshot ? applierSnap(this, i, () => made.rf) : applier(this, i, () => made.rf);
-    const rf = this.watch.construct(
-      i,
-      () => new Raft(ends, i, this.saved[i] as Persister, applyCh, this.initial),
+    // This instance saves into this Persister for good: after a crash the config keeps a copy, so that
+    // a killed peer that still writes changes nothing its successor reads.
+    const persister = this.saved[i] as Persister;
+    const made: { rf?: RemotePeer; constructing: boolean } = { constructing: true };
+    const peerOf = (): RemotePeer | undefined => (made.constructing ? undefined : made.rf);
+    const applyCh = this.#snapshot ? applierSnap(this, i, peerOf) : applier(this, i, peerOf);
+    const { handle, made: constructed } = this.boundary.construct(
+      {
+        kind: 'raft',
+        ends: this.#endnames[i],
+        me: i,
+        raftState: persister.readRaftState(),
+        snapshot: persister.readSnapshot(),
+        initial: this.initial,
+        snapshotEvery: this.#snapshot ? SNAPSHOT_INTERVAL : null,
+      },
+      {
+        call: (effect) => this.#call(i, made.rf as RemotePeer, effect),
+        persist: ({ raftState, snapshot }) => {
+          if (snapshot === null) persister.saveRaftState(raftState);
+          else persister.saveStateAndSnapshot(raftState, snapshot);
+        },
+        apply: (effect, done) => {
+          made.constructing = effect.constructing;
+          applyCh(decode<ApplyMsg>(effect.msg));
+          made.constructing = false;
+          done();
+        },
+      },
     );
+    const rf = new RemotePeer(this.boundary, handle, i);
     made.rf = rf;
     this.rafts[i] = rf;
-    const server = new Server();
-    server.addService(Service.of(rf));
-    this.net.addServer(i, server);
+    this.watch.constructing(i);
+    void constructed.then((outcome) => {
+      if (!('error' in outcome)) return;
+      this.watch.constructorThrew(i, outcome.error);
+      if (this.rafts[i] === rf) this.rafts[i] = null; // down, and the diagnosis says why
+      this.ctx.fail(studentError(`the Raft constructor of S${i} threw`, outcome.error));
+    });
+    this.net.addServer(i, new RemoteServer(this.boundary, handle));
+  }
+
+  /** An RPC a peer sent: through the network, and its reply (or null) back to the peer. */
+  #call(i: number, rf: RemotePeer, effect: Extract<Effect, { op: 'call' }>): void {
+    const to = this.#endnames[i].indexOf(effect.end);
+    if (to === -1 || rf.handle !== effect.handle) {
+      throw new StudentCodeError(`S${i} sent an RPC through an end it was not given (${effect.end})`);
+    }
+    if (effect.state !== null) rf.last = effect.state; // its getState() at the send
+    const reply = this.net.sendEncoded(effect.end, effect.svcMeth, effect.args, decode(effect.args));
+    void this.#holds
+      .intercept({ from: i, to, svcMeth: effect.svcMeth }, reply)
+      .then((bytes) => this.boundary.reply(effect.call, bytes as Uint8Array | null));
+  }
+
+  /** Every server's getState(), asked now, in server order (null for one that is not running). */
+  states(): Promise<(PeerState | null)[]> {
+    return this.statesOf();
   }
 
   /** Attach server i to the net: both directions of every link to a connected server. */
@@ -286,8 +344,8 @@ export class RaftConfig extends Checks implements ApplierHost {
       if (ends === undefined || ends.from === 'tester') return;
       const { from, to } = ends;
       if (!select({ from, to, svcMeth: event.svcMeth })) return;
-      const rf = this.rafts[from];
-      const term = rf === null ? -1 : this.stateOf(from, rf).term;
+      const last = this.rafts[from]?.last; // the sender's getState() at this send
+      const term = last !== undefined && last !== null && 'term' in last ? last.term : -1;
       const args = deepCopy(event.args, 'args');
       const rpc = { from, to, svcMeth: event.svcMeth, args, term, at: this.ctx.now(), delivered: false };
       captured.push(rpc);
@@ -393,6 +451,27 @@ export class RaftConfig extends Checks implements ApplierHost {
       this.rafts[i] = null;
     }
     this.net.cleanup();
+    this.boundary.close();
+  }
+}
+
+/** Server i at the network's end: its handlers run across the boundary. */
+class RemoteServer implements RpcTarget {
+  count = 0;
+  #rpcs = 0;
+  readonly #boundary: Boundary;
+  readonly #handle: Handle;
+
+  constructor(boundary: Boundary, handle: Handle) {
+    this.#boundary = boundary;
+    this.#handle = handle;
+  }
+
+  dispatch(svcMeth: string, argBytes: Uint8Array, returned?: HandlerReturn): Promise<Uint8Array> {
+    this.count += 1;
+    if (returned !== undefined) returned.later = true;
+    // The network sets `pending` once dispatch returns, before the batch with the request runs.
+    return this.#boundary.deliver(this.#handle, ++this.#rpcs, svcMeth, argBytes, () => returned?.pending?.());
   }
 }
 
@@ -411,4 +490,4 @@ export function randCommand(): number {
 }
 
 // The tester's own classes cannot be patched by the code under test (labrpc/freeze.ts).
-freezeClass(RaftConfig, Checks, ClusterWatch, CommittedLogs, ConfigHistory);
+freezeClass(RaftConfig, Checks, ClusterWatch, CommittedLogs, ConfigHistory, RemoteServer, RemotePeer);

@@ -11,6 +11,7 @@ function context(trace: Trace): LabContext {
     fail: () => {},
     defer: () => {},
     diagnose: () => {},
+    afterEachStep: () => {},
   };
 }
 

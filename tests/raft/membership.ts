@@ -10,10 +10,10 @@
  * - oneIn: one() with the majority taken in a configuration.
  */
 import { sleep } from '../../labrpc';
-import type { Raft } from '../../raft';
 import { randCommand, type RaftConfig } from './config';
 import { show } from './committed-log';
 import { describeServers } from './config-history';
+import type { RemotePeer } from './remote-peer';
 
 /** "{2,3,4}" for messages. */
 export function setOf(servers: readonly number[]): string {
@@ -25,8 +25,8 @@ function sameSet(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** The running, connected peers, with their index. */
-function live(cfg: RaftConfig): { i: number; rf: Raft }[] {
-  const out: { i: number; rf: Raft }[] = [];
+function live(cfg: RaftConfig): { i: number; rf: RemotePeer }[] {
+  const out: { i: number; rf: RemotePeer }[] = [];
   cfg.rafts.forEach((rf, i) => {
     if (rf !== null && cfg.connected[i]) out.push({ i, rf });
   });
@@ -41,13 +41,13 @@ export function appliedBy(cfg: RaftConfig, index: number, servers: readonly numb
 }
 
 /** The connected leader with the highest term that says so now, or -1. */
-export function currentLeader(cfg: RaftConfig): number {
+export async function currentLeader(cfg: RaftConfig): Promise<number> {
   let best = -1;
   let bestTerm = -1;
-  for (const { i, rf } of live(cfg)) {
-    const { term, isLeader } = cfg.stateOf(i, rf);
-    if (isLeader && term > bestTerm) [best, bestTerm] = [i, term];
-  }
+  const states = await cfg.statesOf((i) => cfg.connected[i]);
+  states.forEach((state, i) => {
+    if (state !== null && state.isLeader && state.term > bestTerm) [best, bestTerm] = [i, state.term];
+  });
   return best;
 }
 
@@ -60,7 +60,7 @@ export async function changeConfig(
   let last = 'no connected server claimed to lead';
   while (cfg.ctx.now() - t0 < 10_000) {
     for (const { i, rf } of live(cfg)) {
-      const result = rf.changeConfig(servers);
+      const result = await rf.changeConfig(servers);
       cfg.watch.claim(i, result);
       if (result.isLeader && result.refused === null) {
         if (result.index < 1)
@@ -92,7 +92,7 @@ export async function settle(cfg: RaftConfig, servers: readonly number[]): Promi
     }
     if (cfg.ctx.now() - nudged >= 200) {
       nudged = cfg.ctx.now();
-      for (const { i, rf } of live(cfg)) cfg.watch.claim(i, rf.start(randCommand()));
+      for (const { i, rf } of live(cfg)) cfg.watch.claim(i, await rf.start(randCommand()));
     }
     await sleep(20);
   }
@@ -123,7 +123,7 @@ export async function oneIn(
   while (cfg.ctx.now() - t0 < 10_000) {
     let index = -1;
     for (const { i, rf } of live(cfg)) {
-      const result = rf.start(cmd);
+      const result = await rf.start(cmd);
       cfg.watch.claim(i, result);
       if (result.isLeader) {
         index = result.index;
@@ -145,11 +145,12 @@ export async function oneIn(
 }
 
 /** Every member's term, now (running members only). */
-export function termsOf(cfg: RaftConfig, servers: readonly number[]): Map<number, number> {
+export async function termsOf(cfg: RaftConfig, servers: readonly number[]): Promise<Map<number, number>> {
   const terms = new Map<number, number>();
+  const states = await cfg.statesOf((i) => servers.includes(i));
   for (const i of servers) {
-    const rf = cfg.rafts[i];
-    if (rf !== null) terms.set(i, cfg.stateOf(i, rf).term);
+    const state = states[i];
+    if (state !== null) terms.set(i, state.term);
   }
   return terms;
 }
@@ -167,12 +168,12 @@ export async function settleOrRetry(cfg: RaftConfig, target: number[]): Promise<
         await settle(cfg, target);
         return;
       }
-      const leader = currentLeader(cfg);
+      const leader = await currentLeader(cfg);
       if (leader >= 0) {
-        const result = cfg.rafts[leader]?.changeConfig(target);
+        const result = await cfg.rafts[leader]?.changeConfig(target);
         if (result !== undefined) cfg.watch.claim(leader, result);
       }
-      for (const { i, rf } of live(cfg)) cfg.watch.claim(i, rf.start(randCommand()));
+      for (const { i, rf } of live(cfg)) cfg.watch.claim(i, await rf.start(randCommand()));
       await sleep(200);
     }
   }

@@ -3,7 +3,7 @@
  * the constructor fails with a message (it deadlocks Go's tester), and the testers' classes cannot be
  * patched at run time.
  */
-import type { ApplyMsg, Raft } from '../../raft';
+import type { ApplyMsg } from '../../raft';
 import type { LabContext } from '../harness';
 import { KvConfig } from '../kvraft/config';
 import { applier, applierSnap, type ApplierHost } from './appliers';
@@ -63,7 +63,7 @@ describe('applyCh called from inside the Raft constructor', () => {
   test('once the constructor has returned, the same message is applied', () => {
     const failures: Error[] = [];
     const h = host(failures);
-    const applyCh = applierSnap(h, 0, () => ({ getState: () => ({ term: 1, isLeader: false }) }) as Raft);
+    const applyCh = applierSnap(h, 0, () => ({ snapshot: () => {}, lastState: () => ({ term: 1 }) }));
     void applyCh(command);
     expect(failures).toHaveLength(0);
     expect(h.committed.lastApplied[0]).toBe(1);

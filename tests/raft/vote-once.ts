@@ -7,13 +7,14 @@
  */
 import { RAFT_ELECTION_TIMEOUT } from './2A.tests';
 import type { RaftConfig } from './config';
-import { isLeader, isVoteRpc, termOf, waitUntil } from './scripted-helpers';
+import type { PeerState } from './remote-peer';
+import { isVoteRpc, termOf, waitUntil } from './scripted-helpers';
 
 export async function voteOncePerTerm(cfg: RaftConfig, crashVoter: boolean): Promise<void> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const v = await cfg.checkOneLeader();
     const [c1, c2] = [(v + 1) % 3, (v + 2) % 3];
-    const start = termOf(cfg, v);
+    const start = await termOf(cfg, v);
     let armed = crashVoter;
     if (crashVoter) {
       cfg.onReply(
@@ -32,15 +33,18 @@ export async function voteOncePerTerm(cfg: RaftConfig, crashVoter: boolean): Pro
     cfg.link(v, c2);
     // A candidate wins a term; the other candidate reaches that term too (its own campaign in it).
     let won: { leader: number; term: number } | null = null;
-    const exercised = await waitUntil(() => {
-      for (const c of [c1, c2])
-        if (won === null && isLeader(cfg, c)) won = { leader: c, term: termOf(cfg, c) };
-      if (won !== null) checkOneLeaderPerTerm(cfg, v, crashVoter);
-      return won !== null && [c1, c2].every((c) => termOf(cfg, c) > won!.term);
+    const exercised = await waitUntil(async () => {
+      const states = await cfg.states();
+      for (const c of [c1, c2]) {
+        const state = states[c];
+        if (won === null && state?.isLeader === true) won = { leader: c, term: state.term };
+      }
+      if (won !== null) checkOneLeaderPerTerm(cfg, v, crashVoter, states);
+      return won !== null && [c1, c2].every((c) => (states[c]?.term ?? -1) > won!.term);
     }, 4 * RAFT_ELECTION_TIMEOUT);
     armed = false;
     for (const i of [0, 1, 2]) cfg.connect(i);
-    if (exercised || (won !== null && termOf(cfg, v) > start)) {
+    if (exercised || (won !== null && (await termOf(cfg, v)) > start)) {
       await cfg.checkOneLeader();
       return;
     }
@@ -49,11 +53,16 @@ export async function voteOncePerTerm(cfg: RaftConfig, crashVoter: boolean): Pro
 }
 
 /** Fail if c1 and c2 both lead the same term. */
-function checkOneLeaderPerTerm(cfg: RaftConfig, v: number, crashVoter: boolean): void {
-  const leaders = [0, 1, 2].filter((i) => i !== v && isLeader(cfg, i));
-  if (leaders.length < 2 || termOf(cfg, leaders[0]) !== termOf(cfg, leaders[1])) return;
+function checkOneLeaderPerTerm(
+  cfg: RaftConfig,
+  v: number,
+  crashVoter: boolean,
+  states: readonly (PeerState | null)[],
+): void {
+  const leaders = [0, 1, 2].filter((i) => i !== v && states[i]?.isLeader === true);
+  if (leaders.length < 2 || states[leaders[0]]?.term !== states[leaders[1]]?.term) return;
   const [a, b] = leaders;
-  const term = termOf(cfg, a);
+  const term = states[a]?.term;
   const both = `S${a} and S${b} are both leaders of T${term}, though they cannot reach each other`;
   if (crashVoter) {
     cfg.fail(

@@ -9,10 +9,10 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { Network, Persister, Server, Service, freezeClass, randomInt, type ClientEnd } from '../../labrpc';
+import { Network, Server, Service, freezeClass, type Persister } from '../../labrpc';
 import { Clerk, ShardCtrler } from '../../shardctrler';
-import { LabCheckFailure, formatVirtual, traceNetwork, type LabContext } from '../harness';
-import { randString } from '../raft/config';
+import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
+import { ServerMesh, randomHandles } from '../kvraft/server-mesh';
 import { recordFault } from '../raft/faults';
 
 export class CtrlerConfig {
@@ -21,20 +21,18 @@ export class CtrlerConfig {
   readonly net = new Network();
   readonly servers: (ShardCtrler | null)[];
   readonly saved: (Persister | null)[];
-  /** endnames[i][j]: the end server i uses to reach server j (fresh on every start of i). */
-  readonly #endnames: string[][];
+  /** The servers' ends, links and persisters (tests/kvraft/server-mesh.ts, shared with kvraft's config). */
+  readonly #mesh: ServerMesh;
   readonly #clerks = new Map<Clerk, string[]>();
-  readonly #owner = new Map<string, { from: number | string; to: number }>();
   #nextClientId: number;
 
   constructor(ctx: LabContext, n: number, unreliable: boolean) {
     this.ctx = ctx;
     this.n = n;
     this.servers = new Array<ShardCtrler | null>(n).fill(null);
-    this.saved = new Array<Persister | null>(n).fill(null);
-    this.#endnames = Array.from({ length: n }, () => []);
+    this.#mesh = new ServerMesh(ctx, this.net, n);
+    this.saved = this.#mesh.saved;
     this.#nextClientId = n + 1000;
-    traceNetwork(ctx.trace, this.net, (end) => this.#owner.get(end));
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();
@@ -49,22 +47,13 @@ export class CtrlerConfig {
 
   /** [0, 1, …, n-1]. */
   all(): number[] {
-    return Array.from({ length: this.n }, (_, i) => i);
+    return this.#mesh.all();
   }
 
   /** Start (or restart) server i from a copy of what it persisted; its links to peers start disabled. */
   startServer(i: number): void {
-    recordFault(this.ctx, { action: 'start', server: i });
-    this.#endnames[i] = Array.from({ length: this.n }, () => randString(20));
-    const ends = this.#endnames[i].map((name, j): ClientEnd => {
-      const end = this.net.makeEnd(name);
-      this.#owner.set(name, { from: i, to: j });
-      this.net.connect(name, j);
-      return end;
-    });
-    const saved = this.saved[i];
-    this.saved[i] = saved === null ? new Persister() : saved.copy();
-    const sc = new ShardCtrler(ends, i, this.saved[i] as Persister);
+    const { ends, persister } = this.#mesh.startServer(i);
+    const sc = new ShardCtrler(ends, i, persister);
     this.servers[i] = sc;
     const server = new Server();
     server.addService(Service.of(sc));
@@ -74,47 +63,29 @@ export class CtrlerConfig {
 
   /** Crash server i: cut it off, delete it from the net, keep a copy of what it persisted, kill it. */
   shutdownServer(i: number): void {
-    recordFault(this.ctx, { action: 'crash', server: i });
-    this.disconnect(i, this.all());
-    // Delete first: a reply from the old server must not arrive after its persister was replaced.
-    this.net.deleteServer(i);
-    const saved = this.saved[i];
-    if (saved !== null) this.saved[i] = saved.copy();
+    this.#mesh.shutdownServer(i);
     this.servers[i]?.kill();
     this.servers[i] = null;
   }
 
   /** Enable the links between server i and the servers in `to`, both directions. */
   connect(i: number, to: readonly number[]): void {
-    for (const j of to) {
-      this.net.enable(this.#endnames[i][j], true);
-      this.net.enable(this.#endnames[j][i], true);
-    }
+    this.#mesh.connect(i, to);
   }
 
   /** Disable the links between server i and the servers in `from`, both directions. */
   disconnect(i: number, from: readonly number[]): void {
-    for (const j of from) {
-      if (this.#endnames[i][j] !== undefined) this.net.enable(this.#endnames[i][j], false);
-      if (this.#endnames[j][i] !== undefined) this.net.enable(this.#endnames[j][i], false);
-    }
+    this.#mesh.disconnect(i, from);
   }
 
   connectAll(): void {
-    recordFault(this.ctx, { action: 'connect-all' });
-    for (let i = 0; i < this.n; i++) this.connect(i, this.all());
+    this.#mesh.connectAll();
   }
 
   /** A new clerk with ends to every server, shuffled; only the ends to the servers in `to` work. */
   makeClient(to: readonly number[]): Clerk {
     const id = this.#nextClientId++;
-    const names = Array.from({ length: this.n }, () => randString(20));
-    const ends = names.map((name, j): ClientEnd => {
-      const end = this.net.makeEnd(name);
-      this.#owner.set(name, { from: `C${id}`, to: j });
-      this.net.connect(name, j);
-      return end;
-    });
+    const { names, ends } = this.#mesh.clientEnds(`C${id}`);
     const ck = new Clerk(randomHandles(ends));
     this.#clerks.set(ck, names);
     for (const j of to) this.net.enable(names[j], true);
@@ -138,16 +109,6 @@ export class CtrlerConfig {
     }
     this.net.cleanup();
   }
-}
-
-/** A shuffled copy of the ends (Go's random_handles, Fisher–Yates from the seeded Math.random). */
-export function randomHandles<T>(ends: readonly T[]): T[] {
-  const out = [...ends];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = randomInt(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 freezeClass(CtrlerConfig);

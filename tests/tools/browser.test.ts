@@ -16,10 +16,11 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderCheckPage } from '../../cluster/check/page';
 import { writeTimeline } from '../../scripts/viz';
 import { sampleReport } from '../cluster/check-sample';
-import { runLabTest } from '../harness';
+import { runLabTest, type LabTest } from '../harness';
 import { checkOperations, kvModel, writeVisualization } from '../linearizability';
 import { staleReadAnnotations, staleReadHistory } from '../linearizability/fixtures';
 import { tests as tests2C } from '../raft/2C.tests';
+import { tests as tests4B } from '../shardkv/4B.tests';
 
 const CHROMIUM = '/usr/bin/chromium';
 // No network on the test machines: without the background-networking flags Chromium floods refused connections.
@@ -43,8 +44,12 @@ if (!fs.existsSync(CHROMIUM)) {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  test('the trace timeline renders: lanes, arrows, details, no console errors', async () => {
-    const test = tests2C.find((t) => t.title.startsWith('partitioned leader')) ?? tests2C[0];
+  /** Run `test` at seed 3 keeping its trace, and open its timeline in a tab that collects page errors. */
+  async function openTimeline(
+    test: LabTest,
+    file: string,
+    height: number,
+  ): Promise<{ tab: Page; errors: string[] }> {
     const run = await runLabTest(test, {
       seed: 3,
       replay: '-',
@@ -52,19 +57,76 @@ if (!fs.existsSync(CHROMIUM)) {
       keepTrace: true,
       write: () => {},
     });
-    const page = writeTimeline(run.traceFile as string, path.join(tmp, 'timeline.html'));
-    const tab = await browser.newPage({ viewport: { width: 1400, height: 640 } });
+    const page = writeTimeline(run.traceFile as string, path.join(tmp, file));
+    const tab = await browser.newPage({ viewport: { width: 1400, height } });
+    const errors: string[] = [];
+    tab.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    tab.on('pageerror', (e) => void errors.push(String(e)));
+    await tab.goto(`file://${page}`);
+    return { tab, errors };
+  }
+
+  test('the trace timeline renders: lanes, arrows, details, no console errors', async () => {
+    const test = tests2C.find((t) => t.title.startsWith('partitioned leader')) ?? tests2C[0];
+    const { tab, errors } = await openTimeline(test, 'timeline.html', 640);
     try {
-      const errors: string[] = [];
-      tab.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-      tab.on('pageerror', (e) => void errors.push(String(e)));
-      await tab.goto(`file://${page}`);
       expect(await tab.locator('.lane').count()).toBe(3);
       expect(await tab.locator('.rpc').count()).toBeGreaterThan(0);
       for (let k = 0; k < 25; k++) await tab.keyboard.press('ArrowRight');
       expect(await tab.locator('#details h2').textContent()).toMatch(/^\d+\.\d{3} s · /);
       await tab.screenshot({ path: path.join(tmp, 'timeline.png') });
       expect(fs.statSync(path.join(tmp, 'timeline.png')).size).toBeGreaterThan(10_000);
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+    }
+  }, 60_000);
+
+  // Lab 4: 12 servers share the numbers 0-2, so without blocks the groups' lanes fall on top of each
+  // other. A real 4B run (one group joins, then leaves) must show the controllers and each group as a
+  // labelled block of lanes, each group's move to every configuration, and the shards handed between them.
+  test('the trace timeline of a 4B run: a lane block per group, configuration changes and shard moves marked', async () => {
+    const test = tests4B.find((t) => t.title === 'Test: join then leave') ?? tests4B[0];
+    const { tab, errors } = await openTimeline(test, 'timeline-4b.html', 1100);
+    try {
+      expect(await tab.locator('.group-label').allTextContents()).toEqual([
+        'controllers',
+        'gid 100',
+        'gid 101',
+        'gid 102',
+      ]);
+      expect(await tab.locator('.lane').count()).toBe(12);
+      // Every group's lanes lie inside its own block, one block below the other.
+      const blocks = await tab
+        .locator('.group-frame')
+        .evaluateAll((rects) =>
+          rects.map((r) => [Number(r.getAttribute('y')), Number(r.getAttribute('height'))]),
+        );
+      for (let k = 1; k < blocks.length; k++)
+        expect(blocks[k][0]).toBeGreaterThanOrEqual(blocks[k - 1][0] + blocks[k - 1][1]);
+      // gid 100 joins (config 1); 101 and 102 join and take shards from 100; every group follows each config.
+      const gid100 = tab.locator('.group-block[data-gid="100"]');
+      expect(await gid100.count()).toBe(1);
+      const configs = await tab.locator('.config-mark title').allTextContents();
+      for (const gid of [100, 101, 102])
+        for (const num of [1, 2])
+          expect(configs).toContainEqual(
+            expect.stringMatching(`^gid ${gid} took config ${num} \\(G${gid} S\\d first\\)$`),
+          );
+      const moves = await tab.locator('.shard-move title').allTextContents();
+      expect(moves).toContainEqual(
+        expect.stringMatching(/^config \d: shards? [\d ]+ from gid 100 to gid 10[12]$/),
+      );
+      // The steppable events name a group's server ("G101 S2"), not a bare number.
+      const data = JSON.parse((await tab.locator('#viz-data').textContent()) ?? '{}') as {
+        events: { kind: string; text: string }[];
+      };
+      const texts = data.events.map((e) => `${e.kind}: ${e.text}`);
+      expect(texts).toContainEqual(expect.stringMatching(/^log: G101 S\d shard: took config 2/));
+      expect(texts).toContainEqual(
+        expect.stringMatching(/^shard-move: config \d: shards? [\d ]+ from gid 100 to gid 10[12]$/),
+      );
+      await tab.screenshot({ path: path.join(tmp, 'timeline-4b.png') });
       expect(errors).toEqual([]);
     } finally {
       await tab.close();

@@ -178,16 +178,12 @@ test('policy on: the cheats the policy can see score 0 before anything runs, nam
 
 // With every rule allowed, the run-time layer: the verdict each run gets, and what its message says.
 const RUNTIME_STOPS: Array<[string, string, RegExp]> = [
-  // node:worker_threads is not given to lab code at run time (were it given, the forged report would be
-  // ignored: it has no nonce).
-  [
-    'cheat-postmessage',
-    'crashed',
-    /the built-in module '(node:)?worker_threads' is not available during a lab run/,
-  ],
+  // 2A runs behind the boundary (scripts/grade/boundary-run.ts): the code under test is in a process of
+  // its own with no port to any tester, so the forged report goes nowhere and the run fails on its merits.
+  ['cheat-postmessage', 'fail', /^LabCheckFailure: expected one leader, got none/],
   [
     'cheat-exit',
-    'exited',
+    'fail',
     /^ProcessExit: process\.exit\(0\) was called during the run, at handleRequestVote \(raft\/request-vote\.ts:\d+/,
   ],
   [

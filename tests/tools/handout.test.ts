@@ -31,6 +31,7 @@ describe('--parts', () => {
     expect(() => parseParts('3A')).toThrow(/hands out 3A but not 3B/);
     expect(() => parseParts('4A')).toThrow(/hands out 4A but not 4B/);
     expect(() => parseParts('2E')).toThrow(/hands out 2E alone: .* hand out 2A-2D \(which includes 2E\)/);
+    expect(() => parseParts('3B')).toThrow(/hands out 3B without 3A: .*kvraft\/rsm\.ts.*, so hand out 3A-3B/);
   });
 });
 

@@ -6,7 +6,7 @@
 import pc from 'picocolors';
 import { formatLogLine } from '../harness';
 import { parseLogFile } from '../../scripts/logs/entries';
-import { filterEntries, renderEntries, wrap } from '../../scripts/logs/render';
+import { filterEntries, logColumns, renderEntries, wrap } from '../../scripts/logs/render';
 
 const plain = pc.createColors(false);
 const logText = [
@@ -105,5 +105,34 @@ test("a trace's monitor violation is a line of its own, with its rule id", () =>
     server: null,
     topic: 'monitor',
     msg: 'Election Safety violated [RV.2] at 0.930 s',
+  });
+});
+
+// Lab 4: servers of different groups share the numbers 0..n-1, so a line names its group ("G101 S2"),
+// and column mode gives each server of each group a column, the controllers' first.
+describe('Lab 4 logs: a column per server of each group', () => {
+  const lab4 = [
+    formatLogLine(100, 0, 'role', 'T1 became leader'),
+    formatLogLine(200, 2, 'shard', 'took config 1', 101),
+    formatLogLine(300, 0, 'shard', 'took config 1', 100),
+  ].join('\n');
+
+  test('a .log line keeps its group, and the columns are the controllers then each group', () => {
+    const entries = parseLogFile(lab4, 'x.log', false);
+    expect(entries.map((e) => [e.group, e.server])).toEqual([
+      [undefined, 0],
+      [101, 2],
+      [100, 0],
+    ]);
+    const layout = logColumns(entries);
+    expect(layout.headers).toEqual(['S0', 'G100 S0', 'G101 S2']);
+    const lines = renderEntries(entries, { columns: 3, width: 9 + 3 * 30, colors: plain, layout });
+    expect(lines[0]).toMatch(/^\s+time S0\s+G100 S0\s+G101 S2$/);
+    expect(lines[2].indexOf('shard')).toBe(9 + 2 * 30); // gid 101's server 2: the third column
+    expect(lines[3].indexOf('shard')).toBe(9 + 30);
+  });
+
+  test('without groups the columns stay one per server number', () => {
+    expect(logColumns(parseLogFile(logText, 'x.log', false)).headers).toEqual(['S0', 'S1', 'S2']);
   });
 });

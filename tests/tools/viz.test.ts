@@ -97,3 +97,54 @@ test("the monitor's first violation is an event at its time, pointing at the RPC
   const violation = data.events.find((e) => e.kind === 'violation');
   expect(violation).toMatchObject({ t: 312, rpc: 2, text: 'Log Matching violated [AE.2] …' });
 });
+
+// Lab 4: servers of different groups share the numbers 0..n-1. Each (group, server) gets a lane of its
+// own, in blocks (controllers, then gids in order); a debug line that names no group goes to the lane
+// whose RPC it follows at the same instant (a handler's line), or precedes (a timer's line, then its sends).
+test('Lab 4: a lane per server of each group, blocks by gid, ungrouped lines placed by their RPCs', () => {
+  const send = (
+    t: number,
+    rpc: number,
+    from: unknown,
+    to: unknown,
+    svcMeth = 'Raft.AppendEntries',
+  ): TraceEvent => ev(t, 'rpc.send', { rpc, from, to, svcMeth, bytes: 9, args: { term: 1, entries: [] } });
+  const events = [
+    ev(0, 'fault', { action: 'start', server: 1, gid: 101 }),
+    send(10, 1, 0, 1), // controller S0 → controller S1
+    send(20, 2, '101-0', '101-1'),
+    ev(21, 'rpc.deliver', { rpc: 2 }),
+    ev(21, 'log', { server: 1, topic: 'term', msg: 'T1 new term' }), // in the handler: G101 S1
+    ev(30, 'log', { server: 0, topic: 'role', msg: 'T2 became candidate' }), // a timer: its send follows
+    send(30, 3, '100-0', '100-1', 'Raft.RequestVote'),
+    ev(40, 'log', { server: 2, group: 100, topic: 'shard', msg: 'took config 1: …' }),
+    ev(41, 'rpc.reply', { rpc: 4, reply: null }),
+  ];
+  const data = buildVizData({ meta: undefined, events });
+  expect(data.lanes.map((l) => l.name)).toEqual([
+    'controller S0',
+    'controller S1',
+    'G100 S0',
+    'G100 S1',
+    'G100 S2',
+    'G101 S0',
+    'G101 S1',
+  ]);
+  expect(data.groups.map((g) => [g.label, g.lanes])).toEqual([
+    ['controllers', [0, 1]],
+    ['gid 100', [2, 3, 4]],
+    ['gid 101', [5, 6]],
+  ]);
+  const logs = data.events.filter((e) => e.kind === 'log').map((e) => e.text);
+  expect(logs).toEqual([
+    'G101 S1 term: T1 new term',
+    'G100 S0 role: T2 became candidate',
+    'G100 S2 shard: took config 1: …',
+  ]);
+  expect(data.configMarks).toEqual([{ t: 40, gid: 100, num: 1, lane: 4 }]);
+  expect(data.rpcs.map((r) => [r.from, r.to])).toEqual([
+    [0, 1],
+    [5, 6],
+    [2, 3],
+  ]);
+});

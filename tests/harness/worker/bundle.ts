@@ -337,3 +337,20 @@ export async function bundleFor(moduleFile: string, root: string = FRAMEWORK_ROO
   const [hostFile, runFile] = await Promise.all([host, run]);
   return { host: hostFile, run: runFile };
 }
+
+/**
+ * The boundary's two processes (tests/harness/boundary), as plain CommonJS with the packages of `root`
+ * left external: the tester (the grader's own checkout) and the child that holds the code under test
+ * (the submission's workspace: its raft/ with the framework's student side).
+ */
+export function buildBoundaryTester(root: string): Promise<string> {
+  const entry = `import ${q(path.join(root, HARNESS, 'boundary', 'tester-main.ts'))};`;
+  return once(`${root}\0boundary-tester`, () =>
+    buildCached({ name: 'boundary-tester', entry, packages: 'external' }, root),
+  );
+}
+
+export function buildBoundaryChild(root: string): Promise<string> {
+  const entry = `import ${q(path.join(root, HARNESS, 'boundary', 'child-main.ts'))};`;
+  return buildCached({ name: 'boundary-child', entry, packages: 'external' }, root);
+}

@@ -8,7 +8,7 @@
  * progress buffer) from boot.js as arguments: nothing the test module can reach holds them.
  */
 import { getHeapStatistics } from 'node:v8';
-import { runLabTest } from '../run';
+import { runLabTest, type RunResult } from '../run';
 import { labTestsOf } from './discover';
 import type { WorkerInput, WorkerMessage, WorkerReport } from './types';
 
@@ -44,7 +44,12 @@ export async function runWorker(mod: Record<string, unknown>, cap: WorkerCapabil
       if (progress[1] % 4 === 0) progress[3] = getHeapStatistics().used_heap_size / 2 ** 20;
     },
   });
-  const report: WorkerReport = {
+  send({ kind: 'report', report: reportOf(result) });
+}
+
+/** A run's result as plain data, for the process that judges it (a worker's parent, the grader). */
+export function reportOf(result: RunResult): WorkerReport {
+  return {
     passed: result.passed,
     error: result.error?.message, // runLabTest's message starts with the error's name
     frames: result.error?.stack?.split('\n').filter((line) => /^\s+at /.test(line)),
@@ -55,5 +60,4 @@ export async function runWorker(mod: Record<string, unknown>, cap: WorkerCapabil
     traceFile: result.traceFile,
     logFile: result.logFile,
   };
-  send({ kind: 'report', report });
 }

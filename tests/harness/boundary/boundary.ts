@@ -1,0 +1,246 @@
+/**
+ * The tester's side of the boundary: a queue of commands for the student side, and the effects that come
+ * back, handed to whoever the config registered for them. The virtual-time driver calls `settle()` after
+ * every step (driver.ts `afterStep`): batches go across until nothing is queued, so every step's
+ * consequences, on both sides, happen within its virtual instant.
+ *
+ * The order of events does not depend on the mode: the student side runs a batch and everything it sets
+ * off before the tester sees any of its effects, and the tester handles effects one by one, in the order
+ * they happened, before the next batch. The tester never calls student code and the student side never
+ * calls tester code; all that passes is the data in protocol.ts.
+ */
+import { decode, encode } from '../../../labrpc';
+import { HarnessError } from '../errors';
+import type { Command, Effect, Handle, RaftSpec } from './protocol';
+
+/** How batches reach the student side: the tester's own thread, or a child process. */
+export interface StudentTransport {
+  /** Run one batch at virtual time `now`; resolves to its effects (and those of any student timer). */
+  run(batch: readonly Command[], now: number): Promise<Effect[]>;
+  /** Effects of student code that ran outside a batch (a student timer fired in this thread), if any. */
+  takeStray(): Effect[];
+  /** Handle a timer effect (child mode); in-process student timers live on the clock directly. */
+  timer(effect: Extract<Effect, { op: 'timer' | 'clear' }>): void;
+  /** Child mode: where a due stand-in timer goes. */
+  onFire?(fire: (timer: number) => void): void;
+  close(): void;
+}
+
+/** What a config does with the effects of one student object. */
+export interface HandleListener {
+  call(effect: Extract<Effect, { op: 'call' }>): void;
+  persist(effect: Extract<Effect, { op: 'persist' }>): void;
+  /** An applyCh message; call `done()` when the tester took it (the student's applyCh call returns). */
+  apply(effect: Extract<Effect, { op: 'apply' }>, done: () => void): void;
+}
+
+export interface BoundaryListener {
+  debug(server: number, topic: string, msg: string, group?: number): void;
+  /** Student code failed where nothing catches it, or a result broke the protocol: fail the run. */
+  crash(error: Error): void;
+}
+
+type Outcome = { value: unknown } | { error: string };
+
+export class StudentCodeError extends Error {
+  override name = 'StudentCodeError';
+}
+
+/**
+ * The error to fail a run with for what student code threw (`thrown`: "Name: message" as the student side
+ * described it). A handout's todo() keeps its own name and message: it names the next piece to write
+ * (the driver reports a NotImplementedError as it is), where a wrapper would only bury it.
+ */
+export function studentError(context: string, thrown: string): Error {
+  const todo = /NotImplementedError: (.*)/s.exec(thrown);
+  if (todo !== null) {
+    const error = new Error(todo[1]);
+    error.name = 'NotImplementedError';
+    return error;
+  }
+  if (context !== '') return new StudentCodeError(`${context} ${thrown}`);
+  // As it was thrown: "RpcHandlerError: handler Raft.RequestVote threw: TypeError: …".
+  const named = /^(\w+): (.*)$/s.exec(thrown);
+  const error = new StudentCodeError(named === null ? thrown : named[2]);
+  if (named !== null) error.name = named[1];
+  return error;
+}
+
+export class Boundary {
+  readonly #transport: StudentTransport;
+  readonly #now: () => number;
+  readonly #listener: BoundaryListener;
+  readonly #handles = new Map<Handle, HandleListener>();
+  readonly #results = new Map<number, (outcome: Outcome) => void>();
+  readonly #handled = new Map<number, (outcome: { reply?: Uint8Array; error?: string }) => void>();
+  readonly #pendingDeliveries = new Map<number, () => void>();
+  #queue: Command[] = [];
+  #nextHandle = 0;
+  #nextCall = 0;
+  #closed = false;
+
+  constructor(transport: StudentTransport, now: () => number, listener: BoundaryListener) {
+    this.#transport = transport;
+    this.#now = now;
+    this.#listener = listener;
+    transport.onFire?.((timer) => this.fire(timer));
+  }
+
+  /** Build a student Raft; the constructor runs at the next settle. Resolves when it has returned. */
+  construct(spec: RaftSpec, listener: HandleListener): { handle: Handle; made: Promise<Outcome> } {
+    const handle = ++this.#nextHandle;
+    this.#handles.set(handle, listener);
+    const call = ++this.#nextCall;
+    this.#queue.push({ op: 'construct', call, handle, spec });
+    return { handle, made: this.#awaitResult(call) };
+  }
+
+  /** Call a method of a student object; resolves to its decoded return value, or rejects with what it threw. */
+  async invoke(handle: Handle, method: string, args: unknown[]): Promise<unknown> {
+    const call = ++this.#nextCall;
+    this.#queue.push({ op: 'invoke', call, handle, method, args: encode(args, 'args') });
+    const outcome = await this.#awaitResult(call);
+    if ('error' in outcome) throw studentError(`${method}() threw`, outcome.error);
+    return outcome.value;
+  }
+
+  /** Call a method and ignore its outcome (kill, snapshot): queued in order like any other call. */
+  post(handle: Handle, method: string, args: unknown[]): void {
+    const call = ++this.#nextCall;
+    this.#queue.push({ op: 'invoke', call, handle, method, args: encode(args, 'args') });
+    this.#results.set(call, (outcome) => {
+      if ('error' in outcome) this.#listener.crash(studentError(`${method}() threw`, outcome.error));
+    });
+  }
+
+  /**
+   * Hand an RPC to a handler; resolves to the reply's bytes, or rejects with what the handler threw.
+   * `pending` is called once the batch that ran the handler is over, if it has not returned by then.
+   */
+  deliver(
+    handle: Handle,
+    rpc: number,
+    svcMeth: string,
+    args: Uint8Array,
+    pending?: () => void,
+  ): Promise<Uint8Array> {
+    this.#queue.push({ op: 'deliver', rpc, handle, svcMeth, args });
+    if (pending !== undefined) this.#pendingDeliveries.set(rpc, pending);
+    return new Promise((resolve, reject) => {
+      this.#handled.set(rpc, ({ reply, error }) => {
+        if (reply !== undefined) resolve(reply);
+        else reject(studentError('', error ?? 'the handler gave no reply'));
+      });
+    });
+  }
+
+  /** The answer to a student's outgoing call. */
+  reply(call: number, reply: Uint8Array | null): void {
+    if (!this.#closed) this.#queue.push({ op: 'reply', call, reply });
+  }
+
+  /** Child mode: a student timer is due. */
+  fire(timer: number): void {
+    this.#queue.push({ op: 'fire', timer });
+  }
+
+  /**
+   * Run queued batches until none is left, handling every effect in order. `hop` lets the tester's own
+   * continuations run between batches (the driver's native setImmediate hop).
+   */
+  async settle(hop: () => Promise<void>): Promise<void> {
+    const stray = this.#transport.takeStray();
+    if (stray.length > 0) {
+      this.#handle(stray);
+      await hop(); // what the tester did about them
+    }
+    while (this.#queue.length > 0 && !this.#closed) {
+      const batch = this.#queue;
+      this.#queue = [];
+      const effects = await this.#transport.run(batch, this.#now());
+      this.#handle(effects);
+      this.#armPolls(batch);
+      if (effects.length > 0) await hop(); // nothing happened: nothing for the tester to do
+    }
+  }
+
+  /** A handler handed its request in `batch` that has not returned: the network starts watching it. */
+  #armPolls(batch: readonly Command[]): void {
+    for (const command of batch) {
+      if (command.op !== 'deliver') continue;
+      const pending = this.#pendingDeliveries.get(command.rpc);
+      this.#pendingDeliveries.delete(command.rpc);
+      if (pending !== undefined && this.#handled.has(command.rpc)) pending();
+    }
+  }
+
+  /** Stop: nothing more crosses; the student side is shut down. */
+  close(): void {
+    this.#closed = true;
+    this.#queue = [];
+    this.#transport.close();
+  }
+
+  #awaitResult(call: number): Promise<Outcome> {
+    return new Promise((resolve) => this.#results.set(call, resolve));
+  }
+
+  #handle(effects: readonly Effect[]): void {
+    // Student timers first, in the order they were set: in the tester's thread they are on the clock
+    // before the tester handles anything, so they must be in child mode too (ties go by creation order).
+    for (const effect of effects) {
+      if (effect.op === 'timer' || effect.op === 'clear') this.#transport.timer(effect);
+    }
+    for (const effect of effects) {
+      if (this.#closed) return;
+      try {
+        this.#handleOne(effect);
+      } catch (error) {
+        this.#listener.crash(error instanceof Error ? error : new HarnessError(String(error)));
+      }
+    }
+  }
+
+  #handleOne(effect: Effect): void {
+    switch (effect.op) {
+      case 'timer':
+      case 'clear':
+        return;
+      case 'call':
+        return this.#listenerOf(effect.handle).call(effect);
+      case 'persist':
+        return this.#listenerOf(effect.handle).persist(effect);
+      case 'apply': {
+        const { apply, held } = effect;
+        return this.#listenerOf(effect.handle).apply(effect, () => {
+          if (held && !this.#closed) this.#queue.push({ op: 'applied', apply });
+        });
+      }
+      case 'result': {
+        const resolve = this.#results.get(effect.call);
+        if (resolve === undefined)
+          throw new StudentCodeError(`a result for call ${effect.call}, which was never made`);
+        this.#results.delete(effect.call);
+        if (effect.error !== undefined) return resolve({ error: effect.error });
+        return resolve({ value: decode(effect.value ?? encode(null)) });
+      }
+      case 'handled': {
+        const resolve = this.#handled.get(effect.rpc);
+        this.#handled.delete(effect.rpc);
+        resolve?.(effect);
+        return;
+      }
+      case 'debug':
+        return this.#listener.debug(effect.server, effect.topic, effect.msg, effect.group);
+      case 'crash':
+        return this.#listener.crash(studentError('', effect.error));
+    }
+  }
+
+  #listenerOf(handle: Handle): HandleListener {
+    const listener = this.#handles.get(handle);
+    if (listener === undefined)
+      throw new StudentCodeError(`an effect of object ${handle}, which was never built`);
+    return listener;
+  }
+}

@@ -1,0 +1,149 @@
+/**
+ * The child process that holds the code under test (child.ts starts it, inside the grader's sandbox):
+ * built into one bundle with the student's modules of its own project (bundle.ts, buildBoundaryChild),
+ * it runs the tester's batches as they come on stdin — each at the virtual time it names — and answers
+ * each with its effects on fd 3.
+ *
+ * Nothing here decides when anything happens. Date and performance read the tester's virtual time
+ * (fake-timers, moved to the batch's time); the student's timers are kept here only as callbacks, while
+ * their stand-ins on the tester's clock decide when each fires; Math.random is the student's own seeded
+ * stream, the same one the student draws from in `npm test`.
+ */
+import '../random-setup'; // first: Math.random is locked before any other module keeps a reference
+import './child-prologue'; // then: real timers kept from load time fail the run, as in npm test
+import fs from 'node:fs';
+// The child replaces these modules' timers with its stand-ins, so that the code under test cannot escape
+// the tester's clock through them.
+// eslint-disable-next-line no-restricted-imports
+import timers from 'node:timers';
+// eslint-disable-next-line no-restricted-imports
+import timersPromises from 'node:timers/promises';
+import FakeTimers from '@sinonjs/fake-timers';
+import { setRandomSource } from '../random-setup';
+import { seededRandom } from '../seeded-random';
+import { EPOCH_MS } from '../driver';
+import { callSite, realTimers, setTripwireListener } from '../real-timers';
+import { Raft } from '../../../raft';
+import { FrameReader, frame } from './frames';
+import type { Command } from './protocol';
+import { StudentHost, describeThrown, type RaftConstructor } from './student-host';
+
+const EFFECTS_FD = 3;
+// The real setImmediate, as real-timers.ts kept it before the tripwires (child-prologue.ts) went in.
+const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
+
+interface Callback {
+  fn: (...args: unknown[]) => void;
+  args: unknown[];
+  repeat: boolean;
+}
+
+/** What the student's setTimeout returns: a Node Timeout's methods, and its id as a primitive. */
+class StudentTimer {
+  constructor(readonly id: number) {}
+  ref(): this {
+    return this;
+  }
+  unref(): this {
+    return this;
+  }
+  hasRef(): boolean {
+    return true;
+  }
+  refresh(): this {
+    return this;
+  }
+  [Symbol.toPrimitive](): number {
+    return this.id;
+  }
+}
+
+function main(): void {
+  const clock = FakeTimers.install({ now: EPOCH_MS, toFake: ['Date', 'performance', 'hrtime'] });
+  const callbacks = new Map<number, Callback>();
+  let nextTimer = 0;
+  const host = new StudentHost({ Raft: Raft as unknown as RaftConstructor }, (id) => {
+    const callback = callbacks.get(id);
+    if (callback === undefined) return;
+    if (!callback.repeat) callbacks.delete(id);
+    try {
+      callback.fn(...callback.args);
+    } catch (error) {
+      host.emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` });
+    }
+  });
+  host.captureDebugLines();
+  setTripwireListener((error) => host.emit({ op: 'crash', error: describeThrown(error) }));
+
+  const set =
+    (repeat: boolean, immediate: boolean) =>
+    (fn: unknown, ...rest: unknown[]): StudentTimer => {
+      if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
+      const ms = immediate ? 0 : Number(rest[0] ?? 0);
+      const args = immediate ? rest : rest.slice(1);
+      const id = ++nextTimer;
+      callbacks.set(id, { fn: fn as Callback['fn'], args, repeat });
+      host.emit({ op: 'timer', timer: id, ms: Number.isFinite(ms) ? ms : 0, repeat, immediate });
+      return new StudentTimer(id);
+    };
+  const clear = (timer: unknown): void => {
+    const id = timer instanceof StudentTimer ? timer.id : Number(timer);
+    if (callbacks.delete(id)) host.emit({ op: 'clear', timer: id });
+  };
+  const replacements = {
+    setTimeout: set(false, false),
+    setInterval: set(true, false),
+    setImmediate: set(false, true),
+    clearTimeout: clear,
+    clearInterval: clear,
+    clearImmediate: clear,
+  };
+  for (const target of [globalThis, timers] as Record<string, unknown>[]) Object.assign(target, replacements);
+  Object.assign(timersPromises, {
+    setTimeout: (ms: number, value?: unknown) =>
+      new Promise((resolve) => replacements.setTimeout(resolve, ms, value)),
+    setImmediate: (value?: unknown) => new Promise((resolve) => replacements.setImmediate(resolve, value)),
+  });
+  // process.exit ends the run, as in `npm test` (ProcessExit, with the call site): the effects so far go
+  // to the tester first, with the reason, so that the run fails saying so rather than "the process ended".
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number) => {
+    const site = callSite(new Error().stack?.split('\n').slice(2).join('\n'));
+    host.emit({
+      op: 'crash',
+      error: `ProcessExit: process.exit(${code ?? ''}) was called during the run, ${site}`,
+    });
+    fs.writeSync(EFFECTS_FD, frame({ effects: host.take() }));
+    exit(code);
+  }) as typeof process.exit;
+  process.on('unhandledRejection', (reason) =>
+    host.emit({ op: 'crash', error: `unhandled promise rejection: ${describeThrown(reason)}` }),
+  );
+  process.on('uncaughtException', (error) =>
+    host.emit({ op: 'crash', error: `uncaught exception: ${describeThrown(error)}` }),
+  );
+
+  const reader = new FrameReader();
+  let queue = Promise.resolve();
+  process.stdin.on('data', (chunk: Buffer) => {
+    for (const message of reader.push(chunk)) {
+      queue = queue.then(() => handle(message));
+    }
+  });
+  process.stdin.on('end', () => process.exit(0));
+
+  async function handle(message: unknown): Promise<void> {
+    const { init, now, batch } = message as { init?: { seed: number }; now?: number; batch?: Command[] };
+    if (init !== undefined) {
+      setRandomSource(seededRandom(init.seed));
+      return;
+    }
+    if (typeof now !== 'number' || !Array.isArray(batch)) throw new Error('a batch without its time');
+    if (EPOCH_MS + now > clock.now) clock.tick(EPOCH_MS + now - clock.now);
+    host.run(batch);
+    await hop(); // everything the batch set off runs now
+    fs.writeSync(EFFECTS_FD, frame({ effects: host.take() }));
+  }
+}
+
+main();

@@ -1,0 +1,198 @@
+/**
+ * The boundary across a process (grading): the code under test runs in a child (child-main.ts), inside
+ * the grader's sandbox; the tester, here, sends each batch with the virtual time and waits for its
+ * effects. The child's timers are stand-ins on the tester's clock (set in the order the child set them,
+ * see boundary.ts), and firing one sends a `fire` command; so the child never decides when anything
+ * happens.
+ *
+ * A child that crashes, stops answering or sends garbage fails its own run, with a reason: the tester
+ * times each batch in real time, caps the size of every frame and of the child's output, and checks the
+ * shape of what comes back.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { HarnessError } from '../errors';
+import type { StudentSideFactory } from '../lab-test';
+import { realTimers } from '../real-timers';
+import { formatVirtual } from '../failure';
+import type { StudentTransport } from './boundary';
+import { FrameReader, frame } from './frames';
+import { isEffect, type Command, type Effect } from './protocol';
+
+/** Real time one batch may take, by default: the same 10 s a hung run gets in `npm test`. */
+export const DEFAULT_BATCH_LIMIT_MS = 10_000;
+/** What the child may print (stdout and stderr together) before the rest is dropped. */
+const MAX_OUTPUT_BYTES = 1 * 2 ** 20;
+
+type TimerEffect = Extract<Effect, { op: 'timer' | 'clear' }>;
+
+/** How to start the child process that holds the code under test. */
+export interface StudentProcessOptions {
+  /** The command and its arguments (node and child-main with the project root), before any wrapper. */
+  command: string[];
+  /** Wrap the command (the grader's sandbox); the plain command when absent. */
+  wrap?: (command: string[]) => string[];
+  env?: Record<string, string>;
+  /** Real time one batch may take before the child is killed and the run fails. */
+  batchLimitMs?: number;
+}
+
+/** The factory the grader passes as RunOptions.studentSide. */
+export function childStudentSide(options: StudentProcessOptions): StudentSideFactory {
+  return (seed, fail) => new ChildTransport(options, seed, fail);
+}
+
+export class ChildProcessError extends HarnessError {
+  override name = 'ChildProcessError';
+}
+
+export class ChildTransport implements StudentTransport {
+  readonly #child: ChildProcess;
+  readonly #reader = new FrameReader();
+  readonly #limitMs: number;
+  readonly #proxies = new Map<number, ReturnType<typeof setTimeout>>();
+  #fire: ((timer: number) => void) | undefined;
+  #waiting: { resolve: (effects: Effect[]) => void; reject: (error: Error) => void } | undefined;
+  #ended: Error | undefined;
+  #stderr = '';
+  #printed = 0;
+
+  constructor(options: StudentProcessOptions, seed: number, fail: (error: Error) => void) {
+    this.#limitMs = options.batchLimitMs ?? DEFAULT_BATCH_LIMIT_MS;
+    const command = options.wrap?.(options.command) ?? options.command;
+    this.#child = spawn(command[0], command.slice(1), {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      detached: true, // its own process group: close() kills everything it started
+    });
+    const results = this.#child.stdio[3] as NodeJS.ReadableStream;
+    results.on('data', (chunk: Buffer) => this.#receive(chunk));
+    for (const stream of [this.#child.stdout, this.#child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => this.#print(chunk));
+    }
+    this.#child.on('error', (error) =>
+      this.#end(new ChildProcessError(`could not start the child: ${error.message}`)),
+    );
+    this.#child.on('exit', (code, signal) => {
+      const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
+      const tail = this.#stderr.trim().split('\n').slice(-3).join(' | ');
+      const error = new ChildProcessError(
+        `the process running the code under test ended (${how})${tail ? `: ${tail}` : ''}`,
+      );
+      if (this.#waiting !== undefined) fail(error);
+      this.#end(error);
+    });
+    this.#send({ init: { seed } });
+  }
+
+  /** Where a due stand-in timer goes: the boundary's `fire`. */
+  onFire(fire: (timer: number) => void): void {
+    this.#fire = fire;
+  }
+
+  run(batch: readonly Command[], now: number): Promise<Effect[]> {
+    if (this.#ended !== undefined) return Promise.reject(this.#ended);
+    return new Promise((resolve, reject) => {
+      const timer = realTimers.setTimeout(() => {
+        // As npm test's watchdog says it (worker/isolated.ts), so a hung run reads the same in both.
+        const hung = new ChildProcessError(
+          `no progress for ${(this.#limitMs / 1000).toFixed(1)} s of real time: the code under test did ` +
+            `not finish the step at virtual time ${formatVirtual(now)} (a loop that never awaits, e.g. ` +
+            'while (true) {}, or a call that blocks)',
+        );
+        hung.name = 'HungRun';
+        this.#end(hung);
+      }, this.#limitMs);
+      this.#waiting = {
+        resolve: (effects) => {
+          realTimers.clearTimeout(timer);
+          resolve(effects);
+        },
+        reject: (error) => {
+          realTimers.clearTimeout(timer);
+          reject(error);
+        },
+      };
+      this.#send({ now, batch });
+    });
+  }
+
+  takeStray(): Effect[] {
+    return [];
+  }
+
+  timer(effect: TimerEffect): void {
+    if (effect.op === 'clear') {
+      const proxy = this.#proxies.get(effect.timer);
+      this.#proxies.delete(effect.timer);
+      if (proxy !== undefined) clearTimeout(proxy);
+      return;
+    }
+    const id = effect.timer;
+    const due = (): void => {
+      if (!effect.repeat) this.#proxies.delete(id);
+      this.#fire?.(id);
+    };
+    // The tester's globals are the virtual clock (driver.ts): a stand-in is due exactly when the
+    // student's timer would be in this thread.
+    const proxy = effect.immediate
+      ? (setImmediate(due) as unknown as ReturnType<typeof setTimeout>)
+      : effect.repeat
+        ? setInterval(due, effect.ms)
+        : setTimeout(due, effect.ms);
+    this.#proxies.set(id, proxy);
+  }
+
+  close(): void {
+    for (const proxy of this.#proxies.values()) clearTimeout(proxy);
+    this.#proxies.clear();
+    this.#end(new ChildProcessError('closed'));
+  }
+
+  #send(message: unknown): void {
+    this.#child.stdin?.write(frame(message));
+  }
+
+  #receive(chunk: Buffer): void {
+    let messages: unknown[];
+    try {
+      messages = this.#reader.push(chunk);
+    } catch (error) {
+      return this.#end(new ChildProcessError(`the child broke the protocol: ${(error as Error).message}`));
+    }
+    for (const message of messages) {
+      const effects = (message as { effects?: unknown } | null)?.effects;
+      if (!Array.isArray(effects) || !effects.every(isEffect)) {
+        return this.#end(new ChildProcessError('the child sent something that is not a list of effects'));
+      }
+      const waiting = this.#waiting;
+      this.#waiting = undefined;
+      if (waiting === undefined) {
+        return this.#end(new ChildProcessError('the child sent effects nobody asked for'));
+      }
+      waiting.resolve(effects);
+    }
+  }
+
+  #print(chunk: Buffer): void {
+    this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-4096);
+    if (this.#printed >= MAX_OUTPUT_BYTES) return;
+    const text = chunk.subarray(0, MAX_OUTPUT_BYTES - this.#printed);
+    this.#printed += text.length;
+    process.stderr.write(text);
+    if (this.#printed >= MAX_OUTPUT_BYTES) process.stderr.write('\n[the rest of the output is dropped]\n');
+  }
+
+  #end(error: Error): void {
+    if (this.#ended === undefined) {
+      this.#ended = error;
+      try {
+        if (this.#child.pid !== undefined) process.kill(-this.#child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    const waiting = this.#waiting;
+    this.#waiting = undefined;
+    waiting?.reject(error);
+  }
+}

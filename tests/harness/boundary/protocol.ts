@@ -1,0 +1,146 @@
+/**
+ * What crosses the boundary between the tester and the code it judges (design.md, "Judging from outside
+ * the judged code"). The tester sends commands; the student side runs a batch of them, lets everything
+ * they set off run (one native setImmediate hop), and answers with the effects they caused, in the order
+ * they happened. Everything is plain data, and every value of the lab's own is codec bytes: nothing is
+ * shared, so the same batches and effects can cross a process boundary unchanged.
+ *
+ * The same student-side host (student-host.ts) runs the batches in both modes: in the tester's own
+ * thread (`npm test`) and in a sandboxed child process (grading). Given the same seed the two modes run
+ * the same steps in the same order, so their traces hash the same (boundary.e2e.ts checks it).
+ */
+
+/** A student-side object, numbered by the tester: a Raft peer (or later a KV server or a clerk). */
+export type Handle = number;
+
+/** What the tester can build on the student side. */
+export type StudentKind = 'raft';
+
+export interface RaftSpec {
+  kind: 'raft';
+  /** The names of the client ends the peer is given, one per peer (index = server number). */
+  ends: string[];
+  me: number;
+  /** What its persister holds at the start (zero-length: nothing). */
+  raftState: Uint8Array;
+  snapshot: Uint8Array;
+  /** 2E: the initial configuration. */
+  initial: number[];
+  /**
+   * The tester hands the peer a snapshot from inside the apply of each command whose index + 1 is a
+   * multiple of this (2D's applier); only those applies wait for the tester. null: none ever waits.
+   */
+  snapshotEvery: number | null;
+}
+
+export type Command =
+  /** Build a student object; the constructor runs now. */
+  | { op: 'construct'; call: number; handle: Handle; spec: RaftSpec }
+  /** Call one of the lab's API methods (getState, start, snapshot, changeConfig, kill). */
+  | { op: 'invoke'; call: number; handle: Handle; method: string; args: Uint8Array }
+  /** Hand an RPC request to the object's handler. */
+  | { op: 'deliver'; rpc: number; handle: Handle; svcMeth: string; args: Uint8Array }
+  /** The answer to an outgoing call: the reply's bytes, or null when it failed. */
+  | { op: 'reply'; call: number; reply: Uint8Array | null }
+  /** The tester took an applyCh message: the student's applyCh call returns. */
+  | { op: 'applied'; apply: number }
+  /** Child mode only: a timer the student side set is due now (the tester's clock orders every timer). */
+  | { op: 'fire'; timer: number };
+
+/** What a peer's getState() said when it sent an RPC, or what it threw. */
+export type SampledState = { term: number; isLeader: boolean } | { error: string };
+
+export type Effect =
+  /** Child mode only: the student side set a timer (`repeat`: setInterval; `immediate`: setImmediate). */
+  | { op: 'timer'; timer: number; ms: number; repeat: boolean; immediate: boolean }
+  /** Child mode only: the student side cleared a timer. */
+  | { op: 'clear'; timer: number }
+  /** An outgoing RPC, with its sender's getState() at the send (Election Safety is checked from it). */
+  | {
+      op: 'call';
+      call: number;
+      handle: Handle;
+      end: string;
+      svcMeth: string;
+      args: Uint8Array;
+      state: SampledState | null;
+    }
+  /** A persister save (`snapshot` null: saveRaftState, which keeps the snapshot). */
+  | { op: 'persist'; handle: Handle; raftState: Uint8Array; snapshot: Uint8Array | null }
+  /**
+   * An applyCh message; `constructing`: sent from inside the constructor; `held`: the student's applyCh
+   * call returns only when the tester says so (an `applied` command), after what it does about it.
+   */
+  | { op: 'apply'; apply: number; handle: Handle; msg: Uint8Array; constructing: boolean; held: boolean }
+  /** An invoke's (or a construct's) outcome: the return value's bytes, or what it threw. */
+  | { op: 'result'; call: number; value?: Uint8Array; error?: string }
+  /** An RPC handler's outcome: the reply's bytes, or what it threw. */
+  | { op: 'handled'; rpc: number; reply?: Uint8Array; error?: string }
+  /** A debugLog line (`group`: Lab 4's gid, when the line names one). */
+  | { op: 'debug'; server: number; topic: string; msg: string; group?: number }
+  /** Child mode only: student code threw where nothing catches it (a timer, an unhandled rejection). */
+  | { op: 'crash'; error: string };
+
+/** The methods the tester may invoke on each kind of student object. */
+export const INVOKABLE: Readonly<Record<StudentKind, readonly string[]>> = {
+  raft: ['getState', 'start', 'snapshot', 'changeConfig', 'kill'],
+};
+
+type FieldType =
+  'number' | 'number?' | 'string' | 'boolean' | 'bytes' | 'bytes?' | 'bytes|null' | 'string?' | 'state|null';
+const FIELDS: Readonly<Record<Effect['op'], Readonly<Record<string, FieldType>>>> = {
+  timer: { timer: 'number', ms: 'number', repeat: 'boolean', immediate: 'boolean' },
+  clear: { timer: 'number' },
+  call: {
+    call: 'number',
+    handle: 'number',
+    end: 'string',
+    svcMeth: 'string',
+    args: 'bytes',
+    state: 'state|null',
+  },
+  persist: { handle: 'number', raftState: 'bytes', snapshot: 'bytes|null' },
+  apply: { apply: 'number', handle: 'number', msg: 'bytes', constructing: 'boolean', held: 'boolean' },
+  result: { call: 'number', value: 'bytes?', error: 'string?' },
+  handled: { rpc: 'number', reply: 'bytes?', error: 'string?' },
+  debug: { server: 'number', topic: 'string', msg: 'string', group: 'number?' },
+  crash: { error: 'string' },
+};
+
+function fieldOk(value: unknown, type: FieldType): boolean {
+  switch (type) {
+    case 'bytes':
+      return value instanceof Uint8Array;
+    case 'bytes?':
+      return value === undefined || value instanceof Uint8Array;
+    case 'bytes|null':
+      return value === null || value instanceof Uint8Array;
+    case 'string?':
+      return value === undefined || typeof value === 'string';
+    case 'number?':
+      return value === undefined || typeof value === 'number';
+    case 'state|null': {
+      if (value === null) return true;
+      const s = value as Record<string, unknown>;
+      return (
+        typeof s === 'object' &&
+        (typeof s.error === 'string' || (typeof s.term === 'number' && typeof s.isLeader === 'boolean'))
+      );
+    }
+    default:
+      return typeof value === type;
+  }
+}
+
+/**
+ * Whether `value` is a well-formed effect. What comes out of a child process is checked with this before
+ * the tester looks at any of it: the code under test runs there and may send anything.
+ */
+export function isEffect(value: unknown): value is Effect {
+  if (typeof value !== 'object' || value === null) return false;
+  const fields = FIELDS[(value as { op?: unknown }).op as Effect['op']] as
+    Record<string, FieldType> | undefined;
+  if (fields === undefined) return false;
+  const record = value as Record<string, unknown>;
+  return Object.entries(fields).every(([key, type]) => fieldOk(record[key], type));
+}
