@@ -136,7 +136,7 @@ export type BoundaryRunOutcome = Omit<RunVerdict, 'test' | 'seed' | 'replay'>;
 
 /** How a failed run is counted, from its message (ChildProcessError says how the child ended). */
 function kindOf(error: string): VerdictKind {
-  if (/heap out of memory|Reached heap limit|Allocation failed/.test(error)) return 'out-of-memory';
+  if (/^OutOfMemory: /.test(error)) return 'out-of-memory';
   if (/^HungRun: /.test(error)) return 'hung';
   if (/ChildProcessError: the process running the code under test ended/.test(error)) return 'exited';
   return 'fail';

@@ -11,6 +11,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HarnessError } from '../errors';
+import { saysOutOfMemory } from '../worker/process-run';
 import type { StudentSideFactory } from '../lab-test';
 import { realTimers } from '../real-timers';
 import { formatVirtual } from '../failure';
@@ -75,9 +76,13 @@ export class ChildTransport implements StudentTransport {
     this.#child.on('exit', (code, signal) => {
       const how = signal === null ? `exit code ${code}` : `signal ${signal}`;
       const tail = this.#stderr.trim().split('\n').slice(-3).join(' | ');
+      const outOfMemory = saysOutOfMemory(this.#stderr);
       const error = new ChildProcessError(
-        `the process running the code under test ended (${how})${tail ? `: ${tail}` : ''}`,
+        outOfMemory
+          ? `the code under test ran out of memory, and its process ended (${how})`
+          : `the process running the code under test ended (${how})${tail ? `: ${tail}` : ''}`,
       );
+      if (outOfMemory) error.name = 'OutOfMemory'; // as npm test names it
       if (this.#waiting !== undefined) fail(error);
       this.#end(error);
     });
@@ -174,7 +179,7 @@ export class ChildTransport implements StudentTransport {
   }
 
   #print(chunk: Buffer): void {
-    this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-4096);
+    this.#stderr = (this.#stderr + chunk.toString('utf8')).slice(-16384);
     if (this.#printed >= MAX_OUTPUT_BYTES) return;
     const text = chunk.subarray(0, MAX_OUTPUT_BYTES - this.#printed);
     this.#printed += text.length;

@@ -250,6 +250,10 @@ async function buildCached(spec: BundleSpec, root: string): Promise<string> {
     target: 'node20',
     ...(spec.packages === 'external' ? { packages: 'external' as const } : { external: NATIVE_PACKAGES }),
     logLevel: 'silent',
+    // Every module of a run runs in strict mode, as the ES modules they are written as: a submission's
+    // module-level `Math.random = …` or `Network.prototype.reliable = …` then throws where it is made
+    // instead of failing silently. (esbuild marks only some lazily initialised modules strict by itself.)
+    banner: { js: '"use strict";' },
     sourcemap: 'external', // a .map beside the bundle: the parent maps stack frames (source-map.ts)
     plugins: spec.packages === 'external' ? [keepDirname] : [keepDirname, sharedModules(root)],
   });
