@@ -458,7 +458,6 @@ export class RaftConfig extends Checks implements ApplierHost {
 /** Server i at the network's end: its handlers run across the boundary. */
 class RemoteServer implements RpcTarget {
   count = 0;
-  #rpcs = 0;
   readonly #boundary: Boundary;
   readonly #handle: Handle;
 
@@ -471,7 +470,7 @@ class RemoteServer implements RpcTarget {
     this.count += 1;
     if (returned !== undefined) returned.later = true;
     // The network sets `pending` once dispatch returns, before the batch with the request runs.
-    return this.#boundary.deliver(this.#handle, ++this.#rpcs, svcMeth, argBytes, () => returned?.pending?.());
+    return this.#boundary.deliver(this.#handle, svcMeth, argBytes, () => returned?.pending?.());
   }
 }
 

@@ -77,6 +77,8 @@ export class Boundary {
   #queue: Command[] = [];
   #nextHandle = 0;
   #nextCall = 0;
+  /** Deliveries are numbered here, across all objects: replies are matched to requests by this number. */
+  #nextRpc = 0;
   #closed = false;
 
   constructor(transport: StudentTransport, now: () => number, listener: BoundaryListener) {
@@ -97,33 +99,30 @@ export class Boundary {
 
   /** Call a method of a student object; resolves to its decoded return value, or rejects with what it threw. */
   async invoke(handle: Handle, method: string, args: unknown[]): Promise<unknown> {
-    const call = ++this.#nextCall;
-    this.#queue.push({ op: 'invoke', call, handle, method, args: encode(args, 'args') });
-    const outcome = await this.#awaitResult(call);
+    const outcome = await this.#awaitResult(this.#queueInvoke(handle, method, args));
     if ('error' in outcome) throw studentError(`${method}() threw`, outcome.error);
     return outcome.value;
   }
 
   /** Call a method and ignore its outcome (kill, snapshot): queued in order like any other call. */
   post(handle: Handle, method: string, args: unknown[]): void {
-    const call = ++this.#nextCall;
-    this.#queue.push({ op: 'invoke', call, handle, method, args: encode(args, 'args') });
-    this.#results.set(call, (outcome) => {
+    this.#results.set(this.#queueInvoke(handle, method, args), (outcome) => {
       if ('error' in outcome) this.#listener.crash(studentError(`${method}() threw`, outcome.error));
     });
+  }
+
+  #queueInvoke(handle: Handle, method: string, args: unknown[]): number {
+    const call = ++this.#nextCall;
+    this.#queue.push({ op: 'invoke', call, handle, method, args: encode(args, 'args') });
+    return call;
   }
 
   /**
    * Hand an RPC to a handler; resolves to the reply's bytes, or rejects with what the handler threw.
    * `pending` is called once the batch that ran the handler is over, if it has not returned by then.
    */
-  deliver(
-    handle: Handle,
-    rpc: number,
-    svcMeth: string,
-    args: Uint8Array,
-    pending?: () => void,
-  ): Promise<Uint8Array> {
+  deliver(handle: Handle, svcMeth: string, args: Uint8Array, pending?: () => void): Promise<Uint8Array> {
+    const rpc = ++this.#nextRpc;
     this.#queue.push({ op: 'deliver', rpc, handle, svcMeth, args });
     if (pending !== undefined) this.#pendingDeliveries.set(rpc, pending);
     return new Promise((resolve, reject) => {
@@ -222,7 +221,7 @@ export class Boundary {
           throw new StudentCodeError(`a result for call ${effect.call}, which was never made`);
         this.#results.delete(effect.call);
         if (effect.error !== undefined) return resolve({ error: effect.error });
-        return resolve({ value: decode(effect.value ?? encode(null)) });
+        return resolve({ value: effect.value === undefined ? null : decode(effect.value) });
       }
       case 'handled': {
         const resolve = this.#handled.get(effect.rpc);
