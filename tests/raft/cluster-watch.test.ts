@@ -4,9 +4,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Network, Server, Service, sleep, type ClientEnd } from '../../labrpc';
+import { Network, sleep, type ClientEnd } from '../../labrpc';
 import { defineLabTest, runLabTest, type LabContext, type RunResult } from '../harness';
 import { ClusterWatch, type WatchedPeer } from './cluster-watch';
+import { meshOf } from './test-mesh';
 
 const traceDir = path.join(os.tmpdir(), 'raftlab-cluster-watch-tests');
 
@@ -66,18 +67,7 @@ function rig(ctx: LabContext, n: number, badConstructor?: number): Rig {
       }),
     );
   }
-  for (let j = 0; j < n; j++) {
-    const server = new Server();
-    server.addService(Service.of(peers[j], 'Raft'));
-    net.addServer(j, server);
-    for (let i = 0; i < n; i++) {
-      const name = `${i}-${j}`;
-      ends.set(name, net.makeEnd(name));
-      net.connect(name, j);
-      net.enable(name, true);
-      owner.set(name, { from: i, to: j });
-    }
-  }
+  meshOf(net, peers, ends, owner);
   return {
     peers,
     watch,

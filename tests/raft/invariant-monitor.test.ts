@@ -6,9 +6,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Network, Server, Service, sleep, type ClientEnd } from '../../labrpc';
+import { Network, sleep, type ClientEnd } from '../../labrpc';
 import { defineLabTest, runLabTest, type LabContext, type RunResult } from '../harness';
 import { ClusterWatch } from './cluster-watch';
+import { meshOf } from './test-mesh';
 
 const traceDir = path.join(os.tmpdir(), 'raftlab-invariant-monitor-tests');
 
@@ -57,19 +58,8 @@ function rig(ctx: LabContext, n: number): Rig {
     voters: n,
     compacts: false,
   });
-  for (let j = 0; j < n; j++) {
-    watch.construct(j, () => peers[j]);
-    const server = new Server();
-    server.addService(Service.of(peers[j], 'Raft'));
-    net.addServer(j, server);
-    for (let i = 0; i < n; i++) {
-      const name = `${i}-${j}`;
-      ends.set(name, net.makeEnd(name));
-      net.connect(name, j);
-      net.enable(name, true);
-      owner.set(name, { from: i, to: j });
-    }
-  }
+  for (let j = 0; j < n; j++) watch.construct(j, () => peers[j]);
+  meshOf(net, peers, ends, owner);
   return {
     peers,
     call: (i, j, method, args) => (ends.get(`${i}-${j}`) as ClientEnd).call(`Raft.${method}`, args),
