@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FRAMEWORK_ROOT, buildBoundaryChild, buildBoundaryTester } from '../../tests/harness/worker/bundle';
+import { FRAMEWORK_ROOT, buildBoundaryTester } from '../../tests/harness/worker/bundle';
 import { DEFAULT_WALL_LIMIT_MS } from '../../tests/harness';
 import type { TesterResult } from '../../tests/harness/boundary/tester-main';
 import { mapBundleFrames } from '../../tests/harness/worker/source-map';
@@ -122,6 +122,8 @@ export interface BoundaryRunInput {
   readonly seed: number;
   readonly replay: string;
   readonly workspace: string;
+  /** The child's bundle: the submission's code and the student side of the boundary (buildBoundaryChild). */
+  readonly childBundle: string;
   readonly traceDir: string;
   readonly scratch: string;
   readonly sandbox: Sandbox;
@@ -143,7 +145,7 @@ function kindOf(error: string): VerdictKind {
 }
 
 export async function runBehindBoundary(input: BoundaryRunInput): Promise<BoundaryRunOutcome> {
-  const childBundle = await buildBoundaryChild(input.workspace);
+  const { childBundle } = input;
   const testerBundle = await buildBoundaryTester(FRAMEWORK_ROOT);
   const modules = fs.realpathSync(path.join(input.workspace, 'node_modules'));
   const child = input.sandbox.wrap(

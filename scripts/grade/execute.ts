@@ -1,21 +1,18 @@
 /**
- * Running one graded test once, for one submission: `runIsolated` (tests/harness/worker) with the
- * submission's workspace as its root, so the test module, the harness and the student's code are all
- * bundled from the workspace's files, in a process of its own (inside the sandbox, sandbox.ts) holding a
- * fresh worker with a heap cap and a watchdog. Whatever the run does ends that process only.
+ * Running one graded test once, for one submission, behind the boundary (boundary-run.ts): the tester —
+ * the grader's own test, network, clock, checks and verdict — runs in a process built from the grader's
+ * checkout, and only the submission's code runs, in a child of its own inside the sandbox (sandbox.ts),
+ * bundled from the workspace. Whatever that code does ends its own run only, with the reason.
  *
- * The parent decides the verdict: a pass needs a report carrying the run's nonce and a saved trace whose
- * lines hash to the reported hash (`verifyTrace`); everything else (fail, hung, out of memory, exited,
- * crashed, untrusted) is a failed run with its message. A run writes only to a scratch folder of its own;
- * the parent copies a failing run's trace and log from there into the out folder. A workspace whose code
- * does not compile, or whose bundle reaches outside the workspace and its packages, fails every run of
- * that module with the reason.
+ * A workspace whose code does not compile, or whose bundle reaches outside the workspace and its
+ * packages, fails every run with the reason. The child writes only to a scratch folder of its own, which
+ * goes when the run ends; the tester writes the run's trace into the out folder itself.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { replayCommand } from '../../tests/harness/jest-lab-run';
-import { bundleFor, runIsolated, type Verdict } from '../../tests/harness/worker';
-import { bundleInputs } from '../../tests/harness/worker/bundle';
+import type { Verdict } from '../../tests/harness/worker';
+import { buildBoundaryChild, bundleInputs } from '../../tests/harness/worker/bundle';
 import { runBehindBoundary } from './boundary-run';
 import type { Sandbox } from './sandbox';
 import type { Workspace } from './workspace';
@@ -55,15 +52,6 @@ export interface GradedTestRef {
   readonly jestFile: string;
 }
 
-/**
- * Whether a test runs behind the boundary (boundary-run.ts): the Raft parts, 2A–2E, whose tester speaks
- * to the code under test only through messages. The KV and Lab 4 parts still run whole in the sandboxed
- * process, with their tester beside the code under test (docs/grading.md says what that leaves open).
- */
-export function runsBehindBoundary(testName: string): boolean {
-  return /^Test \(2[A-E]\)/.test(testName);
-}
-
 export function replayFor(test: string, jestFile: string, seed: number): string {
   return replayCommand(seed, jestFile, test);
 }
@@ -84,8 +72,6 @@ function buildMessage(error: unknown, root: string): string {
   return text.split(`${root}/`).join('');
 }
 
-/** How much of a failing run's trace or log the out folder keeps. */
-const KEPT_BYTES = 64 * 2 ** 20;
 /** Memory a run's process may use beyond its worker's heap cap: the main thread, code, buffers. */
 const PROCESS_MEMORY_MARGIN_MB = 2048;
 
@@ -140,61 +126,16 @@ export class WorkspaceRunner {
     return dir;
   }
 
-  /** Move a failing run's files from its scratch folder to the out folder; returns the new paths' mapping. */
-  private keep(files: ReadonlyArray<string | undefined>, scratch: string): Map<string, string> {
-    const moved = new Map<string, string>();
-    fs.mkdirSync(this.options.traceDir, { recursive: true });
-    for (const file of files) {
-      if (file === undefined || path.dirname(path.resolve(file)) !== scratch || !fs.existsSync(file))
-        continue;
-      const target = path.join(this.options.traceDir, path.basename(file));
-      // Read and write, not rename: the parent writes the out folder's files itself, as its own user; and
-      // at most KEPT_BYTES of each, so that a run logging without end cannot fill the out folder.
-      const size = fs.statSync(file).size;
-      const fd = fs.openSync(file, 'r');
-      try {
-        const bytes = Buffer.alloc(Math.min(size, KEPT_BYTES));
-        fs.readSync(fd, bytes, 0, bytes.length, 0);
-        fs.writeFileSync(target, bytes);
-        if (size > KEPT_BYTES) fs.appendFileSync(target, `\n[cut by the grader: ${size} bytes in all]\n`);
-      } finally {
-        fs.closeSync(fd);
-      }
-      moved.set(file, target);
-    }
-    return moved;
-  }
-
   async run(test: GradedTestRef, seed: number): Promise<RunVerdict> {
     const replay = replayFor(test.name, test.jestFile, seed);
     const base = { test: test.name, seed, replay };
     const { sandbox, memoryMb, hangMs } = this.options;
     let scratch: string | undefined;
     try {
-      if (runsBehindBoundary(test.name)) {
-        scratch = this.scratch();
-        const outcome = await runBehindBoundary({
-          testName: test.name,
-          seed,
-          replay,
-          workspace: this.ws.dir,
-          traceDir: this.options.traceDir,
-          scratch,
-          sandbox,
-          memoryMb,
-          marginMb: PROCESS_MEMORY_MARGIN_MB,
-          hangMs,
-        });
-        return {
-          ...base,
-          ...outcome,
-          error: outcome.error === undefined ? undefined : this.projectPaths(outcome.error),
-        };
-      }
-      const bundle = await bundleFor(path.resolve(this.ws.dir, test.moduleFile), this.ws.dir);
-      if (!this.outside.has(bundle.run))
-        this.outside.set(bundle.run, outsideWorkspace(this.ws.dir, bundle.run));
-      const outside = this.outside.get(bundle.run);
+      const childBundle = await buildBoundaryChild(this.ws.dir);
+      if (!this.outside.has(childBundle))
+        this.outside.set(childBundle, outsideWorkspace(this.ws.dir, childBundle));
+      const outside = this.outside.get(childBundle);
       if (outside !== undefined) {
         return {
           ...base,
@@ -208,48 +149,27 @@ export class WorkspaceRunner {
         };
       }
       scratch = this.scratch();
-      const writable = scratch;
-      const readOnly = [this.ws.dir, fs.realpathSync(path.join(this.ws.dir, 'node_modules'))];
-      const outcome = await runIsolated(
-        { moduleFile: test.moduleFile, testName: test.name, seed },
-        {
-          replay,
-          root: this.ws.dir,
-          hangMs,
-          memoryMb,
-          traceDir: scratch,
-          verifyTrace: true,
-          streamDebug: false,
-          ownProcess: {
-            wrap: (command) =>
-              sandbox.wrap(
-                command,
-                { readOnly, writable, cwd: this.ws.dir },
-                { memoryMb: memoryMb + PROCESS_MEMORY_MARGIN_MB, cpuSeconds: 600 },
-              ),
-          },
-        },
-      );
-      let error = outcome.message;
-      let traceFile: string | undefined;
-      if (!outcome.passed) {
-        const journal = outcome.traceFile?.replace(/\.jsonl$/, '.journal');
-        const moved = this.keep([outcome.traceFile, outcome.logFile, journal], scratch);
-        for (const [from, to] of moved) error = error?.split(from).join(to);
-        traceFile = outcome.traceFile === undefined ? undefined : moved.get(outcome.traceFile);
-      }
+      const outcome = await runBehindBoundary({
+        testName: test.name,
+        seed,
+        replay,
+        workspace: this.ws.dir,
+        childBundle,
+        traceDir: this.options.traceDir,
+        scratch,
+        sandbox,
+        memoryMb,
+        marginMb: PROCESS_MEMORY_MARGIN_MB,
+        hangMs,
+      });
       return {
         ...base,
-        kind: outcome.verdict,
-        error: error === undefined ? undefined : this.projectPaths(error),
-        virtualMs: outcome.virtualMs,
-        wallMs: outcome.wallMs,
-        traceHash: outcome.traceHash,
-        traceFile,
+        ...outcome,
+        error: outcome.error === undefined ? undefined : this.projectPaths(outcome.error),
       };
     } catch (error) {
       const error_ =
-        `BuildError: the submission does not compile, so ${test.moduleFile} cannot load:\n` +
+        `BuildError: the submission does not compile, so no test can run it:\n` +
         buildMessage(error, this.ws.dir);
       return { ...base, kind: 'not-built', error: error_, virtualMs: 0, wallMs: 0, traceHash: '' };
     } finally {

@@ -90,7 +90,7 @@ export const tests = [
       await put(cfg, ck, '1', '13', null, -1);
 
       cfg.begin(name);
-      const [p1, p2] = cfg.makePartition();
+      const [p1, p2] = await cfg.makePartition();
       cfg.partition(p1, p2);
       const ckp1 = cfg.makeClient(p1); // connect ckp1 to p1
       const ckp2a = cfg.makeClient(p2); // connect ckp2a to p2

@@ -8,7 +8,7 @@
  * `config` messages of applyCh, and fail a request waiting at the index a configuration took.
  */
 import { randomInt, sleep } from '../../labrpc';
-import type { Clerk } from '../../kvraft';
+import type { KvClerk as Clerk } from './student-objects';
 import { checkClntAppends } from './appends';
 import { KvConfig } from './config';
 import { ELECTION_TIMEOUT, spawnClients } from './generic';
@@ -88,9 +88,9 @@ async function changeTo(cfg: KvConfig, target: number[], done: { changes: boolea
   const t0 = cfg.ctx.now();
   while (cfg.ctx.now() - t0 < 2000 && !done.changes) {
     for (let i = 0; i < cfg.n; i++) {
-      const rf = cfg.kvservers[i]?.rf;
-      if (rf === undefined) continue;
-      const result = rf.changeConfig(target);
+      const rf = cfg.kvservers[i];
+      if (rf === null) continue;
+      const result = await rf.changeConfig(target);
       cfg.watch.claim(i, result);
       if (result.isLeader && result.refused === null) return true;
     }

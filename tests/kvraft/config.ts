@@ -10,22 +10,26 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { Network, Server, Service, freezeClass, type Persister } from '../../labrpc';
+import { Network, freezeClass, type Persister } from '../../labrpc';
 import { Clerk, KVServer } from '../../kvraft';
+import { Raft } from '../../raft';
+import type { RaftConstructor } from '../harness/boundary/student-host';
 import type { Annotation } from '../linearizability';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import { ClusterWatch } from '../raft/cluster-watch';
 import { recordFault } from '../raft/faults';
 import { injectExploreFaults } from '../explore/injector';
-import { ClientLinkEnd } from './client-link';
+import type { RemotePeer } from '../raft/remote-peer';
 import { ServerMesh, randomHandles } from './server-mesh';
+import { KvClerk, StudentObjects } from './student-objects';
 
 export class KvConfig {
   readonly ctx: LabContext;
   readonly n: number;
   readonly net = new Network();
   readonly maxraftstate: number;
-  readonly kvservers: (KVServer | null)[];
+  /** Each server's handle across the boundary (its Raft peer's getState and changeConfig, and kill). */
+  readonly kvservers: (RemotePeer | null)[];
   readonly saved: (Persister | null)[];
   /** Faults as the linearizability page draws them (virtual ms). */
   readonly annotations: Annotation[] = [];
@@ -33,8 +37,10 @@ export class KvConfig {
   readonly watch: ClusterWatch;
   /** The servers' ends, links and persisters (server-mesh.ts). */
   readonly #mesh: ServerMesh;
+  /** The student's servers and clerks, behind the boundary (student-objects.ts). */
+  readonly #objects: StudentObjects;
   /** Each clerk's ends, by server; and the id it goes by in traces and messages. */
-  readonly #clerks = new Map<Clerk, { ends: string[]; id: number }>();
+  readonly #clerks = new Map<KvClerk, { ends: string[]; id: number }>();
   #nextClientId: number;
   #partition: { since: number; label: string } | null = null;
   #t0 = 0;
@@ -55,7 +61,7 @@ export class KvConfig {
     this.n = n;
     this.initial = initial;
     this.maxraftstate = maxraftstate;
-    this.kvservers = new Array<KVServer | null>(n).fill(null);
+    this.kvservers = new Array<RemotePeer | null>(n).fill(null);
     this.#mesh = new ServerMesh(ctx, this.net, n);
     this.saved = this.#mesh.saved;
     this.#nextClientId = n + 1000;
@@ -63,12 +69,21 @@ export class KvConfig {
       ctx,
       n,
       net: this.net,
-      peer: (i) => this.kvservers[i]?.rf ?? null,
+      // The diagnosis runs after the failure and cannot ask any more: what each server last said.
+      peer: (i) => {
+        const peer = this.kvservers[i];
+        return peer === null ? null : { getState: () => peer.lastState(), reportedAt: () => peer.lastAt };
+      },
       attachment: (i) => this.#attachment(i),
       endpointOf: (end) => this.#mesh.endpointOf(end),
       voters: initial === undefined ? n : null,
       compacts: maxraftstate !== -1,
     });
+    this.#objects = new StudentObjects(ctx, this.net, () => ({
+      Raft: Raft as unknown as RaftConstructor,
+      KVServer,
+      KVClerk: Clerk,
+    }));
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();
@@ -113,15 +128,28 @@ export class KvConfig {
   /** Start (or restart) server i from what it persisted; its links to other servers start disabled. */
   startServer(i: number): void {
     const { ends, persister } = this.#mesh.startServer(i);
-    const kv = this.watch.construct(
-      i,
-      () => new KVServer(ends, i, persister, this.maxraftstate, this.initial),
+    this.watch.constructing(i);
+    const { peer, target } = this.#objects.server(
+      {
+        kind: 'kvserver',
+        ends: ends.map((end) => end.name),
+        me: i,
+        maxraftstate: this.maxraftstate,
+        initial: this.initial === undefined ? null : [...this.initial],
+        gid: 0,
+        ctrlers: [],
+      },
+      {
+        name: `S${i}`,
+        persister,
+        threw: (error) => {
+          this.watch.constructorThrew(i, error);
+          if (this.kvservers[i] === peer) this.kvservers[i] = null; // down, and the diagnosis says why
+        },
+      },
     );
-    this.kvservers[i] = kv;
-    const server = new Server();
-    server.addService(Service.of(kv));
-    server.addService(Service.of(kv.rf));
-    this.net.addServer(i, server);
+    this.kvservers[i] = peer;
+    this.net.addServer(i, target);
   }
 
   /** Crash server i: cut it off, delete it from the net, keep a copy of what it persisted, kill it. */
@@ -199,37 +227,38 @@ export class KvConfig {
   // --- clients -------------------------------------------------------------------------------------
 
   /** A new clerk with ends to every server, shuffled; only the ends to the servers in `to` work. */
-  makeClient(to: readonly number[]): Clerk {
+  makeClient(to: readonly number[]): KvClerk {
     const id = this.#nextClientId++;
-    // client RPCs cross a link with latency (client-link.ts)
-    const { names, ends } = this.#mesh.clientEnds(`C${id}`, (name) => new ClientLinkEnd(name, this.net));
-    const ck = new Clerk(randomHandles(ends));
+    // client RPCs cross a link with latency (client-link.ts), added where the tester routes them
+    const { names } = this.#mesh.clientEnds(`C${id}`);
+    const handle = this.#objects.clerk('kvclerk', randomHandles(names), { name: `C${id}` });
+    const ck = new KvClerk(this.#objects.boundary, handle);
     this.#clerks.set(ck, { ends: names, id });
     this.connectClient(ck, to);
     return ck;
   }
 
   /** Forget a clerk (its ends stay as they are, as in Go). */
-  deleteClient(ck: Clerk): void {
+  deleteClient(ck: KvClerk): void {
     this.#clerks.delete(ck);
   }
 
-  connectClient(ck: Clerk, to: readonly number[]): void {
+  connectClient(ck: KvClerk, to: readonly number[]): void {
     const { ends } = this.#clerk(ck);
     for (const j of to) this.net.enable(ends[j], true);
   }
 
-  disconnectClient(ck: Clerk, from: readonly number[]): void {
+  disconnectClient(ck: KvClerk, from: readonly number[]): void {
     const { ends } = this.#clerk(ck);
     for (const j of from) this.net.enable(ends[j], false);
   }
 
   /** The id a clerk goes by in traces ("C1005"). */
-  clientName(ck: Clerk): string {
+  clientName(ck: KvClerk): string {
     return `C${this.#clerk(ck).id}`;
   }
 
-  #clerk(ck: Clerk): { ends: string[]; id: number } {
+  #clerk(ck: KvClerk): { ends: string[]; id: number } {
     const entry = this.#clerks.get(ck);
     if (entry === undefined) throw new LabCheckFailure('unknown clerk: make it with makeClient');
     return entry;
@@ -237,21 +266,17 @@ export class KvConfig {
 
   // --- questions -----------------------------------------------------------------------------------
 
-  /** The first server whose Raft says it is leader; [false, 0] if none does. */
-  leader(): [boolean, number] {
-    for (let i = 0; i < this.n; i++) {
-      const rf = this.kvservers[i]?.rf;
-      if (rf === undefined) continue;
-      const state = rf.getState();
-      this.watch.claim(i, state);
-      if (state.isLeader) return [true, i];
-    }
-    return [false, 0];
+  /** The first server whose Raft says it is leader; [false, 0] if none does (every server asked at once). */
+  async leader(): Promise<[boolean, number]> {
+    const states = await Promise.all(this.kvservers.map((peer) => peer?.getState() ?? null));
+    states.forEach((state, i) => state !== null && this.watch.claim(i, state));
+    const first = states.findIndex((state) => state?.isLeader === true);
+    return first === -1 ? [false, 0] : [true, first];
   }
 
   /** Two groups: a majority p1 of non-leaders, and a minority p2 holding the leader (or server 0). */
-  makePartition(): [number[], number[]] {
-    const [, l] = this.leader();
+  async makePartition(): Promise<[number[], number[]]> {
+    const [, l] = await this.leader();
     const others = this.all().filter((i) => i !== l);
     const p1 = others.slice(0, Math.floor(this.n / 2) + 1);
     const p2 = [...others.slice(p1.length), l];
@@ -303,6 +328,7 @@ export class KvConfig {
       this.kvservers[i] = null;
     }
     this.net.cleanup();
+    this.#objects.close();
   }
 }
 

@@ -8,7 +8,7 @@
  * history must be linearizable. Times are virtual; the numbers are Go's.
  */
 import { randomInt, sleep } from '../../labrpc';
-import type { Clerk } from '../../kvraft';
+import type { KvClerk as Clerk } from './student-objects';
 import { LabCheckFailure, type LabContext } from '../harness';
 import { checkClntAppends } from './appends';
 import { CLIENT_LINK_MS } from './client-link';

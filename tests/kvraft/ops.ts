@@ -8,7 +8,7 @@
  * that order (as Go's nanosecond clock does) lets the checker see that an operation returned before the
  * next one was called, instead of treating the two as concurrent.
  */
-import type { Clerk } from '../../kvraft';
+import type { KvClerk as Clerk } from './student-objects';
 import type { KvInput, KvOutput, Operation } from '../linearizability';
 import type { KvConfig } from './config';
 

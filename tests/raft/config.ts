@@ -11,21 +11,12 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import {
-  Network,
-  Persister,
-  decode,
-  deepCopy,
-  freezeClass,
-  randomInt,
-  type HandlerReturn,
-  type RpcTarget,
-} from '../../labrpc';
+import { Network, Persister, decode, deepCopy, freezeClass, randomInt } from '../../labrpc';
 import type { ApplyMsg } from '../../raft';
 import { Raft } from '../../raft';
 import { Boundary, StudentCodeError, studentError } from '../harness/boundary/boundary';
 import { openBoundary } from '../harness/boundary/open';
-import type { Effect, Handle } from '../harness/boundary/protocol';
+import type { Effect } from '../harness/boundary/protocol';
 import type { RaftConstructor } from '../harness/boundary/student-host';
 import {
   defineLabTest,
@@ -40,6 +31,7 @@ import { CommittedLogs } from './committed-log';
 import { Checks } from './checks';
 import { ReplyHolds, type ReplyHold, type RpcPath, type RpcSelect } from './reply-hooks';
 import { RemotePeer, type PeerState } from './remote-peer';
+import { RemoteServer } from './remote-server';
 import { ClusterWatch } from './cluster-watch';
 import { ConfigHistory } from './config-history';
 import { recordFault } from './faults';
@@ -452,25 +444,6 @@ export class RaftConfig extends Checks implements ApplierHost {
     }
     this.net.cleanup();
     this.boundary.close();
-  }
-}
-
-/** Server i at the network's end: its handlers run across the boundary. */
-class RemoteServer implements RpcTarget {
-  count = 0;
-  readonly #boundary: Boundary;
-  readonly #handle: Handle;
-
-  constructor(boundary: Boundary, handle: Handle) {
-    this.#boundary = boundary;
-    this.#handle = handle;
-  }
-
-  dispatch(svcMeth: string, argBytes: Uint8Array, returned?: HandlerReturn): Promise<Uint8Array> {
-    this.count += 1;
-    if (returned !== undefined) returned.later = true;
-    // The network sets `pending` once dispatch returns, before the batch with the request runs.
-    return this.#boundary.deliver(this.#handle, svcMeth, argBytes, () => returned?.pending?.());
   }
 }
 

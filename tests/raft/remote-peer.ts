@@ -19,12 +19,21 @@ export class RemotePeer {
   last: SampledState | null = null;
   lastAt: number | null = null;
   readonly #now: () => number;
+  /** '' for a Raft peer the tester built; 'raft.' for the Raft peer inside a service's server (3A–4B). */
+  readonly #prefix: '' | 'raft.';
 
-  constructor(boundary: Boundary, handle: Handle, server: number, now: () => number) {
+  constructor(
+    boundary: Boundary,
+    handle: Handle,
+    server: number,
+    now: () => number,
+    prefix: '' | 'raft.' = '',
+  ) {
     this.#boundary = boundary;
     this.handle = handle;
     this.server = server;
     this.#now = now;
+    this.#prefix = prefix;
   }
 
   /** Note what the peer said about itself (a reply to the tester, or its getState() at an RPC it sent). */
@@ -34,26 +43,34 @@ export class RemotePeer {
   }
 
   async getState(): Promise<PeerState> {
-    const state = shaped('getState', await this.#boundary.invoke(this.handle, 'getState', []), {
-      term: 'number',
-      isLeader: 'boolean',
-    });
+    const state = shaped(
+      'getState',
+      await this.#boundary.invoke(this.handle, `${this.#prefix}getState`, []),
+      {
+        term: 'number',
+        isLeader: 'boolean',
+      },
+    );
     this.report(state);
     return state;
   }
 
   async start(command: unknown): Promise<StartResult> {
-    const result = shaped('start', await this.#boundary.invoke(this.handle, 'start', [command]), {
-      index: 'number',
-      term: 'number',
-      isLeader: 'boolean',
-    });
+    const result = shaped(
+      'start',
+      await this.#boundary.invoke(this.handle, `${this.#prefix}start`, [command]),
+      {
+        index: 'number',
+        term: 'number',
+        isLeader: 'boolean',
+      },
+    );
     this.report({ term: result.term, isLeader: result.isLeader });
     return result;
   }
 
   async changeConfig(servers: number[]): Promise<ConfigChangeResult> {
-    const value = await this.#boundary.invoke(this.handle, 'changeConfig', [servers]);
+    const value = await this.#boundary.invoke(this.handle, `${this.#prefix}changeConfig`, [servers]);
     const result = shaped('changeConfig', value, { index: 'number', term: 'number', isLeader: 'boolean' });
     const refused = (value as { refused?: unknown }).refused;
     if (refused !== null && typeof refused !== 'string') {
@@ -68,6 +85,7 @@ export class RemotePeer {
     this.#boundary.post(this.handle, 'snapshot', [index, snapshot]);
   }
 
+  /** Kill the peer (the server, for a service's peer: it kills its own Raft). */
   kill(): void {
     this.#boundary.post(this.handle, 'kill', []);
   }

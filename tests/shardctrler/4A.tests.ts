@@ -10,7 +10,8 @@
  * "Check Same config" waits for the new leader as Go's comment intends.
  */
 import { sleep } from '../../labrpc';
-import type { Clerk, Config } from '../../shardctrler';
+import type { Config } from '../../shardctrler';
+import type { CtrlerClerk as Clerk } from '../kvraft/student-objects';
 import { defineLabTest, type LabContext, type LabTest } from '../harness';
 import { CtrlerConfig } from './config';
 import { check, checkSameConfig, checkMinimalJoin, checkMinimalLeave, initialConfigForCheck } from './checks';
@@ -211,13 +212,13 @@ export const tests = [
     passed(cfg);
 
     begin(cfg, 'Check Same config on servers');
-    const [isLeader, leader] = cfg.leader();
+    const [isLeader, leader] = await cfg.leader();
     if (!isLeader) cfg.fail('Leader not found (no controller server says it is leader)');
     const c = await ck.query(-1); // the config the leader claims
     cfg.shutdownServer(leader);
     // Wait up to 3 s for the two others to elect a leader (Go's loop meant to; as written it never waits).
-    for (let attempt = 0; attempt < 3 && !cfg.leader()[0]; attempt++) await sleep(1000);
-    if (!cfg.leader()[0])
+    for (let attempt = 0; attempt < 3 && !(await cfg.leader())[0]; attempt++) await sleep(1000);
+    if (!(await cfg.leader())[0])
       cfg.fail(`Leader not found: 3 s after S${leader} was shut down, neither other server leads`);
     const cNew = await ck.query(-1);
     checkSameConfig(

@@ -2,7 +2,8 @@
  * The 4A checks (6.824 shardctrler/test_test.go's check and check_same_config, catalog §2.6), and the
  * minimal-transfer checks as the handout means them (catalog §2.8).
  */
-import type { Clerk, Config } from '../../shardctrler';
+import type { Config } from '../../shardctrler';
+import type { CtrlerClerk as Clerk } from '../kvraft/student-objects';
 import type { CtrlerConfig } from './config';
 
 /** Go's zero Config: what `cfa[3]` holds in "Basic leave/join" (never assigned). */

@@ -9,30 +9,41 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { Network, Server, Service, freezeClass, type Persister } from '../../labrpc';
+import { Network, freezeClass, type Persister } from '../../labrpc';
+import { Raft } from '../../raft';
 import { Clerk, ShardCtrler } from '../../shardctrler';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
+import type { RaftConstructor } from '../harness/boundary/student-host';
 import { ServerMesh, randomHandles } from '../kvraft/server-mesh';
+import { CtrlerClerk, StudentObjects } from '../kvraft/student-objects';
+import type { RemotePeer } from '../raft/remote-peer';
 import { recordFault } from '../raft/faults';
 
 export class CtrlerConfig {
   readonly ctx: LabContext;
   readonly n: number;
   readonly net = new Network();
-  readonly servers: (ShardCtrler | null)[];
+  /** Each server's handle across the boundary (its Raft peer's getState, and kill). */
+  readonly servers: (RemotePeer | null)[];
   readonly saved: (Persister | null)[];
   /** The servers' ends, links and persisters (tests/kvraft/server-mesh.ts, shared with kvraft's config). */
   readonly #mesh: ServerMesh;
-  readonly #clerks = new Map<Clerk, string[]>();
+  /** The student's servers and clerks, behind the boundary (tests/kvraft/student-objects.ts). */
+  readonly #objects: StudentObjects;
   #nextClientId: number;
 
   constructor(ctx: LabContext, n: number, unreliable: boolean) {
     this.ctx = ctx;
     this.n = n;
-    this.servers = new Array<ShardCtrler | null>(n).fill(null);
+    this.servers = new Array<RemotePeer | null>(n).fill(null);
     this.#mesh = new ServerMesh(ctx, this.net, n);
     this.saved = this.#mesh.saved;
     this.#nextClientId = n + 1000;
+    this.#objects = new StudentObjects(ctx, this.net, () => ({
+      Raft: Raft as unknown as RaftConstructor,
+      ShardCtrler,
+      CtrlerClerk: Clerk,
+    }));
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < n; i++) this.startServer(i);
     this.connectAll();
@@ -53,12 +64,26 @@ export class CtrlerConfig {
   /** Start (or restart) server i from a copy of what it persisted; its links to peers start disabled. */
   startServer(i: number): void {
     const { ends, persister } = this.#mesh.startServer(i);
-    const sc = new ShardCtrler(ends, i, persister);
-    this.servers[i] = sc;
-    const server = new Server();
-    server.addService(Service.of(sc));
-    server.addService(Service.of(sc.raft()));
-    this.net.addServer(i, server);
+    const { peer, target } = this.#objects.server(
+      {
+        kind: 'ctrler',
+        ends: ends.map((end) => end.name),
+        me: i,
+        maxraftstate: -1,
+        initial: null,
+        gid: 0,
+        ctrlers: [],
+      },
+      {
+        name: `S${i}`,
+        persister,
+        threw: () => {
+          if (this.servers[i] === peer) this.servers[i] = null;
+        },
+      },
+    );
+    this.servers[i] = peer;
+    this.net.addServer(i, target);
   }
 
   /** Crash server i: cut it off, delete it from the net, keep a copy of what it persisted, kill it. */
@@ -83,22 +108,19 @@ export class CtrlerConfig {
   }
 
   /** A new clerk with ends to every server, shuffled; only the ends to the servers in `to` work. */
-  makeClient(to: readonly number[]): Clerk {
+  makeClient(to: readonly number[]): CtrlerClerk {
     const id = this.#nextClientId++;
-    const { names, ends } = this.#mesh.clientEnds(`C${id}`);
-    const ck = new Clerk(randomHandles(ends));
-    this.#clerks.set(ck, names);
+    const { names } = this.#mesh.clientEnds(`C${id}`);
+    const handle = this.#objects.clerk('ctrlerclerk', randomHandles(names), { name: `C${id}`, link: 'none' });
     for (const j of to) this.net.enable(names[j], true);
-    return ck;
+    return new CtrlerClerk(this.#objects.boundary, handle);
   }
 
-  /** The first live server whose Raft says it is leader; [false, 0] if none does. */
-  leader(): [boolean, number] {
-    for (let i = 0; i < this.n; i++) {
-      const sc = this.servers[i];
-      if (sc !== null && sc.raft().getState().isLeader) return [true, i];
-    }
-    return [false, 0];
+  /** The first live server whose Raft says it is leader; [false, 0] if none does (all asked at once). */
+  async leader(): Promise<[boolean, number]> {
+    const states = await Promise.all(this.servers.map((peer) => peer?.getState() ?? null));
+    const first = states.findIndex((state) => state?.isLeader === true);
+    return first === -1 ? [false, 0] : [true, first];
   }
 
   /** Deferred in every test: kill every server and stop the network, so nothing runs after the test. */
@@ -108,6 +130,7 @@ export class CtrlerConfig {
       this.servers[i] = null;
     }
     this.net.cleanup();
+    this.#objects.close();
   }
 }
 

@@ -8,8 +8,7 @@
  * go test for 10 minutes); here each operation must finish within CHALLENGE2_OP_MS of virtual time.
  */
 import { sleep } from '../../labrpc';
-import { key2shard } from '../../shardkv';
-import { check, put, within } from './ops';
+import { check, key2shard, put, within } from './ops';
 import { checkAll, load, shardTest, type ShardRun } from './shard-test';
 
 /**

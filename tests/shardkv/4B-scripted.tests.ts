@@ -12,8 +12,7 @@
  */
 import { randString } from '../raft/config';
 import { sleep } from '../../labrpc';
-import { key2shard } from '../../shardkv';
-import { append, get, within } from './ops';
+import { append, get, key2shard, within } from './ops';
 import { ReplyGate } from './reply-gate';
 import { checkAll, load, shardTest } from './shard-test';
 
@@ -29,6 +28,11 @@ export const tests = [
       // 101 is down when it joins: 100 takes the new config and must stop serving 101's shards, though
       // it keeps their data until 101 comes to fetch it.
       cfg.shutdownGroup(1);
+      // Clerks that learn the config before the join (each asks the controller at its first Get), then
+      // cannot ask the controller again: they keep believing the old config.
+      const stale = t.ka.map(() => cfg.makeClient());
+      for (const ck of stale) await ck.get(t.ka[0]);
+      for (const ck of stale) cfg.cutCtrlers(ck);
       await cfg.join(1);
       const after = await cfg.mck.query(-1);
       const before = await cfg.mck.query(after.num - 1);
@@ -38,12 +42,9 @@ export const tests = [
       );
       if (moved.length === 0)
         cfg.fail(`no shard moved from 100 to 101 in config ${after.num}: nothing to test`);
-      for (const key of moved) {
-        // A clerk that still believes the old config, and cannot ask the controller for a newer one.
-        const stale = cfg.makeClient({ ctrlers: false });
-        stale.config = before;
+      for (const [i, key] of moved.entries()) {
         const answer = await Promise.race([
-          stale.get(key).then((v) => ({ v })),
+          stale[i].get(key).then((v) => ({ v })),
           sleep(2000).then(() => null),
         ]);
         if (answer !== null) {

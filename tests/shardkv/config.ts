@@ -13,19 +13,23 @@
  * We grade with the original tests' semantics; this copy may be changed while debugging, but a
  * solution must pass the unmodified one.
  */
-import { Network, Persister, Server, Service, freezeClass, type ClientEnd } from '../../labrpc';
-import { Clerk as CtrlerClerk, ShardCtrler } from '../../shardctrler';
-import { Clerk, ShardKV } from '../../shardkv';
+import { Network, Persister, freezeClass } from '../../labrpc';
+import { Raft } from '../../raft';
+import { Clerk as StudentCtrlerClerk, ShardCtrler } from '../../shardctrler';
+import { Clerk as StudentShardClerk, ShardKV } from '../../shardkv';
 import type { Annotation } from '../linearizability';
 import { LabCheckFailure, formatVirtual, traceNetwork, type LabContext } from '../harness';
-import { ClientLinkEnd } from '../kvraft/client-link';
+import type { RaftConstructor } from '../harness/boundary/student-host';
+import { CtrlerClerk, KvClerk, StudentObjects } from '../kvraft/student-objects';
 import { randString } from '../raft/config';
 import { recordFault } from '../raft/faults';
-import { GatedEnd, type ReplyGate } from './reply-gate';
+import type { RemotePeer } from '../raft/remote-peer';
+import type { ReplyGate } from './reply-gate';
 
 interface Group {
   gid: number;
-  servers: (ShardKV | null)[];
+  /** Each server's handle across the boundary (its Raft peer's getState, and kill). */
+  servers: (RemotePeer | null)[];
   saved: (Persister | null)[];
   /** endnames[i][j]: server i's end to peer j; mendnames[i][j]: server i's end to controller j. */
   endnames: string[][];
@@ -36,16 +40,22 @@ export class ShardConfig {
   readonly ctx: LabContext;
   readonly net = new Network();
   readonly nctrlers = 3;
-  readonly ctrlerservers: ShardCtrler[] = [];
+  readonly ctrlerservers: RemotePeer[] = [];
   readonly ngroups = 3;
   readonly n: number;
   readonly groups: Group[] = [];
   readonly maxraftstate: number;
-  /** The tester's own controller clerk: join, leave, and the configs the tests ask about. */
+  /**
+   * The tester's own controller clerk (the submission's, as in Go, across the boundary): join, leave, and
+   * the configs the tests ask about.
+   */
   readonly mck: CtrlerClerk;
   /** Faults as the linearizability page draws them (virtual ms). */
   readonly annotations: Annotation[] = [];
-  readonly #clerks = new Map<Clerk, number>();
+  /** Each clerk's id ("C1005" in messages) and its ends to the controllers. */
+  readonly #clerks = new Map<KvClerk, { id: number; ctrlers: string[] }>();
+  /** The student's servers and clerks, behind the boundary (tests/kvraft/student-objects.ts). */
+  readonly #objects: StudentObjects;
   readonly #owner = new Map<string, { from: number | string; to: number | string }>();
   #nextClientId: number;
 
@@ -55,13 +65,24 @@ export class ShardConfig {
     this.maxraftstate = maxraftstate;
     this.#nextClientId = n + 1000;
     traceNetwork(ctx.trace, this.net, (end) => this.#endpoint(end));
+    this.#objects = new StudentObjects(ctx, this.net, () => ({
+      Raft: Raft as unknown as RaftConstructor,
+      ShardCtrler,
+      CtrlerClerk: StudentCtrlerClerk,
+      ShardKV,
+      ShardClerk: StudentShardClerk,
+    }));
     ctx.defer(() => this.cleanup());
     for (let i = 0; i < this.nctrlers; i++) this.#startCtrler(i);
-    this.mck = new CtrlerClerk(this.#ctrlerEnds('tester'));
+    const mck = this.#objects.clerk('ctrlerclerk', this.#ctrlerEnds('tester'), {
+      name: 'tester',
+      link: 'none',
+    });
+    this.mck = new CtrlerClerk(this.#objects.boundary, mck);
     for (let gi = 0; gi < this.ngroups; gi++) {
       this.groups.push({
         gid: 100 + gi,
-        servers: new Array<ShardKV | null>(n).fill(null),
+        servers: new Array<RemotePeer | null>(n).fill(null),
         saved: new Array<Persister | null>(n).fill(null),
         endnames: [],
         mendnames: [],
@@ -85,35 +106,38 @@ export class ShardConfig {
   // --- controllers ---------------------------------------------------------------------------------
 
   #startCtrler(i: number): void {
-    const ends = this.#ctrlerEnds(i);
-    const sc = new ShardCtrler(ends, i, new Persister());
-    this.ctrlerservers.push(sc);
-    const server = new Server();
-    server.addService(Service.of(sc));
-    server.addService(Service.of(sc.raft()));
-    this.net.addServer(`ctrler${i}`, server);
+    const { peer, target } = this.#objects.server(
+      {
+        kind: 'ctrler',
+        ends: this.#ctrlerEnds(i),
+        me: i,
+        maxraftstate: -1,
+        initial: null,
+        gid: 0,
+        ctrlers: [],
+      },
+      { name: `ctrler${i}`, persister: new Persister(), threw: () => {} },
+    );
+    this.ctrlerservers.push(peer);
+    this.net.addServer(`ctrler${i}`, target);
   }
 
   /** Fresh enabled ends, one to each controller, for `from` (a controller, a server, a clerk). */
-  #ctrlerEnds(from: number | string): ClientEnd[] {
+  #ctrlerEnds(from: number | string): string[] {
     return Array.from({ length: this.nctrlers }, (_, j) => this.#newEnd(from, `ctrler${j}`, j));
   }
 
-  /** A fresh end; a client's crosses the client link (`link`), through `gate` if given. */
-  #newEnd(
-    from: number | string,
-    serverName: string,
-    to: number | string,
-    link = false,
-    gate?: ReplyGate,
-  ): ClientEnd {
+  /**
+   * A fresh enabled end from `from` to the server `serverName`; returns its name. (A client's calls cross
+   * the client link, and a gate if it has one, where the tester routes them: student-objects.ts.)
+   */
+  #newEnd(from: number | string, serverName: string, to: number | string): string {
     const name = randString(20);
-    const end = this.net.makeEnd(name);
+    this.net.makeEnd(name);
     this.#owner.set(name, { from, to });
     this.net.connect(name, serverName);
     this.net.enable(name, true);
-    if (gate !== undefined) return new GatedEnd(name, this.net, gate);
-    return link ? new ClientLinkEnd(name, this.net) : end;
+    return name;
   }
 
   #endpoint(end: string): { from: number | string; to: number | string } | undefined {
@@ -127,23 +151,39 @@ export class ShardConfig {
     const g = this.groups[gi];
     recordFault(this.ctx, { action: 'start', server: i, gid: g.gid });
     const who = `${g.gid}-${i}`;
-    g.endnames[i] = [];
-    const ends = Array.from({ length: this.n }, (_, j) => {
-      const end = this.#newEnd(who, this.serverName(g.gid, j), `${g.gid}-${j}`);
-      g.endnames[i].push(end.name);
-      return end;
-    });
-    const mends = this.#ctrlerEnds(who);
-    g.mendnames[i] = mends.map((end) => end.name);
+    g.endnames[i] = Array.from({ length: this.n }, (_, j) =>
+      this.#newEnd(who, this.serverName(g.gid, j), `${g.gid}-${j}`),
+    );
+    g.mendnames[i] = this.#ctrlerEnds(who);
     const saved = g.saved[i];
     g.saved[i] = saved === null ? new Persister() : saved.copy();
-    const makeEnd = (name: string): ClientEnd => this.#newEnd(who, name, name.replace(/^server-/, ''));
-    const kv = new ShardKV(ends, i, g.saved[i] as Persister, this.maxraftstate, g.gid, mends, makeEnd);
-    g.servers[i] = kv;
-    const server = new Server();
-    server.addService(Service.of(kv));
-    server.addService(Service.of(kv.raft()));
-    this.net.addServer(this.serverName(g.gid, i), server);
+    const name = this.serverName(g.gid, i);
+    const { peer, target } = this.#objects.server(
+      {
+        kind: 'shardkv',
+        ends: g.endnames[i],
+        me: i,
+        maxraftstate: this.maxraftstate,
+        initial: null,
+        gid: g.gid,
+        ctrlers: g.mendnames[i],
+      },
+      {
+        name,
+        persister: g.saved[i] as Persister,
+        // makeEnd(name): a fresh end to that server; the ends it makes are cut at its shutdown too
+        made: (server) => {
+          const end = this.#newEnd(who, server, server.replace(/^server-/, ''));
+          g.endnames[i].push(end);
+          return end;
+        },
+        threw: () => {
+          if (g.servers[i] === peer) g.servers[i] = null;
+        },
+      },
+    );
+    g.servers[i] = peer;
+    this.net.addServer(name, target);
   }
 
   /** Crash server i of group gi: cut its ends, delete it, keep a copy of what it persisted, kill it. */
@@ -204,24 +244,31 @@ export class ShardConfig {
 
   /**
    * A new clerk: ends to the controllers, and a makeEnd whose ends to servers cross the client link.
-   * For the scripted tests: `gate` holds one reply back (reply-gate.ts); `ctrlers: false` leaves the
-   * ends to the controllers disabled, so the clerk keeps whatever config it was given.
+   * For the scripted tests: `gate` holds one reply back (reply-gate.ts).
    */
-  makeClient(options: { gate?: ReplyGate; ctrlers?: boolean } = {}): Clerk {
+  makeClient(options: { gate?: ReplyGate } = {}): KvClerk {
     const id = this.#nextClientId++;
     const who = `C${id}`;
     const ctrlers = this.#ctrlerEnds(who);
-    if (options.ctrlers === false) for (const end of ctrlers) this.net.enable(end.name, false);
-    const ck = new Clerk(ctrlers, (name) =>
-      this.#newEnd(who, name, name.replace(/^server-/, ''), true, options.gate),
-    );
-    this.#clerks.set(ck, id);
+    const handle = this.#objects.clerk('shardclerk', ctrlers, {
+      name: who,
+      made: (name) => this.#newEnd(who, name, name.replace(/^server-/, '')),
+      link: 'made',
+      gate: options.gate,
+    });
+    const ck = new KvClerk(this.#objects.boundary, handle);
+    this.#clerks.set(ck, { id, ctrlers });
     return ck;
   }
 
+  /** For the scripted tests: cut a clerk off the controllers, so it keeps the config it last learnt. */
+  cutCtrlers(ck: KvClerk): void {
+    for (const end of this.#clerks.get(ck)?.ctrlers ?? []) this.net.enable(end, false);
+  }
+
   /** The id a clerk goes by in messages ("C1005"). */
-  clientName(ck: Clerk): string {
-    return `C${this.#clerks.get(ck) ?? '?'}`;
+  clientName(ck: KvClerk): string {
+    return `C${this.#clerks.get(ck)?.id ?? '?'}`;
   }
 
   // --- checks --------------------------------------------------------------------------------------
@@ -266,6 +313,7 @@ export class ShardConfig {
     }
     for (const sc of this.ctrlerservers) sc.kill();
     this.net.cleanup();
+    this.#objects.close();
   }
 }
 

@@ -4,7 +4,7 @@
  * the end of its test (Go checks only "unreliable 3"), so a value served by a group that had already
  * handed its shard off shows up as an illegal history even when no final check notices it.
  */
-import type { Clerk } from '../../shardkv';
+import type { KvClerk as Clerk } from '../kvraft/student-objects';
 import { LabCheckFailure } from '../harness';
 import { checkLinearizable } from '../kvraft/linearizable';
 import { OpLog, show } from '../kvraft/ops';
@@ -93,4 +93,16 @@ export async function within<T>(cfg: ShardConfig, ms: number, promise: Promise<T
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Shards in the system (Go's shardctrler.NShards). */
+export const NSHARDS = 10;
+
+/**
+ * The shard a key belongs to: its first byte modulo NSHARDS, "" in shard 0 (Go's key2shard). Go's tests
+ * call the copy in the student's package; ours is the tester's own, so no check runs submission code.
+ */
+export function key2shard(key: string): number {
+  if (key.length === 0) return 0;
+  return Buffer.from(key, 'utf8')[0] % NSHARDS;
 }

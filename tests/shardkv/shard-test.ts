@@ -3,7 +3,7 @@
  * pieces every 4B test shares: the load phase, verify+append, and the appender clients.
  */
 import { sleep } from '../../labrpc';
-import type { Clerk } from '../../shardkv';
+import type { KvClerk as Clerk } from '../kvraft/student-objects';
 import { defineLabTest, type LabContext, type LabTest } from '../harness';
 import { randString } from '../raft/config';
 import { ShardConfig } from './config';

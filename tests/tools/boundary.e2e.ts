@@ -2,8 +2,8 @@
  * The boundary between the tester and the code under test (tests/harness/boundary), end to end:
  *
  * - the same seed gives the same run in both modes: a test run in this thread (`npm test`) and the
- *   same test with the code under test in a child process (how the grader runs 2A–2E) pass alike and
- *   their traces hash the same — for tests of every Raft part, scripted ones included;
+ *   same test with the code under test in a child process (how the grader runs every part) pass alike
+ *   and their traces hash the same — for tests of every part, 2A to 4B, scripted ones included;
  * - a child that lies, crashes or stops answering fails its own run, with a reason, in bounded time.
  */
 import { spawnSync } from 'node:child_process';
@@ -41,6 +41,13 @@ describe('the same seed, in this thread and across the boundary', () => {
     'Test (2C): Figure 8 (unreliable)',
     'Test (2D): install snapshots (unreliable+crash)',
     'Test (2E): random changes, unreliable network, crashes',
+    'Test: partitions, one client (3A)',
+    'Test: unreliable net, restarts, partitions, snapshots, random keys, many clients (3B)',
+    'Test: membership changes, partitions, snapshots, many clients (3C)',
+    'Test: Multi-group join/leave',
+    'Test: unreliable 3',
+    'Test: unaffected shard access (challenge 2)',
+    "Test: a shard's duplicate table moves with it, scripted",
   ];
   test.each([[11], [6824]])('seed %i: every part passes in both modes with equal trace hashes', (seed) => {
     const results = compare(seed, byPart);

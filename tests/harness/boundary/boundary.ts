@@ -11,7 +11,7 @@
  */
 import { decode, encode } from '../../../labrpc';
 import { HarnessError } from '../errors';
-import type { Command, Effect, Handle, RaftSpec } from './protocol';
+import type { Command, Effect, Handle, Spec } from './protocol';
 
 /** How batches reach the student side: the tester's own thread, or a child process. */
 export interface StudentTransport {
@@ -30,8 +30,11 @@ export interface StudentTransport {
 export interface HandleListener {
   call(effect: Extract<Effect, { op: 'call' }>): void;
   persist(effect: Extract<Effect, { op: 'persist' }>): void;
-  /** An applyCh message; call `done()` when the tester took it (the student's applyCh call returns). */
-  apply(effect: Extract<Effect, { op: 'apply' }>, done: () => void): void;
+  /**
+   * An applyCh message; call `done()` when the tester took it (the student's applyCh call returns). Only a
+   * Raft peer the tester built has an applyCh of the tester's: a service's server applies to itself.
+   */
+  apply?(effect: Extract<Effect, { op: 'apply' }>, done: () => void): void;
 }
 
 export interface BoundaryListener {
@@ -88,8 +91,8 @@ export class Boundary {
     transport.onFire?.((timer) => this.fire(timer));
   }
 
-  /** Build a student Raft; the constructor runs at the next settle. Resolves when it has returned. */
-  construct(spec: RaftSpec, listener: HandleListener): { handle: Handle; made: Promise<Outcome> } {
+  /** Build a student object; the constructor runs at the next settle. Resolves when it has returned. */
+  construct(spec: Spec, listener: HandleListener): { handle: Handle; made: Promise<Outcome> } {
     const handle = ++this.#nextHandle;
     this.#handles.set(handle, listener);
     const call = ++this.#nextCall;
@@ -211,7 +214,10 @@ export class Boundary {
         return this.#listenerOf(effect.handle).persist(effect);
       case 'apply': {
         const { apply, held } = effect;
-        return this.#listenerOf(effect.handle).apply(effect, () => {
+        const listener = this.#listenerOf(effect.handle);
+        if (listener.apply === undefined)
+          throw new StudentCodeError(`an applyCh message from object ${effect.handle}, which has no applyCh`);
+        return listener.apply(effect, () => {
           if (held && !this.#closed) this.#queue.push({ op: 'applied', apply });
         });
       }

@@ -10,11 +10,17 @@
  * the same steps in the same order, so their traces hash the same (boundary.e2e.ts checks it).
  */
 
-/** A student-side object, numbered by the tester: a Raft peer (or later a KV server or a clerk). */
+/** A student-side object, numbered by the tester: a Raft peer, a service's server, or a clerk. */
 export type Handle = number;
 
-/** What the tester can build on the student side. */
-export type StudentKind = 'raft';
+/**
+ * What the tester can build on the student side: a Raft peer (2A–2E); a server of a service built on
+ * Raft — kvraft's KVServer (3A–3C), the shard controller (4A) or a shardkv server (4B); or a clerk of
+ * one of those services.
+ */
+export type StudentKind = 'raft' | ServerKind | ClerkKind;
+export type ServerKind = 'kvserver' | 'ctrler' | 'shardkv';
+export type ClerkKind = 'kvclerk' | 'ctrlerclerk' | 'shardclerk';
 
 export interface RaftSpec {
   kind: 'raft';
@@ -33,10 +39,45 @@ export interface RaftSpec {
   snapshotEvery: number | null;
 }
 
+/** A service's server: `new KVServer(ends, me, persister, maxraftstate, initial)`, and its kin. */
+export interface ServerSpec {
+  kind: ServerKind;
+  /** Its ends to its own group's servers, one per server (index = server number). */
+  ends: string[];
+  me: number;
+  raftState: Uint8Array;
+  snapshot: Uint8Array;
+  /** Snapshot when the raft state reaches this many bytes (-1: never); the controller has none. */
+  maxraftstate: number;
+  /** 3C: Raft's initial configuration (null: every server, as in 3A and 3B). */
+  initial: number[] | null;
+  /** shardkv: its replica group's id, and its ends to the shard controllers (it also gets a makeEnd). */
+  gid: number;
+  ctrlers: string[];
+}
+
+/**
+ * A clerk: `new Clerk(ends)` for kvraft's and the controller's; `new Clerk(ends, makeEnd)` for shardkv's,
+ * whose `ends` lead to the controllers. An end from makeEnd(name) is named `make:<name>#<n>` across the
+ * boundary, so the tester knows which server it leads to.
+ */
+export interface ClerkSpec {
+  kind: ClerkKind;
+  ends: string[];
+}
+
+export type Spec = RaftSpec | ServerSpec | ClerkSpec;
+
+/** The prefix of the names of the ends a student's makeEnd(name) makes (shardkv): `make:<name>#<n>`. */
+export const MADE_END = /^make:(.*)#\d+$/s;
+
 export type Command =
   /** Build a student object; the constructor runs now. */
-  | { op: 'construct'; call: number; handle: Handle; spec: RaftSpec }
-  /** Call one of the lab's API methods (getState, start, snapshot, changeConfig, kill). */
+  | { op: 'construct'; call: number; handle: Handle; spec: Spec }
+  /**
+   * Call one of the lab's API methods (INVOKABLE): getState, start, snapshot, changeConfig, kill on a peer;
+   * a clerk's operations; `raft.getState` and `raft.changeConfig` on a server's Raft peer.
+   */
   | { op: 'invoke'; call: number; handle: Handle; method: string; args: Uint8Array }
   /** Hand an RPC request to the object's handler. */
   | { op: 'deliver'; rpc: number; handle: Handle; svcMeth: string; args: Uint8Array }
@@ -84,6 +125,19 @@ export type Effect =
 /** The methods the tester may invoke on each kind of student object. */
 export const INVOKABLE: Readonly<Record<StudentKind, readonly string[]>> = {
   raft: ['getState', 'start', 'snapshot', 'changeConfig', 'kill'],
+  kvserver: ['kill', 'raft.getState', 'raft.changeConfig'],
+  ctrler: ['kill', 'raft.getState'],
+  shardkv: ['kill', 'raft.getState'],
+  kvclerk: ['get', 'put', 'append'],
+  ctrlerclerk: ['query', 'join', 'leave', 'move'],
+  shardclerk: ['get', 'put', 'append'],
+};
+
+/** The service name a server's handlers go by (its Raft peer's go by "Raft"). */
+export const SERVICE_NAME: Readonly<Record<ServerKind, string>> = {
+  kvserver: 'KVServer',
+  ctrler: 'ShardCtrler',
+  shardkv: 'ShardKV',
 };
 
 type FieldType =

@@ -20,11 +20,15 @@ import {
 import type { ApplyCh, ApplyMsg } from '../../../raft';
 import {
   INVOKABLE,
+  SERVICE_NAME,
   type Command,
   type Effect,
   type Handle,
   type RaftSpec,
   type SampledState,
+  type ServerSpec,
+  type Spec,
+  type StudentKind,
 } from './protocol';
 
 /** What the student's Raft module must provide (its constructor, as the handout declares it). */
@@ -36,17 +40,63 @@ export type RaftConstructor = new (
   initial: number[],
 ) => object;
 
+/** The handout's constructors of the services built on Raft (kvraft, shardctrler, shardkv) and their clerks. */
+export type KVServerConstructor = new (
+  servers: ClientEnd[],
+  me: number,
+  persister: Persister,
+  maxraftstate: number,
+  initial?: readonly number[],
+) => object;
+export type CtrlerConstructor = new (servers: ClientEnd[], me: number, persister: Persister) => object;
+export type ShardKVConstructor = new (
+  servers: ClientEnd[],
+  me: number,
+  persister: Persister,
+  maxraftstate: number,
+  gid: number,
+  ctrlers: ClientEnd[],
+  makeEnd: (name: string) => ClientEnd,
+) => object;
+export type ClerkConstructor = new (servers: ClientEnd[]) => object;
+export type ShardClerkConstructor = new (
+  ctrlers: ClientEnd[],
+  makeEnd: (name: string) => ClientEnd,
+) => object;
+
+/**
+ * The student's modules, each read only when an object of its kind is built (the child's are getters
+ * that load the module then): a 2A run never loads kvraft, so a kvraft that fails to load costs 2A
+ * nothing.
+ */
 export interface StudentModules {
-  Raft: RaftConstructor;
+  readonly Raft: RaftConstructor;
+  readonly KVServer?: KVServerConstructor;
+  readonly KVClerk?: ClerkConstructor;
+  readonly ShardCtrler?: CtrlerConstructor;
+  readonly CtrlerClerk?: ClerkConstructor;
+  readonly ShardKV?: ShardKVConstructor;
+  readonly ShardClerk?: ShardClerkConstructor;
 }
 
 interface Held {
   object: object | undefined;
-  kind: 'raft';
+  kind: StudentKind;
   server: Server | undefined;
   constructing: boolean;
   snapshotEvery: number | null;
 }
+
+/** Where each kind's constructor is in StudentModules, and how the handout calls it (for messages). */
+const CONSTRUCTOR: Readonly<Record<StudentKind, { module: keyof StudentModules; name: string }>> = {
+  raft: { module: 'Raft', name: 'raft/Raft' },
+  kvserver: { module: 'KVServer', name: 'kvraft/KVServer' },
+  kvclerk: { module: 'KVClerk', name: 'kvraft/Clerk' },
+  ctrler: { module: 'ShardCtrler', name: 'shardctrler/ShardCtrler' },
+  ctrlerclerk: { module: 'CtrlerClerk', name: 'shardctrler/Clerk' },
+  shardkv: { module: 'ShardKV', name: 'shardkv/ShardKV' },
+  shardclerk: { module: 'ShardClerk', name: 'shardkv/Clerk' },
+};
 
 /** A thrown value as one line: `Name: message`. */
 export function describeThrown(error: unknown): string {
@@ -68,7 +118,11 @@ export class StudentHost {
   #effects: Effect[] = [];
   #nextCall = 0;
   #nextApply = 0;
+  #nextMade = 0;
   #sampling = false;
+  readonly #transport = {
+    send: (end: string, svcMeth: string, args: unknown) => this.#send(end, svcMeth, args),
+  };
   readonly #fire: ((timer: number) => void) | undefined;
 
   constructor(modules: StudentModules, fire?: (timer: number) => void) {
@@ -131,37 +185,103 @@ export class StudentHost {
     }
   }
 
-  #construct(call: number, handle: Handle, spec: RaftSpec): void {
+  #construct(call: number, handle: Handle, spec: Spec): void {
     const held: Held = {
       object: undefined,
       kind: spec.kind,
       server: undefined,
       constructing: true,
-      snapshotEvery: spec.snapshotEvery,
+      snapshotEvery: spec.kind === 'raft' ? spec.snapshotEvery : null,
     };
     this.#held.set(handle, held);
-    const transport = {
-      send: (end: string, svcMeth: string, args: unknown) => this.#send(end, svcMeth, args),
-    };
-    const ends = spec.ends.map((name) => {
-      this.#endOwner.set(name, handle);
-      return new ClientEnd(name, transport);
-    });
-    const persister = new Persister();
-    persister.saveStateAndSnapshot(spec.raftState, spec.snapshot);
-    persister.watchSaves((raftState, snapshot) => this.emit({ op: 'persist', handle, raftState, snapshot }));
-    const applyCh: ApplyCh = (msg: ApplyMsg) => this.#apply(handle, msg);
     try {
-      held.object = new this.#modules.Raft(ends, spec.me, persister, applyCh, spec.initial);
-      const server = new Server();
-      server.addService(Service.of(held.object, 'Raft'));
-      held.server = server;
+      held.object = this.#make(handle, spec);
+      held.server = this.#serve(held);
       this.emit({ op: 'result', call, value: encode(null) });
     } catch (error) {
       this.emit({ op: 'result', call, error: describeThrown(error) });
     } finally {
       held.constructing = false;
     }
+  }
+
+  /** Run the constructor of `spec`'s kind with the lab's API objects, as the handout declares it. */
+  #make(handle: Handle, spec: Spec): object {
+    const { module, name } = CONSTRUCTOR[spec.kind];
+    const Made = this.#modules[module] as (new (...args: never[]) => object) | undefined;
+    if (typeof Made !== 'function') throw new TypeError(`${name} is not a class the submission exports`);
+    const ends = this.#ends(handle, spec.ends);
+    if (spec.kind === 'raft') {
+      const persister = this.#persister(handle, spec);
+      const applyCh: ApplyCh = (msg: ApplyMsg) => this.#apply(handle, msg);
+      return new (Made as RaftConstructor)(ends, spec.me, persister, applyCh, spec.initial);
+    }
+    switch (spec.kind) {
+      case 'kvserver': {
+        const { me, maxraftstate, initial } = spec;
+        const persister = this.#persister(handle, spec);
+        return initial === null
+          ? new (Made as KVServerConstructor)(ends, me, persister, maxraftstate)
+          : new (Made as KVServerConstructor)(ends, me, persister, maxraftstate, initial);
+      }
+      case 'ctrler':
+        return new (Made as CtrlerConstructor)(ends, spec.me, this.#persister(handle, spec));
+      case 'shardkv': {
+        const { me, maxraftstate, gid } = spec;
+        const persister = this.#persister(handle, spec);
+        const ctrlers = this.#ends(handle, spec.ctrlers);
+        return new (Made as ShardKVConstructor)(
+          ends,
+          me,
+          persister,
+          maxraftstate,
+          gid,
+          ctrlers,
+          this.#makeEnd(handle),
+        );
+      }
+      case 'shardclerk':
+        return new (Made as ShardClerkConstructor)(ends, this.#makeEnd(handle));
+      case 'kvclerk':
+      case 'ctrlerclerk':
+        return new (Made as ClerkConstructor)(ends);
+    }
+  }
+
+  /** The client ends named `names`, each of whose calls becomes a `call` effect of `handle`. */
+  #ends(handle: Handle, names: readonly string[]): ClientEnd[] {
+    return names.map((name) => {
+      this.#endOwner.set(name, handle);
+      return new ClientEnd(name, this.#transport);
+    });
+  }
+
+  /** shardkv's make_end: a fresh end to the server called `name`, whichever it is (the tester routes it). */
+  #makeEnd(handle: Handle): (name: string) => ClientEnd {
+    return (name) => this.#ends(handle, [`make:${String(name)}#${++this.#nextMade}`])[0];
+  }
+
+  /** A persister holding what the tester says the server saved, whose every save becomes an effect. */
+  #persister(handle: Handle, spec: RaftSpec | ServerSpec): Persister {
+    const persister = new Persister();
+    persister.saveStateAndSnapshot(spec.raftState, spec.snapshot);
+    persister.watchSaves((raftState, snapshot) => this.emit({ op: 'persist', handle, raftState, snapshot }));
+    return persister;
+  }
+
+  /** The handlers of a peer, or of a server and its Raft peer; a clerk serves nothing. */
+  #serve(held: Held): Server | undefined {
+    const object = held.object as object;
+    const server = new Server();
+    if (held.kind === 'raft') {
+      server.addService(Service.of(object, 'Raft'));
+      return server;
+    }
+    if (held.kind !== 'kvserver' && held.kind !== 'ctrler' && held.kind !== 'shardkv') return undefined;
+    server.addService(Service.of(object, SERVICE_NAME[held.kind]));
+    const raft = raftOf(held);
+    if (raft !== undefined) server.addService(Service.of(raft, 'Raft'));
+    return server;
   }
 
   #invoke(call: number, handle: Handle, method: string, args: Uint8Array): void {
@@ -171,14 +291,21 @@ export class StudentHost {
       this.emit({ op: 'result', call, value: encode(null) });
       return;
     }
-    const fn: unknown =
-      held?.object === undefined ? undefined : (held.object as Record<string, unknown>)[method];
-    if (held === undefined || typeof fn !== 'function' || !INVOKABLE[held.kind].includes(method)) {
-      this.emit({ op: 'result', call, error: `TypeError: ${method} is not a method of this peer` });
+    if (held === undefined || !INVOKABLE[held.kind].includes(method)) {
+      this.emit({
+        op: 'result',
+        call,
+        error: `TypeError: ${method} is not a method the tester may call here`,
+      });
       return;
     }
     try {
-      const value: unknown = (fn as (...a: unknown[]) => unknown).apply(held.object, decode<unknown[]>(args));
+      // A server's Raft peer answers `raft.<method>` (3C's changeConfig, the tester's getState).
+      const target = method.startsWith('raft.') ? raftOf(held) : held.object;
+      const name = method.replace(/^raft\./, '');
+      const fn: unknown = target === undefined ? undefined : (target as Record<string, unknown>)[name];
+      if (typeof fn !== 'function') throw new TypeError(`${method} is not a method of this ${held.kind}`);
+      const value: unknown = (fn as (...a: unknown[]) => unknown).apply(target, decode<unknown[]>(args));
       if (isThenable(value)) {
         value.then(
           (settled) => this.#result(call, settled),
@@ -224,9 +351,12 @@ export class StudentHost {
   #sample(handle: Handle): SampledState | null {
     const held = this.#held.get(handle);
     if (held?.object === undefined || this.#sampling) return null;
+    if (held.kind === 'kvclerk' || held.kind === 'ctrlerclerk' || held.kind === 'shardclerk') return null;
     this.#sampling = true;
     try {
-      const state = (held.object as { getState(): unknown }).getState();
+      const peer = held.kind === 'raft' ? held.object : raftOf(held);
+      if (peer === undefined) return null;
+      const state = (peer as { getState(): unknown }).getState();
       const { term, isLeader } = (state ?? {}) as { term?: unknown; isLeader?: unknown };
       return typeof term === 'number' && typeof isLeader === 'boolean'
         ? { term, isLeader }
@@ -252,6 +382,19 @@ export class StudentHost {
     this.emit({ op: 'apply', apply, handle, msg: encode(msg, 'applyMsg'), constructing, held: wait });
     return wait ? new Promise((resolve) => this.#applies.set(apply, resolve)) : undefined;
   }
+}
+
+/**
+ * A server's Raft peer: kvraft's `rf`, or what the controller's and shardkv's `raft()` return (as the
+ * handouts declare them); undefined if there is none to reach.
+ */
+function raftOf(held: Held): object | undefined {
+  const object = held.object as Record<string, unknown> | undefined;
+  if (object === undefined) return undefined;
+  if (held.kind === 'raft') return object;
+  const raft: unknown =
+    typeof object.raft === 'function' ? (object.raft as () => unknown).call(object) : object.rf;
+  return typeof raft === 'object' && raft !== null ? raft : undefined;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -11,7 +11,7 @@
 import '../random-setup'; // first, as in every entry point: Math.random is locked before anything keeps it
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { boundaryTests } from '../../raft/boundary-tests';
+import { boundaryTests } from '../../boundary-tests';
 import { runLabTest } from '../run';
 import { reportOf } from '../worker/in-worker';
 import type { WorkerReport } from '../worker/types';

@@ -227,6 +227,36 @@ interface BundleSpec {
   readonly name: string;
   readonly entry: string;
   readonly packages: 'bundle' | 'external';
+  /** The grader's tester: the lab folders a student owns are left out (withoutStudentCode). */
+  readonly withoutStudentCode?: boolean;
+}
+
+/** The folders of the code under test (scripts/grade/owned.ts OWNED_FOLDERS; the harness cannot import it). */
+const STUDENT_FOLDERS = ['raft', 'kvraft', 'shardctrler', 'shardkv'];
+
+/**
+ * Leave the code under test out of the grader's tester bundle: an import of a lab folder a student owns
+ * becomes an empty module. The tester builds every student object across the boundary, in the child,
+ * and never calls the constructors its configs import for `npm test`'s in-process path; this way the
+ * trusted process holds no student-owned code at all (not even the grader's reference, which the
+ * autograder package does not ship).
+ */
+function withoutStudentCode(root: string): Plugin {
+  const owned = STUDENT_FOLDERS.map((folder) => path.join(root, folder));
+  return {
+    name: 'without-student-code',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const target = path.resolve(args.resolveDir, args.path);
+        const inOwned = owned.some((dir) => target === dir || target.startsWith(`${dir}${path.sep}`));
+        return inOwned ? { path: target, namespace: 'student-code' } : undefined;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'student-code' }, () => ({
+        contents: 'module.exports = {}; // the code under test runs in its own process, not here',
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /** The bundle as a new process gets it: reused when its manifest shows every source unchanged, else built. */
@@ -255,7 +285,11 @@ async function buildCached(spec: BundleSpec, root: string): Promise<string> {
     // instead of failing silently. (esbuild marks only some lazily initialised modules strict by itself.)
     banner: { js: '"use strict";' },
     sourcemap: 'external', // a .map beside the bundle: the parent maps stack frames (source-map.ts)
-    plugins: spec.packages === 'external' ? [keepDirname] : [keepDirname, sharedModules(root)],
+    plugins: [
+      ...(spec.withoutStudentCode === true ? [withoutStudentCode(root)] : []),
+      keepDirname,
+      ...(spec.packages === 'external' ? [] : [sharedModules(root)]),
+    ],
   });
   const text = result.outputFiles.find((f) => f.path.endsWith('.js'))?.text ?? '';
   const map = result.outputFiles.find((f) => f.path.endsWith('.map'))?.text ?? '';
@@ -353,7 +387,7 @@ export async function bundleFor(moduleFile: string, root: string = FRAMEWORK_ROO
 export function buildBoundaryTester(root: string): Promise<string> {
   const entry = `import ${q(path.join(root, HARNESS, 'boundary', 'tester-main.ts'))};`;
   return once(`${root}\0boundary-tester`, () =>
-    buildCached({ name: 'boundary-tester', entry, packages: 'external' }, root),
+    buildCached({ name: 'boundary-tester', entry, packages: 'external', withoutStudentCode: true }, root),
   );
 }
 
