@@ -56,6 +56,11 @@ export function replayFor(test: string, jestFile: string, seed: number): string 
   return replayCommand(seed, jestFile, test);
 }
 
+/** Whether `error` is esbuild's: the submission's code did not build. */
+function isBuildFailure(error: unknown): boolean {
+  return Array.isArray((error as { errors?: unknown } | null)?.errors);
+}
+
 /** The compiler's complaint, with the workspace's paths made relative to the project. */
 function buildMessage(error: unknown, root: string): string {
   type EsbuildMessage = { text: string; location?: { file: string; line: number; column: number } | null };
@@ -168,10 +173,21 @@ export class WorkspaceRunner {
         error: outcome.error === undefined ? undefined : this.projectPaths(outcome.error),
       };
     } catch (error) {
+      const none = { virtualMs: 0, wallMs: 0, traceHash: '' };
+      if (!isBuildFailure(error)) {
+        // The grader's own fault, not the submission's: say so rather than blame its code.
+        const why = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        return {
+          ...base,
+          kind: 'crashed',
+          error: `HarnessError: the grader failed to run this test: ${why}`,
+          ...none,
+        };
+      }
       const error_ =
         `BuildError: the submission does not compile, so no test can run it:\n` +
         buildMessage(error, this.ws.dir);
-      return { ...base, kind: 'not-built', error: error_, virtualMs: 0, wallMs: 0, traceHash: '' };
+      return { ...base, kind: 'not-built', error: error_, ...none };
     } finally {
       if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
     }

@@ -231,6 +231,8 @@ interface BundleSpec {
   readonly withoutStudentCode?: boolean;
 }
 
+/** The esbuild namespace of the stand-ins for the student-owned folders in the tester's bundle. */
+const STUDENT_CODE = 'student-code';
 /** The folders of the code under test (scripts/grade/owned.ts OWNED_FOLDERS; the harness cannot import it). */
 const STUDENT_FOLDERS = ['raft', 'kvraft', 'shardctrler', 'shardkv'];
 
@@ -249,9 +251,9 @@ function withoutStudentCode(root: string): Plugin {
       b.onResolve({ filter: /^\.\.?\// }, (args) => {
         const target = path.resolve(args.resolveDir, args.path);
         const inOwned = owned.some((dir) => target === dir || target.startsWith(`${dir}${path.sep}`));
-        return inOwned ? { path: target, namespace: 'student-code' } : undefined;
+        return inOwned ? { path: target, namespace: STUDENT_CODE } : undefined;
       });
-      b.onLoad({ filter: /.*/, namespace: 'student-code' }, () => ({
+      b.onLoad({ filter: /.*/, namespace: STUDENT_CODE }, () => ({
         contents: 'module.exports = {}; // the code under test runs in its own process, not here',
         loader: 'js',
       }));
@@ -304,7 +306,9 @@ async function buildCached(spec: BundleSpec, root: string): Promise<string> {
   }
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
-    if (input !== ENTRY) inputs[input] = contentHash(path.resolve(root, input));
+    // Not a file: the entry, and the stand-ins for the student-owned folders (withoutStudentCode).
+    if (input !== ENTRY && !input.startsWith(`${STUDENT_CODE}:`))
+      inputs[input] = contentHash(path.resolve(root, input));
   }
   const manifest: Manifest = { builder: BUILDER, entry: entryHash(spec.entry), bundle: file, inputs };
   writeAtomically(manifestFile(spec.name, root), JSON.stringify(manifest));
@@ -391,7 +395,33 @@ export function buildBoundaryTester(root: string): Promise<string> {
   );
 }
 
+/** Which export of which lab folder each kind of student object is built from (StudentModules). */
+const STUDENT_EXPORTS: ReadonlyArray<[module: string, folder: string, exported: string]> = [
+  ['Raft', 'raft', 'Raft'],
+  ['KVServer', 'kvraft', 'KVServer'],
+  ['KVClerk', 'kvraft', 'Clerk'],
+  ['ShardCtrler', 'shardctrler', 'ShardCtrler'],
+  ['CtrlerClerk', 'shardctrler', 'Clerk'],
+  ['ShardKV', 'shardkv', 'ShardKV'],
+  ['ShardClerk', 'shardkv', 'Clerk'],
+];
+
+/**
+ * The child's bundle: its host (boundary/child-main.ts) and the submission's lab folders, those it has,
+ * each behind a getter that loads it on first use (esbuild turns a require() into a function that runs
+ * the module then). A folder the submission lacks is simply not there: a test that needs it fails,
+ * naming the class, and the others run.
+ */
 export function buildBoundaryChild(root: string): Promise<string> {
-  const entry = `import ${q(path.join(root, HARNESS, 'boundary', 'child-main.ts'))};`;
+  const getters = STUDENT_EXPORTS.filter(([, folder]) => fs.existsSync(path.join(root, folder))).map(
+    ([module, folder, exported]) =>
+      `  get ${module}() { return require(${q(path.join(root, folder))}).${exported}; },`,
+  );
+  const entry = [
+    `import { startChild } from ${q(path.join(root, HARNESS, 'boundary', 'child-main.ts'))};`,
+    'startChild({',
+    ...getters,
+    '} as never);',
+  ].join('\n');
   return buildCached({ name: 'boundary-child', entry, packages: 'external' }, root);
 }
