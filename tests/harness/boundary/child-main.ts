@@ -57,6 +57,31 @@ class StudentTimer {
   }
 }
 
+const TIMER_FUNCTIONS = [
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+];
+
+/** The timer functions `target` has now (those of its own, by name). */
+function timerFunctions(target: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    TIMER_FUNCTIONS.filter((name) => name in target).map((name) => [name, target[name]]),
+  );
+}
+
+/** `modules`, each read through `under` (which loads the module the first time). */
+function loadedUnder(modules: StudentModules, under: <T>(load: () => T) => T): StudentModules {
+  const wrapped: Record<string, unknown> = {};
+  for (const key of Object.keys(modules) as (keyof StudentModules)[]) {
+    Object.defineProperty(wrapped, key, { get: () => under(() => modules[key]), enumerable: true });
+  }
+  return wrapped as unknown as StudentModules;
+}
+
 /**
  * Start the child with the submission's modules: the bundle's entry (bundle.ts, buildBoundaryChild) hands
  * over getters that load each lab folder the submission has when the tester first builds an object of its
@@ -66,16 +91,32 @@ export function startChild(studentModules: StudentModules): void {
   const clock = FakeTimers.install({ now: EPOCH_MS, toFake: ['Date', 'performance', 'hrtime'] });
   const callbacks = new Map<number, Callback>();
   let nextTimer = 0;
-  const host = new StudentHost(studentModules, (id) => {
-    const callback = callbacks.get(id);
-    if (callback === undefined) return;
-    if (!callback.repeat) callbacks.delete(id);
-    try {
-      callback.fn(...callback.args);
-    } catch (error) {
-      host.emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` });
-    }
-  });
+  // The timer functions as they are now (the prologue's tripwires), to put back while a module loads.
+  const timerTargets = [globalThis, timers, timersPromises] as unknown as Record<string, unknown>[];
+  const tripwires = timerTargets.map(timerFunctions);
+  let standIns: Record<string, unknown>[] = [];
+  const host = new StudentHost(
+    loadedUnder(studentModules, <T>(load: () => T): T => {
+      // A module loads as it does in `npm test`, before any test runs: a timer function it keeps from load
+      // time is a tripwire (RealTimerError with its call site), not the stand-in its later calls get.
+      timerTargets.forEach((target, i) => Object.assign(target, tripwires[i]));
+      try {
+        return load();
+      } finally {
+        timerTargets.forEach((target, i) => Object.assign(target, standIns[i]));
+      }
+    }),
+    (id) => {
+      const callback = callbacks.get(id);
+      if (callback === undefined) return;
+      if (!callback.repeat) callbacks.delete(id);
+      try {
+        callback.fn(...callback.args);
+      } catch (error) {
+        host.emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` });
+      }
+    },
+  );
   host.captureDebugLines();
   setTripwireListener((error) => host.emit({ op: 'crash', error: describeThrown(error) }));
 
@@ -108,6 +149,7 @@ export function startChild(studentModules: StudentModules): void {
       new Promise((resolve) => replacements.setTimeout(resolve, ms, value)),
     setImmediate: (value?: unknown) => new Promise((resolve) => replacements.setImmediate(resolve, value)),
   });
+  standIns = timerTargets.map(timerFunctions);
   // process.exit ends the run, as in `npm test` (ProcessExit, with the call site): the effects so far go
   // to the tester first, with the reason, so that the run fails saying so rather than "the process ended".
   const exit = process.exit.bind(process);
