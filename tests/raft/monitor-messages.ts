@@ -164,6 +164,34 @@ export function logChanged(
   };
 }
 
+const FIGURE_8 =
+  'Figure 8: a leader never commits an entry of an earlier term by counting replicas; it commits it with ' +
+  'the first entry of its own term (commit N only if log[N].term == currentTerm).';
+
+/** Figure 8, seen at the leader's own apply: it counted replicas of an entry of an earlier term. */
+export function countedEarlierTerm(
+  i: number,
+  term: number,
+  index: number,
+  held: { index: number; term: number },
+  acks: string,
+): Violation {
+  const earlier =
+    held.index === index
+      ? `its entry there is of T${held.term}`
+      : `its entry there is of T${held.term} or earlier (its entry at ${held.index} is of T${held.term}, ` +
+        'and terms never decrease along a log)';
+  return {
+    property: 'commit rule',
+    rule: '[L.4] (Figure 8)',
+    what:
+      `S${i}, leader of T${term}, committed index ${index} by counting replicas: a majority holds it ` +
+      `(acknowledgements in T${term}: ${acks}), but ${earlier}, and no entry of T${term} at or after ` +
+      `it has a majority. ${FIGURE_8} The symptom: S${i} applied index ${index} before it was ` +
+      'committed [All.1].',
+  };
+}
+
 export function commitAhead(
   i: number,
   term: number,
@@ -175,9 +203,7 @@ export function commitAhead(
   const what =
     termAtMajority !== null && majority !== null
       ? `a majority has index ${leaderCommit}, but S${i}'s entry at ${majority}, the highest a majority has, ` +
-        `is of T${termAtMajority}, not T${term} (acknowledgements: ${acks}). Figure 8: a leader never ` +
-        'commits an entry of an earlier term by counting replicas; it commits it with the first entry of ' +
-        'its own term.'
+        `is of T${termAtMajority}, not T${term} (acknowledgements: ${acks}). ${FIGURE_8}`
       : `in T${term} a majority (itself included) acknowledged only up to index ${majority ?? 'none'} ` +
         `(acknowledgements: ${acks}). A leader commits N only once a majority has it and log[N] is of its ` +
         'own term; matchIndex comes from the entries each follower acknowledged.';
