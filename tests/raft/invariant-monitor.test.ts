@@ -230,8 +230,8 @@ describe('the invariant monitor, from the wire', () => {
   test('Figure 2 names under another capitalisation are read (PrevLogIndex, Term)', async () => {
     const result = await run(async (ctx) => {
       const r = rig(ctx, 3);
-      await r.call(0, 2, 'RequestVote', { Term: 4, CandidateId: 0, LastLogIndex: 0, LastLogTerm: 0 });
       r.peers[2].voteReply = { Term: 4, VoteGranted: true };
+      await r.call(0, 2, 'RequestVote', { Term: 4, CandidateId: 0, LastLogIndex: 0, LastLogTerm: 0 });
       await r.call(1, 2, 'RequestVote', { Term: 4, CandidateId: 1, LastLogIndex: 0, LastLogTerm: 0 });
     });
     expect(result.error?.message).toMatch(/S2 granted its vote of T4 twice/);
