@@ -62,13 +62,25 @@ export function voteForBehind(
   last: { index: number; fact: Fact },
   lost: '[P.1]' | '[IS.6]' | null,
 ): Violation {
+  if (lost === '[P.1]') {
+    // A peer that does not persist its log yet (every student before 2C) meets this first: lead with it.
+    return {
+      property: 'Leader Completeness',
+      rule: lost,
+      what:
+        `S${voter} restarted after its log held index ${last.index} with term ${last.fact.term} ` +
+        `(${describeSource(last.fact.source)}), and then granted its vote to a candidate whose log (last ` +
+        `entry: index ${lastLog.index}, term ${lastLog.term}) is behind that: did it lose those entries in ` +
+        'the restart? Persist the log before answering an RPC [P.1] and read it back on restart [P.2]. If ' +
+        "it kept them, the vote rule is broken instead: grant only if the candidate's last term is higher, " +
+        'or the same with a last index at least as high (§5.4.1) [RV.2].',
+    };
+  }
   const unless =
-    lost === '[P.1]'
-      ? ` It restarted since: unless it lost those entries, because it does not persist its log before answering [P.1].`
-      : lost === '[IS.6]'
-        ? ` An InstallSnapshot reached it since: unless it dropped those entries then, though a snapshot ` +
-          'whose last entry the log holds must keep the entries that follow [IS.6].'
-        : '';
+    lost === '[IS.6]'
+      ? ` An InstallSnapshot reached it since: unless it dropped those entries then, though a snapshot ` +
+        'whose last entry the log holds must keep the entries that follow [IS.6].'
+      : '';
   return {
     property: 'Leader Completeness',
     rule: lost ?? '[RV.2]',
