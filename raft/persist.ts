@@ -60,7 +60,6 @@ function storedCommand(entry: LogEntry): unknown {
 // SKELETON:  * back with one `decode`.
 // SKELETON:  */
 // #endregion
-
 export function encodeState(state: PersistentState): Uint8Array {
   // Your code here (2C).
   // #region SOLUTION 2C
