@@ -45,7 +45,7 @@ export default tseslint.config(
   {
     // The student's folders. A handout's skeleton keeps the parameters of the API it stubs (the names the
     // tester and Figure 2 use) before the student reads them, and an RPC type starts as an empty interface
-    // for the student to fill in; the reference follows the same rules. See INSTRUCTORS.md, "Lint".
+    // for the student to fill in; the reference follows the same rules (instructors: INSTRUCTORS.md, "Lint").
     // A promise nobody awaits or handles is almost always a missing `await` (a reply used before it
     // arrives, a loop that never yields): no-floating-promises, type-aware, so only for these folders.
     files: ['raft/**/*.ts', 'kvraft/**/*.ts', 'shardctrler/**/*.ts', 'shardkv/**/*.ts'],

@@ -2,7 +2,7 @@
 // Jest's configuration, typed through JSDoc and checked by `npm run typecheck` (the pragma above). It is
 // JavaScript because jest reads a TypeScript config by loading a TypeScript loader first: ts-node (the
 // default) cost ~0.7 s of CPU and esbuild-register ~0.2 s before the first test of every `npm test`.
-// Jest runs every lab test and self-test. Notes on the choices (see ../shared/virtual-time-notes.md):
+// Jest runs every lab test and self-test. Notes on the choices:
 // - The runner (tests/harness/jest-runner.ts) takes the lab files (those that only register test modules by
 //   path) and runs their tests one queue for all, longest first, in worker threads outside jest's sandbox,
 //   maxWorkers at a time; every other file goes to jest's default runner, at the same time.

@@ -168,8 +168,13 @@ export class Cluster {
     if (child.pid !== undefined) this.startedPids.push(child.pid);
     child.on('exit', (code, signal) => {
       if (this.#children[i] === child) {
-        this.#children[i] = null; // died on its own: say so, the kv client must not think it is up
-        this.#log(`S${i} exited by itself (${signal ?? `code ${code}`}); see ${logFile}`);
+        this.#children[i] = null; // not stopped by us: say so, the kv client must not think it is up
+        // A signal came from outside (a `kill -9` by hand, the OOM killer): the member did not exit by itself.
+        const how =
+          signal === null
+            ? `exited by itself (code ${code})`
+            : `was killed by ${signal} from outside the supervisor (by hand, or by the system)`;
+        this.#log(`S${i} (pid ${child.pid}) ${how}; see ${logFile}`);
         this.#writeClusterFile();
       }
     });

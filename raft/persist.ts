@@ -50,8 +50,16 @@ interface StoredState {
 function storedCommand(entry: LogEntry): unknown {
   return entry.config ?? entry.command;
 }
+// SKELETON: /**
+// SKELETON:  * The bytes persist() saves. Only your raft/ calls encodeState and decodeState: their signatures are
+// SKELETON:  * yours to change. Encoding the whole state at once is the place to start (2C). Once logs grow long
+// SKELETON:  * (3A), GUIDE's "Tip: persist incrementally" keeps the log's entries encoded as they enter the log,
+// SKELETON:  * in an EncodedList (from ../labrpc), and passes its bytes here instead of the entries:
+// SKELETON:  * `encodeState(state, logBytes: EncodedList<LogEntry>)`, with `state` the other fields, returning
+// SKELETON:  * `encodeArray([encode(state.currentTerm), …, logBytes.bytes()])`; decodeState reads that array
+// SKELETON:  * back with one `decode`.
+// SKELETON:  */
 // #endregion
-
 export function encodeState(state: PersistentState): Uint8Array {
   // Your code here (2C).
   // #region SOLUTION 2C

@@ -1,6 +1,6 @@
 /**
- * The per-part section of `npm run bench`: what the reference solution costs, part by part, and what the
- * invariant monitor adds to it.
+ * The per-part section of `npm run bench`: what the labs in this tree cost (the reference solution, or a
+ * student's code in a handout), part by part, and what the invariant monitor adds to it.
  *
  * Every lab test (2A–4B) runs in this process at a fixed seed (so every run simulates the same events),
  * and its CPU time (process.cpuUsage: user + system, less sensitive than wall time to other programs on
@@ -16,6 +16,7 @@
  */
 import path from 'node:path';
 import Table from 'cli-table3';
+import pc from 'picocolors';
 import { sleep } from '../labrpc';
 import { defineLabTest, runLabTest, type LabTest, type Part } from '../tests/harness';
 import { labTestsOf } from '../tests/harness/worker/discover';
@@ -140,9 +141,15 @@ function overhead(f: PartFigures): string {
   return `${percent >= 0 ? '+' : ''}${percent.toFixed(1)} %`;
 }
 
+/** cli-table3's colours only where the stress runner prints them too: none when piped or NO_COLOR. */
+export function tableStyle(): { head: string[]; border?: string[] } {
+  return pc.isColorSupported ? { head: ['cyan'] } : { head: [], border: [] };
+}
+
 /** The section's table: per part, CPU time against the timer-loop baseline. */
 export function partsTable(figures: readonly PartFigures[], baselineMs: number, seed: number): string {
   const table = new Table({
+    style: tableStyle(),
     head: [
       `part (seed ${seed})`,
       'tests',
@@ -184,7 +191,8 @@ export function partsTable(figures: readonly PartFigures[], baselineMs: number, 
   );
   const same = differ.length === 0 ? 'same trace hashes with and without it' : 'TRACE HASHES DIFFER';
   return (
-    'reference solution, CPU per part (in process; each test run with the invariant monitor and ' +
+    'CPU per part of the raft/, kvraft/, shardctrler/ and shardkv/ in this tree (in process; each test run ' +
+    'with the invariant monitor and ' +
     `without it, ${same})\n${table.toString()}\n${failures}${differ.join('')}${unrepeatable.join('')}`
   );
 }

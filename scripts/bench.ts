@@ -8,7 +8,7 @@
  *              msgpackr's own pack + unpack of the same two messages
  *   rpc        labrpc calls delivered per wall second in virtual time, reliable and unreliable, and the
  *              cost of one delivered RPC vs msgpackr's pack + unpack of the same arguments and reply
- *   parts      CPU time of the reference on every 2A–4B test vs a bare timer loop, and the invariant
+ *   parts      CPU time of this tree's labs (the reference, or a student's code) on every 2A–4B test vs a bare timer loop, and the invariant
  *              monitor's overhead: the same runs with it and without it (bench-parts.ts)
  *   suite      whole tests in a worker, under jest and under stress, vs in-process (scripts/bench/suite.ts)
  *
@@ -20,7 +20,7 @@ import { Network, Server, Service, decode, encode, sleep } from '../labrpc';
 import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../labrpc/codec';
 import { defineLabTest, runLabTest } from '../tests/harness';
-import { benchParts, LAB_PARTS, partsTable, timerLoopCpuMs } from './bench-parts';
+import { benchParts, LAB_PARTS, partsTable, tableStyle, timerLoopCpuMs } from './bench-parts';
 import { suiteRows } from './bench/suite';
 
 const realNow = performance.now.bind(performance);
@@ -134,7 +134,7 @@ async function framework(): Promise<void> {
   const unreliable = await rpcRate(false, 60);
   const rpcMicros = (figures: RpcFigures): number => 1e6 / figures.perWallSecond;
 
-  const table = new Table({ head: ['measure', 'result', 'baseline', 'ratio'] });
+  const table = new Table({ style: tableStyle(), head: ['measure', 'result', 'baseline', 'ratio'] });
   table.push(
     ['setImmediate hop (baseline)', `${hop.toFixed(2)} µs`, '–', '1.0×'],
     [
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
   }
   if (run('suite')) {
     // Whole tests: isolation, jest and stress against an in-process run (scripts/bench/suite.ts).
-    const suite = new Table({ head: ['suite', 'result', 'baseline', 'ratio'] });
+    const suite = new Table({ style: tableStyle(), head: ['suite', 'result', 'baseline', 'ratio'] });
     suite.push(...(await suiteRows()));
     process.stdout.write(`${suite.toString()}\n`);
   }

@@ -94,7 +94,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const shard = options.shard === undefined ? '' : `, shard ${options.shard.index}/${options.shard.count}`;
   const code = codeIdentity();
   process.stderr.write(
-    `stress: ${specs.length} runs of ${stats.rows.length} tests, seeds from ${options.firstSeed}` +
+    `stress: ${specs.length} runs of ${stats.rows.length} test${stats.rows.length === 1 ? '' : 's'}, ` +
+      `seeds from ${options.firstSeed}` +
       `${shard}, ${options.parallel} at a time; ${describeCode(code)} (bundled once, now)\n`,
   );
   await runAll(specs, options, stats);

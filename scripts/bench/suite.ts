@@ -102,7 +102,7 @@ export async function suiteRows(): Promise<Row[]> {
     throw new Error('2C, seed 1: in-process, isolated, pooled and jest runs gave different trace hashes');
   const stress = stressRate('2C', 10);
   const floor = stressRate('isolated passes', 20, path.relative(ROOT, EMPTY));
-  const label = `2C (${names.length} tests, seed ${SEED}, same hashes everywhere)`;
+  const label = `${path.relative(ROOT, MODULE)} (${names.length} tests, seed ${SEED}, same hashes everywhere)`;
   return [
     [`${label}: in-process (baseline)`, seconds(local.ms), '–', '1.0×'],
     [

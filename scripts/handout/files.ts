@@ -32,6 +32,11 @@ export const INSTRUCTOR_ONLY: readonly string[] = [
   'tests/mutants*',
   'tests/tools/mutants*',
   'tests/reference/', // tests of the reference's internals (a student's raft/ has other ones)
+  // The checker's validation against porcupine's histories, read from ../shared (outside the repository,
+  // never shipped): a handout must not run, skip or time anything by whether that folder happens to exist.
+  'tests/linearizability/shared-histories.test.ts',
+  'tests/linearizability/shared-data.ts',
+  'scripts/bench-linearizability.ts',
 ];
 
 /** The folders whose solution regions the generator strips; the student owns (and the grader copies) these. */

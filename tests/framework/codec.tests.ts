@@ -2,7 +2,7 @@
  * The codec's self-tests: the equivalents of Go labgob's three tests (catalog §2), then what a student
  * relies on: copies are deep, and every value that would not survive the trip is reported once, by path.
  */
-import { CodecError, codecStats, decode, deepCopy, encode } from '../../labrpc';
+import { CodecError, codecStats, decode, deepCopy, encode, setCodecWarningSink } from '../../labrpc';
 import { check, defineLabTest, type LabTest } from '../harness';
 
 const part = 'codec';
@@ -55,11 +55,13 @@ class LogEntry {
 }
 
 // Go: TestCapital — a value that would lose something on the way (Go: a lower-case field) adds exactly
-// one warning, however many times it is encoded, and the warning names its path.
+// one warning, however many times it is encoded, and the warning names its path. The warnings this test
+// provokes go to its trace only: printed, they read like warnings about the student's own LogEntry.
 const foreignValues = defineLabTest({
   part,
   title: 'a value that would not survive is reported once, by path',
-  async body() {
+  async body(ctx) {
+    setCodecWarningSink((msg) => ctx.trace.record('codec', { msg })); // the run restores it
     const before = codecStats().warnings;
     const args = { entries: [new LogEntry(1, 5), new LogEntry(1, 6), new LogEntry(2, 7)] };
     for (let i = 0; i < 3; i++) encode(args, 'args');

@@ -336,7 +336,8 @@ export class ClusterWatch {
           'timer in the constructor, and does the timer start an election (RequestVote to every peer)?',
       );
     }
-    hints.push(...this.explainStall().map((why) => `  ${why}`));
+    // A constructor that threw explains the silence; a stall pattern read from it would only mislead.
+    if (threw.length === 0) hints.push(...this.explainStall().map((why) => `  ${why}`));
     const stuck = this.#stuckHandlers(now);
     if (stuck.length > 0) {
       hints.push(

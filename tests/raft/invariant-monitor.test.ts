@@ -41,6 +41,8 @@ class Peer {
 interface Rig {
   peers: Peer[];
   call(i: number, j: number, method: string, args: Reply): Promise<unknown>;
+  /** Server i applied `command` at `index`, as the Raft tester's appliers report it. */
+  applied(i: number, index: number, command: unknown): void;
 }
 
 function rig(ctx: LabContext, n: number): Rig {
@@ -63,6 +65,7 @@ function rig(ctx: LabContext, n: number): Rig {
   return {
     peers,
     call: (i, j, method, args) => (ends.get(`${i}-${j}`) as ClientEnd).call(`Raft.${method}`, args),
+    applied: (i, index, command) => watch.monitor.applied(i, index, command),
   };
 }
 
@@ -181,6 +184,39 @@ describe('the invariant monitor, from the wire', () => {
     );
   });
 
+  /**
+   * Figure 8 as the commit-earlier-term mutant (scripts/mutants/catalog.ts) plays it: S0 leads T1 and
+   * commits a, b, c; x (T1) reaches only S1; S0 is elected again in T3 and copies x to S2, so a majority
+   * holds x, and applies it at once, before any AppendEntries carries the new leaderCommit. Its apply is
+   * the first sign, and the message must name the rule broken upstream, not only the apply.
+   */
+  async function figure8(r: Rig, thenOwnTerm: boolean): Promise<void> {
+    await elect(r, 0, 1);
+    const abc = [entry(1, 'a'), entry(1, 'b'), entry(1, 'c')];
+    for (const j of [1, 2]) await r.call(0, j, 'AppendEntries', ae(1, 0, 0, abc));
+    for (const j of [1, 2]) await r.call(0, j, 'AppendEntries', ae(1, 3, 1, [], 3));
+    ['a', 'b', 'c'].forEach((command, k) => r.applied(0, k + 1, command));
+    await r.call(0, 1, 'AppendEntries', ae(1, 3, 1, [entry(1, 'x')], 3));
+    await elect(r, 0, 3, 4, 1);
+    for (const j of [1, 2]) await r.call(0, j, 'AppendEntries', ae(3, 3, 1, [entry(1, 'x')], 3));
+    if (thenOwnTerm) {
+      for (const j of [1, 2]) await r.call(0, j, 'AppendEntries', ae(3, 4, 1, [entry(3, 'y')], 3));
+    }
+    r.applied(0, 4, 'x');
+  }
+
+  test('a leader applying an earlier term’s entry a majority holds: [L.4] Figure 8, at its apply', async () => {
+    const result = await run(async (ctx) => figure8(rig(ctx, 5), false));
+    expect(result.error?.message).toMatch(
+      /^LabCheckFailure: invariant monitor: commit rule violated \[L.4\] \(Figure 8\) at 0\.0\d\d s: S0, leader of T3, committed index 4 by counting replicas: a majority holds it \(acknowledgements in T3: S1 up to 4, S2 up to 4\), but its entry there is of T1.*Figure 8: a leader never commits an entry of an earlier term by counting replicas.*The symptom: S0 applied index 4 before it was committed \[All.1\]/,
+    );
+  });
+
+  test('the same entry applied once an entry of the leader’s term follows it on a majority: no alarm', async () => {
+    const result = await run(async (ctx) => figure8(rig(ctx, 5), true));
+    expect(result.error?.message).toBeUndefined();
+  });
+
   test('shapes it cannot read leave it silent (no false alarm on a student’s own field names)', async () => {
     const result = await run(async (ctx) => {
       const r = rig(ctx, 3);
@@ -194,8 +230,8 @@ describe('the invariant monitor, from the wire', () => {
   test('Figure 2 names under another capitalisation are read (PrevLogIndex, Term)', async () => {
     const result = await run(async (ctx) => {
       const r = rig(ctx, 3);
-      await r.call(0, 2, 'RequestVote', { Term: 4, CandidateId: 0, LastLogIndex: 0, LastLogTerm: 0 });
       r.peers[2].voteReply = { Term: 4, VoteGranted: true };
+      await r.call(0, 2, 'RequestVote', { Term: 4, CandidateId: 0, LastLogIndex: 0, LastLogTerm: 0 });
       await r.call(1, 2, 'RequestVote', { Term: 4, CandidateId: 1, LastLogIndex: 0, LastLogTerm: 0 });
     });
     expect(result.error?.message).toMatch(/S2 granted its vote of T4 twice/);

@@ -12,8 +12,9 @@
  *                        hold, or refusing one it holds [AE.2]
  *   Leader Completeness  a later leader contradicts a committed entry; a vote for a log behind [RV.2]
  *   commit rules         committed = an entry of its leader's term that a majority acknowledged in that
- *                        term, and all before it: leaderCommit beyond that [L.4]; applying beyond what an
- *                        accepted AppendEntries allowed [All.1]
+ *                        term, and all before it: leaderCommit beyond that [L.4]; a leader applying an
+ *                        earlier term's entry it counted replicas of (Figure 8) [L.4]; applying beyond
+ *                        what an accepted AppendEntries allowed [All.1]
  *   State Machine Safety a server applies, at a committed index, another command
  *
  * Shapes are the student's (wire.ts): a message it cannot read leaves the monitor silent about it, and
@@ -274,8 +275,7 @@ export class InvariantMonitor {
       if (older === null || older === rpc.term) return; // its entry there is unknown: say nothing
     }
     // Only now, for the message: this point is reached on many sends that then return above.
-    const acks = [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
-    this.#fail(rpc, M.commitAhead(i, rpc.term, c, m, older, acks));
+    this.#fail(rpc, M.commitAhead(i, rpc.term, c, m, older, describeAcks(lead)));
   }
 
   // --- deliveries: what may change the receiver's log -----------------------------------------------
@@ -487,7 +487,37 @@ export class InvariantMonitor {
       return this.#fail(null, M.appliedOther(i, index, command, entryCommand(entry.entry), committed));
     }
     const allowed = this.#servers[i].mayCommit();
-    if (index > allowed) this.#fail(null, M.appliedUncommitted(i, index, allowed));
+    if (index > allowed)
+      this.#fail(null, this.#countedEarlierTerm(i, index) ?? M.appliedUncommitted(i, index, allowed));
+  }
+
+  /**
+   * [L.4] Figure 8, for a server that applied beyond what the wire lets it know committed: if it led a
+   * term in which a majority acknowledged that index, but its entry there is of an earlier term, it
+   * committed that entry by counting replicas. Its own apply is the first sign (it applies before any
+   * AppendEntries carries the new leaderCommit), so the apply check names the rule broken upstream.
+   */
+  #countedEarlierTerm(i: number, index: number): M.Violation | null {
+    let led: { term: number; lead: Leadership } | null = null;
+    for (const [term, lead] of this.#leaders) {
+      if (lead.server === i && (led === null || term > led.term)) led = { term, lead };
+    }
+    if (led === null) return null;
+    const { term, lead } = led;
+    const m = majorityAck(lead, this.#c.voters);
+    if (m === null || index > m) return null;
+    // Its entry at `index` is of an earlier term if one at or after it (up to m) is: terms never decrease
+    // along a log. An entry of its own term up to m would have let it commit: then this is not Figure 8.
+    const log = this.#servers[i].log;
+    let held: { index: number; term: number } | null = null;
+    for (let j = index; j <= m; j++) {
+      const t = log.get(j)?.term;
+      if (t === undefined) continue;
+      if (t >= term) return null;
+      held ??= { index: j, term: t };
+    }
+    if (held === null) return null;
+    return M.countedEarlierTerm(i, term, index, held, describeAcks(lead));
   }
 
   // --- the report ------------------------------------------------------------------------------------
@@ -501,4 +531,9 @@ export class InvariantMonitor {
     this.#c.ctx.trace.record('monitor', { property, rule, rpc: rpc?.id ?? null, msg: message });
     this.#c.ctx.fail(new LabCheckFailure(`invariant monitor: ${message}`));
   }
+}
+
+/** A leader's acknowledgements, for a message: "S1 up to 4, S2 up to 4". */
+function describeAcks(lead: Leadership): string {
+  return [...lead.acks].map(([f, at]) => `S${f} up to ${at}`).join(', ') || 'none';
 }

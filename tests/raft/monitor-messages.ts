@@ -62,13 +62,25 @@ export function voteForBehind(
   last: { index: number; fact: Fact },
   lost: '[P.1]' | '[IS.6]' | null,
 ): Violation {
+  if (lost === '[P.1]') {
+    // A peer that does not persist its log yet (every student before 2C) meets this first: lead with it.
+    return {
+      property: 'Leader Completeness',
+      rule: lost,
+      what:
+        `S${voter} restarted after its log held index ${last.index} with term ${last.fact.term} ` +
+        `(${describeSource(last.fact.source)}), and then granted its vote to a candidate whose log (last ` +
+        `entry: index ${lastLog.index}, term ${lastLog.term}) is behind that: did it lose those entries in ` +
+        'the restart? Persist the log before answering an RPC [P.1] and read it back on restart [P.2]. If ' +
+        "it kept them, the vote rule is broken instead: grant only if the candidate's last term is higher, " +
+        'or the same with a last index at least as high (§5.4.1) [RV.2].',
+    };
+  }
   const unless =
-    lost === '[P.1]'
-      ? ` It restarted since: unless it lost those entries, because it does not persist its log before answering [P.1].`
-      : lost === '[IS.6]'
-        ? ` An InstallSnapshot reached it since: unless it dropped those entries then, though a snapshot ` +
-          'whose last entry the log holds must keep the entries that follow [IS.6].'
-        : '';
+    lost === '[IS.6]'
+      ? ` An InstallSnapshot reached it since: unless it dropped those entries then, though a snapshot ` +
+        'whose last entry the log holds must keep the entries that follow [IS.6].'
+      : '';
   return {
     property: 'Leader Completeness',
     rule: lost ?? '[RV.2]',
@@ -164,6 +176,34 @@ export function logChanged(
   };
 }
 
+const FIGURE_8 =
+  'Figure 8: a leader never commits an entry of an earlier term by counting replicas; it commits it with ' +
+  'the first entry of its own term (commit N only if log[N].term == currentTerm).';
+
+/** Figure 8, seen at the leader's own apply: it counted replicas of an entry of an earlier term. */
+export function countedEarlierTerm(
+  i: number,
+  term: number,
+  index: number,
+  held: { index: number; term: number },
+  acks: string,
+): Violation {
+  const earlier =
+    held.index === index
+      ? `its entry there is of T${held.term}`
+      : `its entry there is of T${held.term} or earlier (its entry at ${held.index} is of T${held.term}, ` +
+        'and terms never decrease along a log)';
+  return {
+    property: 'commit rule',
+    rule: '[L.4] (Figure 8)',
+    what:
+      `S${i}, leader of T${term}, committed index ${index} by counting replicas: a majority holds it ` +
+      `(acknowledgements in T${term}: ${acks}), but ${earlier}, and no entry of T${term} at or after ` +
+      `it has a majority. ${FIGURE_8} The symptom: S${i} applied index ${index} before it was ` +
+      'committed [All.1].',
+  };
+}
+
 export function commitAhead(
   i: number,
   term: number,
@@ -175,9 +215,7 @@ export function commitAhead(
   const what =
     termAtMajority !== null && majority !== null
       ? `a majority has index ${leaderCommit}, but S${i}'s entry at ${majority}, the highest a majority has, ` +
-        `is of T${termAtMajority}, not T${term} (acknowledgements: ${acks}). Figure 8: a leader never ` +
-        'commits an entry of an earlier term by counting replicas; it commits it with the first entry of ' +
-        'its own term.'
+        `is of T${termAtMajority}, not T${term} (acknowledgements: ${acks}). ${FIGURE_8}`
       : `in T${term} a majority (itself included) acknowledged only up to index ${majority ?? 'none'} ` +
         `(acknowledgements: ${acks}). A leader commits N only once a majority has it and log[N] is of its ` +
         'own term; matchIndex comes from the entries each follower acknowledged.';
