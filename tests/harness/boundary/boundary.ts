@@ -51,22 +51,30 @@ export class StudentCodeError extends Error {
 
 /**
  * The error to fail a run with for what student code threw (`thrown`: "Name: message" as the student side
- * described it). A handout's todo() keeps its own name and message: it names the next piece to write
- * (the driver reports a NotImplementedError as it is), where a wrapper would only bury it.
+ * described it, then the frames where it was thrown, which become the error's stack). A handout's todo()
+ * keeps its own name and message: it names the next piece to write (the driver reports a
+ * NotImplementedError as it is), where a wrapper would only bury it.
  */
 export function studentError(context: string, thrown: string): Error {
-  const todo = /NotImplementedError: (.*)/s.exec(thrown);
+  const frameAt = thrown.search(/\n\s+at /);
+  const text = frameAt === -1 ? thrown : thrown.slice(0, frameAt);
+  const frames = frameAt === -1 ? '' : thrown.slice(frameAt);
+  const withFrames = (error: Error): Error => {
+    if (frames !== '') error.stack = `${error.name}: ${error.message}${frames}`;
+    return error;
+  };
+  const todo = /NotImplementedError: (.*)/s.exec(text);
   if (todo !== null) {
     const error = new Error(todo[1]);
     error.name = 'NotImplementedError';
-    return error;
+    return withFrames(error);
   }
-  if (context !== '') return new StudentCodeError(`${context} ${thrown}`);
+  if (context !== '') return withFrames(new StudentCodeError(`${context} ${text}`));
   // As it was thrown: "RpcHandlerError: handler Raft.RequestVote threw: TypeError: …".
-  const named = /^(\w+): (.*)$/s.exec(thrown);
-  const error = new StudentCodeError(named === null ? thrown : named[2]);
+  const named = /^(\w+): (.*)$/s.exec(text);
+  const error = new StudentCodeError(named === null ? text : named[2]);
   if (named !== null) error.name = named[1];
-  return error;
+  return withFrames(error);
 }
 
 export class Boundary {

@@ -98,14 +98,31 @@ const CONSTRUCTOR: Readonly<Record<StudentKind, { module: keyof StudentModules; 
   shardclerk: { module: 'ShardClerk', name: 'shardkv/Clerk' },
 };
 
-/** A thrown value as one line: `Name: message`. */
+/** The most stack frames of student code a thrown value carries across (enough to find the line). */
+const MAX_FRAMES = 10;
+
+/**
+ * A thrown value as one line, `Name: message`, then the stack frames where it was thrown (those of its
+ * innermost cause: an RpcHandlerError carries the handler's error as its cause), one per line. The tester
+ * keeps the frames out of the failure's message — which goes into the trace, whose hash must not depend
+ * on file paths — and shows them as the failure's stack (boundary.ts, studentError).
+ */
 export function describeThrown(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  try {
-    return `${typeof error === 'object' && error !== null ? 'thrown object' : typeof error}: ${String(error)}`;
-  } catch {
-    return 'an unprintable value was thrown';
+  if (!(error instanceof Error)) {
+    try {
+      return `${typeof error === 'object' && error !== null ? 'thrown object' : typeof error}: ${String(error)}`;
+    } catch {
+      return 'an unprintable value was thrown';
+    }
   }
+  let innermost: Error = error;
+  while (innermost.cause instanceof Error) innermost = innermost.cause;
+  const frames = (innermost.stack ?? '')
+    .split('\n')
+    .filter((line) => /^\s+at /.test(line))
+    .slice(0, MAX_FRAMES)
+    .map((line) => line.slice(0, 300));
+  return [`${error.name}: ${error.message}`, ...frames].join('\n');
 }
 
 export class StudentHost {
@@ -362,7 +379,7 @@ export class StudentHost {
         ? { term, isLeader }
         : { error: 'TypeError: getState() did not return { term: number, isLeader: boolean }' };
     } catch (error) {
-      return { error: describeThrown(error) };
+      return { error: describeThrown(error).split('\n')[0] };
     } finally {
       this.#sampling = false;
     }
