@@ -1,5 +1,6 @@
 /**
- * The OS sandbox around each graded run's process (tests/harness/worker/process-run.ts).
+ * The OS sandbox around each graded run's child process: the one that holds the submission's code
+ * (tests/harness/boundary/child.ts).
  *
  * Tool: bubblewrap (`bwrap`, Debian's `bubblewrap` package), chosen over nsjail and firejail because it
  * does one thing — start a command in fresh namespaces with exactly the mounts it is given — with no
