@@ -906,6 +906,20 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
+  {
+    id: 'votes-kept-across-elections',
+    rule: '[C.2]',
+    part: '2C',
+    bug: 'a candidate whose election times out starts the next one without clearing the votes of the last (they are cleared only when it steps down)',
+    edits: [
+      {
+        file: RAFT,
+        search: "this.state = { role: 'candidate', votes: new Set([this.me]) };",
+        replace:
+          "this.state = { role: 'candidate', votes: this.state.role === 'candidate' ? this.state.votes : new Set([this.me]) };",
+      },
+    ],
+  },
   // ---- only explore kills these: each passes every test of its part (20 seeds); a rare schedule that
   // `npm run mutants -- --explore <id>` (explore on a patched copy) finds and shrinks shows the bug. `npm run mutants` skips
   // them unless --only names them. ----
