@@ -11,6 +11,11 @@
  * delays (2 ms) and resets the voter's timer anyway; the bug only moves a voter's next timeout earlier
  * when that heartbeat is lost or late, which costs an extra election (liveness), and a test could see it
  * only by assuming a lower bound on every student's election timeout. It survived 3 seeds of 2A.
+ *
+ * Left out for the same reason: "a voter restarts its election timer on every RequestVote, also when it
+ * refuses" ([F.2]; the stall explanation `[F.2] a refused vote restarts the election timer` names it when
+ * it does stall a run). Here a refused candidate times out no sooner than the voters do, so the voters
+ * still stand about every other round; it survived 50 runs (5 seeds of 2C), and explore judges safety only.
  */
 import type { Edit, Mutant } from './types';
 
@@ -898,6 +903,20 @@ export const mutants: readonly Mutant[] = [
         search: 'if (mergeEntries(rf, prevLogIndex, entries)) rf.persist();',
         replace:
           'const changed = mergeEntries(rf, prevLogIndex, entries);\n  if (changed && Math.min(args.leaderCommit, prevLogIndex + entries.length) > rf.commitIndex) rf.persist();',
+      },
+    ],
+  },
+  {
+    id: 'votes-kept-across-elections',
+    rule: '[C.2]',
+    part: '2C',
+    bug: 'a candidate whose election times out starts the next one without clearing the votes of the last (they are cleared only when it steps down)',
+    edits: [
+      {
+        file: RAFT,
+        search: "this.state = { role: 'candidate', votes: new Set([this.me]) };",
+        replace:
+          "this.state = { role: 'candidate', votes: this.state.role === 'candidate' ? this.state.votes : new Set([this.me]) };",
       },
     ],
   },

@@ -14,7 +14,8 @@ import type { FaultDecision, LinkFaults, Network } from '../../labrpc';
 import type { LabContext } from '../harness';
 import { recordFault } from '../raft/faults';
 import { raftMethod } from '../raft/wire';
-import { decodePlan, eventRandom, type ExplorePlan, type FaultEvent } from './plan';
+import { studentRandomSkew } from '../harness/student-random';
+import { decodePlan, edgeText, eventRandom, type ExplorePlan, type FaultEvent } from './plan';
 
 /** What a config offers explore: its network and how to read and act on it. */
 export interface FaultTarget {
@@ -35,6 +36,8 @@ interface Active {
   readonly random: () => number;
   /** partition, bridge, isolate-leader: side[i] is server i's side; -1 reaches both sides (a bridge). */
   readonly side?: readonly number[];
+  /** timeouts: ends the skew. */
+  readonly undo?: () => void;
 }
 
 /** The term field of a request, read by name as the monitor reads it (wire.ts): null if it has none. */
@@ -114,6 +117,7 @@ class Injector implements LinkFaults {
     const random = eventRandom(this.#seed, event.id);
     const n = this.#t.n;
     let side: number[] | undefined;
+    let undo: (() => void) | undefined;
     let what: string;
     switch (event.kind) {
       case 'isolate-leader': {
@@ -148,8 +152,16 @@ class Injector implements LinkFaults {
           return this.#note(event, 'this test config cannot restart servers');
         what = `crash the next server to answer ${event.method === 'any' ? 'a Raft RPC' : event.method}`;
         break;
+      case 'timeouts': {
+        const skew = studentRandomSkew(this.#t.ctx);
+        if (skew === undefined)
+          return this.#note(event, 'the peers run in another process: their timeouts cannot be skewed');
+        undo = skew.push(event.edge ?? 'low');
+        what = `election timeouts ${edgeText(event.edge)} for ${event.ms} ms`;
+        break;
+      }
     }
-    const active: Active = { event, random, side };
+    const active: Active = { event, random, side, undo };
     this.#active.add(active);
     this.#note(event, what);
     setTimeout(() => this.#stop(active), event.ms);
@@ -158,6 +170,7 @@ class Injector implements LinkFaults {
   #stop(active: Active): void {
     if (!this.#active.delete(active)) return; // a crash-after-reply that already struck
     if (active.event.kind === 'straddle') this.#settleHeld(true);
+    active.undo?.();
     if (active.side !== undefined) recordFault(this.#t.ctx, { action: 'explore-heal', id: active.event.id });
   }
 

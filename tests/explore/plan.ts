@@ -9,13 +9,12 @@
  * debugging converge. What an event hits (which server is the leader then, which halves a partition
  * makes) is decided when it starts, from what the wire shows and the event's own random stream.
  *
- * Not a kind: election timeouts pushed to the edges of their range. A peer draws its timeouts from
- * Math.random, which the network's delays and drops share (one seeded stream per run); biasing it from
- * outside would bias the network as well, and anything finer would reach into the peer. Once the
- * framework and the peers get separate streams (design.md, "Judging from outside"), a kind that skews
- * the peers' stream for a while can be added here and in injector.ts.
+ * Election timeouts at the edges of their range ('timeouts'): the peers draw from a random stream of
+ * their own (boundary/open.ts), apart from the network's, so skewing it for a while
+ * (harness/student-random.ts) moves their timeouts and nothing of the tester's.
  */
 import { seededRandom } from '../harness/seeded-random';
+import type { Edge } from '../harness/student-random';
 
 /** The kinds of fault explore injects; each one amplifies a fault the Go tests script only a few of. */
 export type FaultKind =
@@ -33,7 +32,12 @@ export type FaultKind =
    * Crash the next server to answer an RPC of `method` ('AppendEntries': one with entries; 'any': any
    * Raft RPC, heartbeats included) the instant its reply leaves; restart it at once.
    */
-  | 'crash-after-reply';
+  | 'crash-after-reply'
+  /**
+   * Every number the peers draw, so every election timeout, at one edge of its range for a while: all at
+   * the low end (candidates in lockstep, split votes in one term), all at the high end, or each at either.
+   */
+  | 'timeouts';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'lossy',
@@ -42,6 +46,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'bridge',
   'straddle',
   'crash-after-reply',
+  'timeouts',
 ];
 
 export interface FaultEvent {
@@ -60,6 +65,8 @@ export interface FaultEvent {
   readonly reorder?: number;
   /** crash-after-reply: the RPC whose reply triggers the crash ('any' for any Raft RPC). */
   readonly method?: 'AppendEntries' | 'RequestVote' | 'InstallSnapshot' | 'any';
+  /** timeouts: which edge of the range ('both': each draw at one or the other). */
+  readonly edge?: Edge;
 }
 
 /** The whole plan one run carries: the search seed (each event's stream derives from it) and the events. */
@@ -131,6 +138,16 @@ function drawEvent(id: number, kind: FaultKind, at: number, random: () => number
       const methods = ['AppendEntries', 'RequestVote', 'InstallSnapshot', 'any'] as const;
       return { id, kind, at, ms: 2000, method: methods[Math.floor(random() * methods.length)] };
     }
+    case 'timeouts': {
+      const edges = ['low', 'high', 'both'] as const;
+      return {
+        id,
+        kind,
+        at,
+        ms: between(random, 1000, 6000),
+        edge: edges[Math.floor(random() * edges.length)],
+      };
+    }
   }
 }
 
@@ -167,5 +184,13 @@ export function describeEvent(event: FaultEvent): string {
       return `hold replies until their caller's term has moved on (${forMs})`;
     case 'crash-after-reply':
       return `crash the next server to answer ${event.method === 'any' ? 'a Raft RPC' : event.method} the instant its reply leaves it, restart it at once`;
+    case 'timeouts':
+      return `election timeouts ${edgeText(event.edge)} ${forMs}`;
   }
+}
+
+/** "at the low end of their range", … */
+export function edgeText(edge: Edge | undefined): string {
+  if (edge === 'both') return 'each at one end of their range or the other';
+  return `at the ${edge === 'high' ? 'high' : 'low'} end of their range`;
 }

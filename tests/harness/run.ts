@@ -36,6 +36,11 @@ export interface RunOptions {
   traceDir?: string;
   /** Write the trace file even when the run passes. */
   keepTrace?: boolean;
+  /**
+   * false: do not write the trace of a failing run either (explore's search runs: it would only delete
+   * it, and formatting a long run's trace costs as much as a good part of the run). Default true.
+   */
+  traceOnFailure?: boolean;
   /** Called with the virtual time reached, after every timer fires (see DriverOptions.onProgress). */
   onProgress?: (virtualMs: number) => void;
   /** Run the code under test elsewhere (the grader's child process); see LabContext.studentSide. */
@@ -149,7 +154,8 @@ export async function runLabTest(test: LabTest, options: RunOptions): Promise<Ru
     cpuMs: threadCpuMs() - cpuStart,
     traceHash: trace.hash(),
   };
-  if (error !== undefined || options.keepTrace) saveTrace(result, test, trace, debug, options);
+  if ((error !== undefined && options.traceOnFailure !== false) || options.keepTrace)
+    saveTrace(result, test, trace, debug, options);
   if (error !== undefined) {
     const why = diagnosis(error.message, diagnoses, notes);
     result.error = explain(error, result, {

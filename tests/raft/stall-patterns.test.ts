@@ -3,6 +3,7 @@
  * peer would produce over a few seconds, as the monitor records them, and the pattern must name it with
  * its rule; a healthy schedule matches nothing.
  */
+import type { Source } from './log-knowledge';
 import type { Rpc } from './monitor-rpc';
 import { explainStall } from './stall-patterns';
 
@@ -164,5 +165,69 @@ describe('stall explanations of a peer that never grants a vote', () => {
       }
     }
     expect(explainStall(rpcs, ctx)[0]).toMatch(/^\[RV\.2\] no vote was granted in the last 3 s/);
+  });
+});
+
+/**
+ * A planted bug, as a student wrote it: the RequestVote handler restarts the election timer first thing,
+ * for every request of the current term, granted or not. Under churn a restarted server with a short
+ * log keeps timing out and asking; the others refuse it, rightly, but each refusal restarts their timers,
+ * so the servers that could win never stand (the peer "rarely elects").
+ */
+describe('stall explanations of a voter whose refusals restart its election timer', () => {
+  /** S0 or S2 acknowledged index 7 (T3) at 6 s: what the monitor knows of its log. */
+  const acked = (v: number): Source => ({
+    rpc: 1,
+    method: 'AppendEntries',
+    from: 0,
+    to: v,
+    term: 3,
+    at: 6000,
+    how: 'acknowledged',
+  });
+
+  /** S1 (index 5 of T2) asks every 400 ms from 7 s on; S0 and S2 (index 7 of T3) refuse in its term. */
+  function staleCandidate(voterStands: (voter: number, at: number) => boolean): Rpc[] {
+    const rpcs: Rpc[] = [];
+    for (let k = 0, term = 4; k < 8; k++, term++) {
+      const at = 7000 + 400 * k;
+      for (const v of [0, 2]) {
+        if (voterStands(v, at)) {
+          rpcs.push(rv(at + 5, v, 1, term, false)); // (the test only needs that it asked)
+          continue;
+        }
+        const rpc = rv(at, 1, v, term, false);
+        if (rpc.rv !== undefined) rpc.rv.lastLog = { index: 5, term: 2 };
+        if (rpc.delivered !== null)
+          rpc.delivered.voterLast = { index: 7, fact: { term: 3, source: acked(v) } };
+        rpcs.push(rpc);
+      }
+    }
+    return rpcs;
+  }
+
+  test('voters ahead of the candidate refuse it for 3 s and never stand: [F.2], not [RV.2]', () => {
+    const found = explainStall(
+      staleCandidate(() => false),
+      ctx,
+    );
+    expect(found[0]).toBe(
+      '[F.2] a refused vote restarts the election timer: S0, S2 refused 16 RequestVotes from S1 since ' +
+        "7.000 s, rightly (the candidates' logs were behind theirs, e.g. S0 holds index 7 of T3, S1 asked " +
+        'in T11 with index 5 of T2), yet never stood for election themselves, with no leader heard and no ' +
+        'vote granted: a follower restarts its election timer only when it grants a vote or hears from the ' +
+        'current leader (Figure 2, Followers), not when it refuses a vote or merely moves to a newer term; ' +
+        'otherwise the servers that could win keep waiting while the ones that cannot keep asking.',
+    );
+    expect(found.join('\n')).not.toMatch(/\[RV\.2\]|\[All\.2\]|split votes/);
+  });
+
+  test('voters whose timers run on stand within a timeout: no [F.2] refusal finding', () => {
+    // A correct voter's timer is not restarted by a refusal: each stands once its timeout elapses.
+    const found = explainStall(
+      staleCandidate((v, at) => at >= (v === 0 ? 7800 : 8200)),
+      ctx,
+    );
+    expect(found.join('\n')).not.toMatch(/refused vote restarts/);
   });
 });

@@ -10,6 +10,8 @@
  *   [All.2] stale votedFor       voters refuse a candidate in a term they granted no one (empty logs)
  *   [RV.2] no vote granted       no server grants any vote, though the voters refusing are not candidates
  *          / [All.2]             themselves (named [All.2] first when they answer in an older term)
+ *   [F.2]  refusal resets timer  voters ahead of the candidates refuse them again and again and never
+ *                                stand themselves: refusing a vote restarted their election timers
  *   [F.2]  split votes           elections keep failing, the refusals coming from rival candidates
  *   [C.4]  no new election       no leader, and no one asks for votes any more
  *   [L.1]  slow heartbeats       followers start elections between a live leader's heartbeats
@@ -153,6 +155,17 @@ function behind(a: { index: number; term: number }, b: { index: number; term: nu
 }
 
 /**
+ * Whether a RequestVote's candidate was behind the voter's log when it arrived, by what the monitor knew
+ * of that log then (entries the voter sent or acknowledged). Sound: the voter's real last entry is at
+ * least as far on, in index and in term, as the last one known.
+ */
+function behindVoter(r: Rpc): boolean {
+  const known = r.delivered?.voterLast ?? null;
+  if (r.rv?.lastLog === undefined || r.rv.lastLog === null || known === null) return false;
+  return behind(r.rv.lastLog, { index: known.index, term: known.fact.term });
+}
+
+/**
  * Refused RequestVotes that a split vote or an up-to-date check does not explain: the voter was not a
  * rival candidate of that term when it refused (it was no candidate in it, or it answered from an older
  * term, which [All.2] forbids anyway), and the candidate's log was not behind the last one the voter
@@ -171,6 +184,7 @@ function unexplainedRefusals(rpcs: readonly Rpc[]): Rpc[] {
     if (candidates.has(`${r.to}@${r.term}`) && r.outcome.term === r.term) continue; // a rival's refusal
     const voterLog = advertised.get(r.to);
     if (voterLog !== undefined && (r.rv.lastLog === null || behind(r.rv.lastLog, voterLog))) continue;
+    if (behindVoter(r)) continue;
     out.push(r);
   }
   return out;
@@ -218,6 +232,64 @@ const staleVotedFor: Pattern = (rpcs) => {
     `themselves (e.g. S${last.to} refused S${String(last.from)} in T${last.term}, with both logs empty): ` +
     'when a server moves to a newer term it must reset votedFor, or it keeps refusing everyone; and it ' +
     "grants a candidate when votedFor is null or the candidate and the candidate's log is up to date [RV.2]."
+  );
+};
+
+/** Refusals (in a row, over at least this long) after which a correct voter would have stood itself. */
+const REFUSED_SPAN_MS = 2500;
+
+/**
+ * A voter whose log is ahead of the candidates' refuses them, rightly, but restarts its election timer
+ * each time, so the servers that could win wait while the ones that cannot keep asking: elections fail
+ * for seconds and the refusing voters never stand. A correct voter's timer runs on from the last leader
+ * it heard or vote it granted, so within one election timeout it asks for votes itself (and wins).
+ */
+const refusalResetsTimer: Pattern = (rpcs, { now }) => {
+  // (No leader lately: a follower of a live leader has reason enough to wait.)
+  if (
+    rpcs.some((r) => (r.ae !== undefined || r.is !== undefined) && r.delivered !== null && r.at > now - 1000)
+  )
+    return null;
+  const byVoter = new Map<number, Rpc[]>();
+  for (const r of rpcs) {
+    if (r.rv === undefined || r.outcome?.ok !== false || r.outcome.term !== r.term || !behindVoter(r))
+      continue;
+    byVoter.set(r.to, [...(byVoter.get(r.to) ?? []), r]);
+  }
+  const stuck: { voter: number; refused: Rpc[] }[] = [];
+  for (const [voter, all] of byVoter) {
+    // (A restart starts the timer afresh: only the refusals of the voter's latest incarnation count.)
+    const incarnation = all.at(-1)?.delivered?.incarnation;
+    const refused = all.filter((r) => r.delivered?.incarnation === incarnation);
+    const first = refused[0].at;
+    if (refused.length < 3 || now - first < REFUSED_SPAN_MS) continue;
+    // Since its first refusal: no election of its own, no vote granted, no leader's AppendEntries reached it.
+    const reset = rpcs.some(
+      (r) =>
+        r.at >= first &&
+        ((r.rv !== undefined && r.from === voter) ||
+          (r.rv !== undefined && r.to === voter && r.outcome?.ok === true) ||
+          ((r.ae !== undefined || r.is !== undefined) && r.to === voter && r.delivered !== null)),
+    );
+    if (!reset) stuck.push({ voter, refused });
+  }
+  if (stuck.length === 0) return null;
+  const voters = stuck.map((x) => `S${x.voter}`).join(', ');
+  const count = stuck.reduce((sum, x) => sum + x.refused.length, 0);
+  const e = stuck[0].refused.at(-1) as Rpc;
+  const since = Math.min(...stuck.map((x) => x.refused[0].at));
+  const candidates = [...new Set(stuck.flatMap((x) => x.refused.map((r) => `S${String(r.from)}`)))].join(
+    ', ',
+  );
+  const log = e.delivered?.voterLast;
+  return (
+    `[F.2] a refused vote restarts the election timer: ${voters} refused ${count} RequestVotes from ` +
+    `${candidates} since ${(since / 1000).toFixed(3)} s, rightly (the candidates' logs were behind theirs, e.g. ` +
+    `S${e.to} holds index ${log?.index} of T${log?.fact.term}, S${String(e.from)} asked in T${e.term} with ` +
+    `index ${e.rv?.lastLog?.index} of T${e.rv?.lastLog?.term}), yet never stood for election themselves, with ` +
+    'no leader heard and no vote granted: a follower restarts its election timer only when it grants a vote ' +
+    'or hears from the current leader (Figure 2, Followers), not when it refuses a vote or merely moves to a ' +
+    'newer term; otherwise the servers that could win keep waiting while the ones that cannot keep asking.'
   );
 };
 
@@ -302,6 +374,7 @@ const PATTERNS: readonly Pattern[] = [
   stuckIndex,
   noSelfVote,
   staleVotedFor,
+  refusalResetsTimer,
   noVoteGranted,
   splitVotes,
   noNewElection,

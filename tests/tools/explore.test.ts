@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ddmin } from '../../scripts/explore/ddmin';
 import { eventRandom, generatePlan } from '../explore/plan';
 import { runLabTest } from '../harness';
+import { StudentRandomSkew } from '../harness/student-random';
 import { exploreReplay } from '../explore/replay';
 import * as twoA from '../raft/2A.tests';
 import { runScript } from './script-process';
@@ -48,6 +49,25 @@ describe('the fault schedule', () => {
     const a = eventRandom(7, 12);
     const b = eventRandom(7, 12);
     expect([a(), a()]).toEqual([b(), b()]);
+  });
+
+  test('a timeouts fault moves every draw of the peers to an edge of [0, 1), and only while it lasts', () => {
+    const skew = new StudentRandomSkew();
+    const draws = Array.from({ length: 200 }, (_, k) => (k + 0.5) / 200);
+    expect(draws.map((u) => skew.apply(u))).toEqual(draws);
+    const undoLow = skew.push('low');
+    expect(draws.every((u) => skew.apply(u) >= 0 && skew.apply(u) < 0.05)).toBe(true);
+    const undoBoth = skew.push('both');
+    const both = draws.map((u) => skew.apply(u));
+    expect(both.every((v) => v < 0.05 || (v >= 0.95 && v < 1))).toBe(true);
+    expect(both.filter((v) => v >= 0.95)).toHaveLength(100);
+    undoBoth();
+    expect(skew.apply(0.5)).toBeLessThan(0.05);
+    undoLow();
+    expect(skew.apply(0.5)).toBe(0.5);
+    const high = new StudentRandomSkew();
+    high.push('high');
+    expect([0, 0.5, 1 - 2 ** -53].map((u) => high.apply(u)).every((v) => v >= 0.95 && v < 1)).toBe(true);
   });
 
   test('a run with an empty schedule is the test’s own run, trace hash and all', async () => {

@@ -6,6 +6,7 @@
 import { currentDebugSink } from '../../../labrpc';
 import type { LabContext } from '../lab-test';
 import { seededRandom } from '../seeded-random';
+import { studentRandom } from '../student-random';
 import { Boundary } from './boundary';
 import { InProcessTransport } from './in-process';
 import { StudentHost, type StudentModules } from './student-host';
@@ -23,7 +24,7 @@ export function openBoundary(ctx: LabContext, modules: () => StudentModules): Bo
   const seed = studentSeed(ctx.seed);
   const transport =
     ctx.studentSide?.(seed, (error) => ctx.fail(error)) ??
-    new InProcessTransport(new StudentHost(modules()), seededRandom(seed));
+    new InProcessTransport(new StudentHost(modules()), studentRandom(ctx, seededRandom(seed)));
   const boundary = new Boundary(transport, () => ctx.now(), {
     debug: (server, topic, msg, group) => runSink?.(server, topic, msg, group),
     crash: (error) => ctx.fail(error),

@@ -31,6 +31,13 @@ export interface IsolatedOptions {
   readonly traceDir?: string;
   /** Save the trace and log even when the run passes. Default false. */
   readonly keepTrace?: boolean;
+  /** false: do not save them when the run fails either (explore's search runs). Default true. */
+  readonly traceOnFailure?: boolean;
+  /**
+   * With `pool`: a worker whose run failed stays for the next run if it is left clean (WorkerLimits).
+   * Give `recheck` too, so that a failure that matters is run again in a fresh worker. Default false.
+   */
+  readonly reuseAfterFailure?: boolean;
   /**
    * Keep the trace and check it in the parent: the run passes only if its saved trace's lines hash to the
    * hash the worker reported. Default false.

@@ -33,6 +33,7 @@ export async function runWorker(mod: Record<string, unknown>, cap: WorkerCapabil
     realtime: input.realtime,
     traceDir: input.traceDir,
     keepTrace: input.keepTrace,
+    traceOnFailure: input.traceOnFailure,
     wallLimitMs: input.wallLimitMs,
     plan: input.plan,
     write: (text) => send({ kind: 'line', text }),

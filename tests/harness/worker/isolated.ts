@@ -223,6 +223,7 @@ async function runOnce(
     realtime: options.realtime ?? false,
     traceDir: traceDirOf(options),
     keepTrace: (options.keepTrace ?? false) || verify,
+    traceOnFailure: options.traceOnFailure,
     wallLimitMs,
     streamDebug: options.streamDebug ?? true,
     plan: options.plan,
@@ -231,6 +232,7 @@ async function runOnce(
     hangMs,
     hardWallMs: wallLimitMs + HARD_WALL_MARGIN_MS,
     memoryMb: options.memoryMb ?? DEFAULT_MEMORY_MB,
+    reuseAfterFailure: options.reuseAfterFailure,
     onLine(text) {
       lines.push(text.replace(/\n$/, ''));
       onLine?.(text);

@@ -45,6 +45,12 @@ export interface WorkerLimits {
   readonly memoryMb: number;
   /** Called with each output line (text ending in "\n") as the worker prints it. */
   readonly onLine?: (text: string) => void;
+  /**
+   * Keep the worker after a run that failed (not crashed, hung or killed) if its realm check comes back
+   * clean, as after a pass. Only for hosts that run every failure that matters again in a fresh worker
+   * (explore: its search fails a run in five on 2D, each failure costing a cold thread otherwise).
+   */
+  readonly reuseAfterFailure?: boolean;
 }
 
 interface Where {
@@ -280,14 +286,20 @@ class LabWorker {
     });
   }
 
-  /** End the current run with `result`: a pass may leave the worker for another run, nothing else does. */
+  /**
+   * End the current run with `result`: a pass (or a failure, with limits.reuseAfterFailure) may leave
+   * the worker for another run, nothing else does.
+   */
   private finish(result: WorkerResult): void {
     const run = this.current;
     if (run === undefined) return;
     this.current = undefined;
     clearInterval(run.watchdog);
     this.pastNonces.add(run.nonce);
-    const reusable = result.kind === 'report' && result.report.passed === true && !this.retireAfterRun;
+    const reusable =
+      result.kind === 'report' &&
+      (result.report.passed === true || run.limits.reuseAfterFailure === true) &&
+      !this.retireAfterRun;
     if (reusable) {
       this.setState('settling'); // the worker says 'idle' once its realm check is done
       run.resolve(result);

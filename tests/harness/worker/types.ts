@@ -17,6 +17,8 @@ export interface WorkerInput {
   /** Folder for the trace and log of a failing run (or of every run with keepTrace). */
   readonly traceDir: string;
   readonly keepTrace: boolean;
+  /** false: not even a failing run writes its trace (RunOptions.traceOnFailure). */
+  readonly traceOnFailure?: boolean;
   /** Real-time limit the driver enforces inside the worker. */
   readonly wallLimitMs: number;
   /** Send debug lines (LAB_DEBUG) to the parent as they are printed. */
