@@ -11,7 +11,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { HarnessError } from '../errors';
-import { saysOutOfMemory } from '../worker/process-run';
 import type { StudentSideFactory } from '../lab-test';
 import { realTimers } from '../real-timers';
 import { formatVirtual } from '../failure';
@@ -25,6 +24,13 @@ export const DEFAULT_BATCH_LIMIT_MS = 10_000;
 const MAX_OUTPUT_BYTES = 1 * 2 ** 20;
 
 type TimerEffect = Extract<Effect, { op: 'timer' | 'clear' }>;
+
+/** Whether a child's stderr says V8 ran out of memory (the fatal message V8 prints before it aborts). */
+export function saysOutOfMemory(stderr: string): boolean {
+  return /heap out of memory|Allocation failed|Reached heap limit|Array buffer allocation failed|FATAL ERROR: .*[Oo]ut of memory/.test(
+    stderr,
+  );
+}
 
 /** How to start the child process that holds the code under test. */
 export interface StudentProcessOptions {

@@ -1,6 +1,5 @@
 /** The types of the isolated-run API (documented in index.ts). */
 import type { WorkerPool } from './pool';
-import type { ProcessOptions } from './process-run';
 
 /** Which test to run, and with what seed. */
 export interface IsolatedSpec {
@@ -53,12 +52,6 @@ export interface IsolatedOptions {
    * LAB_FRESH_WORKERS=1.
    */
   readonly pool?: WorkerPool;
-  /**
-   * Run in a child process of its own (process-run.ts; the grader's way), optionally inside a sandbox
-   * (`wrap`): whatever the run does, even a fatal out-of-memory, ends that process only. `pool` is
-   * ignored then: every run gets a new process.
-   */
-  readonly ownProcess?: Omit<ProcessOptions, 'hostFile'>;
   /** Handed to the test as LabContext.plan: `npm run explore`'s fault schedule. Default: none. */
   readonly plan?: string;
   /**

@@ -331,18 +331,6 @@ export function buildHostBundle(root: string): Promise<string> {
   return buildCached({ name: 'host', entry: hostEntry(root), packages: 'external' }, root);
 }
 
-/**
- * The child process's entry for runs in their own process (process-host.ts), as plain CommonJS built
- * from the project at `root`: its worker code (pool.ts, boot.js) is that root's, so a sandbox that shows
- * a run only its own workspace has all it needs.
- */
-export function buildProcessHost(root: string): Promise<string> {
-  const entry = `import ${q(path.join(root, HARNESS, 'worker', 'process-host.ts'))};`;
-  return once(`${root}\0process-host`, () =>
-    buildCached({ name: 'process-host', entry, packages: 'external' }, root),
-  );
-}
-
 /** The two bundles a worker loads for one test module (see the header). */
 export interface Bundle {
   readonly host: string;

@@ -8,8 +8,7 @@ import path from 'node:path';
 // Only the light modules of the harness: this runs in jest's process too, where the simulation (the
 // codec, the driver, the trace) is never needed.
 import { DEFAULT_WALL_LIMIT_MS, failureText, formatVirtual, studentFramesFirst } from '../failure';
-import { buildProcessHost, bundleFor, FRAMEWORK_ROOT, type Bundle } from './bundle';
-import { runInProcess } from './process-run';
+import { bundleFor, FRAMEWORK_ROOT, type Bundle } from './bundle';
 import { runInWorker, type WorkerLimits, type WorkerPool, type WorkerResult } from './pool';
 import { mapBundleFrames } from './source-map';
 import { hangDetails, type HangDetails } from './hang-report';
@@ -180,7 +179,7 @@ export async function runIsolated(spec: IsolatedSpec, options: IsolatedOptions):
   const root = path.resolve(options.root ?? FRAMEWORK_ROOT);
   const moduleFile = path.resolve(root, spec.moduleFile);
   const bundle = await bundleFor(moduleFile, root);
-  const pool = process.env.LAB_FRESH_WORKERS === '1' || options.ownProcess ? undefined : options.pool;
+  const pool = process.env.LAB_FRESH_WORKERS === '1' ? undefined : options.pool;
   spec = { ...spec, moduleFile };
   const first = await runOnce(spec, options, bundle, pool, options.onLine);
   if (first.passed || !first.reused || !RECHECKED.has(first.verdict)) return first.outcome;
@@ -239,13 +238,7 @@ async function runOnce(
     },
   };
   let raw: WorkerResult & { reused: boolean };
-  if (options.ownProcess !== undefined) {
-    const hostFile = await buildProcessHost(path.resolve(options.root ?? FRAMEWORK_ROOT));
-    raw = {
-      ...(await runInProcess(bundle, input, limits, { ...options.ownProcess, hostFile })),
-      reused: false,
-    };
-  } else if (pool === undefined) {
+  if (pool === undefined) {
     raw = { ...(await runInWorker(bundle, input, limits)), reused: false };
   } else {
     raw = await pool.run(bundle, input, limits);

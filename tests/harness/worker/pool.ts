@@ -412,8 +412,8 @@ export interface ParkedWorker {
 /**
  * Run one test (named in `input`) from `bundle` in a fresh worker that ends with the run. The result comes
  * once the thread is gone, unless `waitForExit` is false: a thread stuck in a blocking native call
- * (`execSync('sleep 45')`) cannot be terminated until the call returns, and a host that ends its whole
- * process next (process-host.ts) need not wait for it.
+ * (`execSync('sleep 45')`) cannot be terminated until the call returns, and a caller that ends its whole
+ * process next need not wait for it.
  */
 export function runInWorker(
   bundle: Bundle,
