@@ -15,7 +15,8 @@ export class Persister {
   /**
    * Be told of every save from now on (`snapshot` null: saveRaftState, which keeps the snapshot). The
    * test harness's student side uses it to send each save to the tester's own Persister. The arrays it
-   * is given are never written again (the next save takes a new buffer), so it may keep them as they are.
+   * is given are this Persister's own and change at the next save (the buffers are reused, as on every
+   * save): copy what you keep.
    */
   watchSaves(onSave: (raftState: Uint8Array, snapshot: Uint8Array | null) => void): void {
     this.#onSave = onSave;
@@ -31,14 +32,14 @@ export class Persister {
 
   saveRaftState(state: Uint8Array): void {
     this.#raftState.save(state);
-    if (this.#onSave !== undefined) this.#onSave(this.#raftState.lend(), null);
+    if (this.#onSave !== undefined) this.#onSave(this.#raftState.bytes, null);
   }
 
   /** Save state and snapshot together, atomically: a crash never sees one without the other. */
   saveStateAndSnapshot(state: Uint8Array, snapshot: Uint8Array): void {
     this.#raftState.save(state);
     this.#snapshot.save(snapshot);
-    if (this.#onSave !== undefined) this.#onSave(this.#raftState.lend(), this.#snapshot.lend());
+    if (this.#onSave !== undefined) this.#onSave(this.#raftState.bytes, this.#snapshot.bytes);
   }
 
   /** A copy of the raft state; zero-length if nothing was saved (a fresh start). */
@@ -82,12 +83,6 @@ class StoredBytes {
     }
     this.#buffer.set(bytes);
     this.bytes = this.#buffer.subarray(0, n);
-  }
-
-  /** The saved bytes, kept as they are: the next save takes a new buffer instead of writing this one. */
-  lend(): Uint8Array {
-    this.#shared = true;
-    return this.bytes;
   }
 
   shareFrom(other: StoredBytes): void {

@@ -166,7 +166,7 @@ export class StudentHost {
 
   /** The effects since the last take, in order. */
   take(): Effect[] {
-    const effects = this.#effects;
+    const effects = coalescePersists(this.#effects);
     this.#effects = [];
     return effects;
   }
@@ -399,6 +399,29 @@ export class StudentHost {
     this.emit({ op: 'apply', apply, handle, msg: encode(msg, 'applyMsg'), constructing, held: wait });
     return wait ? new Promise((resolve) => this.#applies.set(apply, resolve)) : undefined;
   }
+}
+
+type PersistEffect = Extract<Effect, { op: 'persist' }>;
+
+/**
+ * One persist effect per object per batch, where its last save was: the state it saved last, with the
+ * last snapshot it saved in the batch (if any). Only what an object persisted when a batch ends can
+ * survive a crash (the tester crashes servers between batches), and a save's bytes are the persister's
+ * own buffer, which the next save reuses (Persister.watchSaves): only the last save's are whole.
+ */
+function coalescePersists(effects: Effect[]): Effect[] {
+  const last = new Map<Handle, { at: number; snapshot: Uint8Array | null }>();
+  effects.forEach((effect, at) => {
+    if (effect.op !== 'persist') return;
+    last.set(effect.handle, { at, snapshot: effect.snapshot ?? last.get(effect.handle)?.snapshot ?? null });
+  });
+  if (last.size === 0) return effects;
+  return effects.flatMap((effect, at): Effect[] => {
+    if (effect.op !== 'persist') return [effect];
+    const kept = last.get(effect.handle) as { at: number; snapshot: Uint8Array | null };
+    if (kept.at !== at) return [];
+    return [{ ...effect, snapshot: kept.snapshot } satisfies PersistEffect];
+  });
 }
 
 /**
