@@ -212,12 +212,13 @@ describe('stall explanations of a voter whose refusals restart its election time
       ctx,
     );
     expect(found[0]).toBe(
-      '[F.2] a refused vote restarts the election timer: S0, S2 refused 16 RequestVotes from S1 since ' +
-        "7.000 s, rightly (the candidates' logs were behind theirs, e.g. S0 holds index 7 of T3, S1 asked " +
-        'in T11 with index 5 of T2), yet never stood for election themselves, with no leader heard and no ' +
-        'vote granted: a follower restarts its election timer only when it grants a vote or hears from the ' +
-        'current leader (Figure 2, Followers), not when it refuses a vote or merely moves to a newer term; ' +
-        'otherwise the servers that could win keep waiting while the ones that cannot keep asking.',
+      '[F.2] a refused vote (or a newer term) restarts the election timer: S0, S2 refused 16 RequestVotes ' +
+        'from S1 between 7.000 s and 9.800 s (8 elections, T4–T11: a newer term every 0.40 s), rightly: the ' +
+        "candidates' logs were behind (S0 holds index 7 of T3; S1 asked in T11 with index 5 of T2). Yet for " +
+        '2.80 s S0, S2 never stood for election, though no leader reached them and they granted no vote. A ' +
+        'follower restarts its election timer only when it grants a vote or hears from the current leader ' +
+        '(Figure 2, Followers), not when it refuses a vote or merely moves to a newer term; otherwise the ' +
+        'servers that could win keep waiting while the ones that cannot keep asking.',
     );
     expect(found.join('\n')).not.toMatch(/\[RV\.2\]|\[All\.2\]|split votes/);
   });
@@ -229,5 +230,140 @@ describe('stall explanations of a voter whose refusals restart its election time
       ctx,
     );
     expect(found.join('\n')).not.toMatch(/refused vote restarts/);
+  });
+});
+
+/**
+ * The same bug in a real student's peer (2C "more persistence", seed 978434077), whose election timer
+ * restarts whenever it moves to a newer term: of five servers only S2, S3 and S4 are connected. S2 and S3
+ * (log up to index 7 of T9) take turns asking every 0.3-0.4 s and vote for each other; S4 (index 8 of
+ * T9) refuses them, rightly, but each request's newer term restarts its timer, so for 9 s it never
+ * stands. Its timer finally beats the next request at 16.694 s: it wins at once, 14 ms before one()
+ * gives up, so the window ends with a leader.
+ */
+describe('stall explanations of a voter whose timer restarts on every newer term', () => {
+  const ctx5 = { now: 16_710, voters: 5 };
+
+  /** S4 acknowledged index 8 (T9) from S1 at 5.633 s: what the monitor knows of its log. */
+  const s4Log = {
+    index: 8,
+    fact: {
+      term: 9,
+      source: {
+        rpc: 344,
+        method: 'AppendEntries' as const,
+        from: 1,
+        to: 4,
+        term: 9,
+        at: 5633,
+        how: 'acknowledged' as const,
+      },
+    },
+  };
+
+  function election(at: number, candidate: number, term: number, grants: (v: number) => boolean): Rpc[] {
+    const out: Rpc[] = [];
+    for (let v = 0; v < 5; v++) {
+      if (v === candidate) continue;
+      const connected = v >= 2 && candidate >= 2;
+      const rpc = rv(at, candidate, v, term, grants(v), connected);
+      if (rpc.rv !== undefined)
+        rpc.rv.lastLog = candidate === 4 ? { index: 8, term: 9 } : { index: 7, term: 9 };
+      if (rpc.delivered !== null && v === 4) rpc.delivered.voterLast = s4Log;
+      out.push(rpc);
+    }
+    return out;
+  }
+
+  /** `s4Stands`: when S4's timer fires, if it runs on (a correct voter); null for the real run. */
+  function realRun(s4Stands: number | null): Rpc[] {
+    const rpcs: Rpc[] = [];
+    // The old leader S1 (T9), cut off, still sends its heartbeats: they reach no one.
+    for (let t = 13_797; t < 16_710; t += 100)
+      for (const v of [0, 2, 3, 4]) {
+        const hb = ae(t, 1, v, 9, 8, null);
+        hb.delivered = null;
+        rpcs.push(hb);
+      }
+    // S0, cut off too, keeps campaigning in its own terms.
+    for (const [at, term] of [
+      [14_152, 28],
+      [14_604, 29],
+      [14_970, 30],
+      [15_310, 31],
+      [15_706, 32],
+      [16_199, 33],
+      [16_543, 34],
+    ])
+      for (const v of [1, 2, 3, 4]) rpcs.push(rv(at, 0, v, term, false, false));
+    // S2 and S3 take turns (both in T33: a split vote); S4 refuses them all.
+    const schedule: [number, number, number][] = [
+      [13_942, 3, 30],
+      [14_357, 3, 31],
+      [14_681, 3, 32],
+      [15_012, 3, 33],
+      [15_013, 2, 33],
+      [15_317, 2, 34],
+      [15_732, 2, 35],
+      [16_047, 2, 36],
+      [16_366, 3, 37],
+    ];
+    let term = 38;
+    for (const [at, candidate, t] of schedule) {
+      if (s4Stands !== null && at > s4Stands) break;
+      term = t + 1;
+      rpcs.push(...election(at, candidate, t, (v) => v !== 4 && t !== 33));
+    }
+    const stand = s4Stands ?? 16_694;
+    rpcs.push(...election(stand, 4, term, () => true));
+    for (const v of [0, 1, 2, 3]) {
+      const hb = ae(stand + 2, 4, v, term, 8, v >= 2);
+      if (v < 2) hb.delivered = null;
+      rpcs.push(hb);
+    }
+    return rpcs.sort((a, b) => a.at - b.at);
+  }
+
+  test('a voter ahead that refuses for 2.75 s and wins at once when it finally stands: [F.2]', () => {
+    const found = explainStall(realRun(null), ctx5);
+    expect(found[0]).toBe(
+      '[F.2] a refused vote (or a newer term) restarts the election timer: S4 refused 9 RequestVotes from ' +
+        'S2, S3 between 13.942 s and 16.366 s (9 elections, T30–T37: a newer term every 0.35 s), rightly: ' +
+        "the candidates' logs were behind (S4 holds index 8 of T9; S3 asked in T37 with index 7 of T9). Yet " +
+        'for 2.75 s S4 never stood for election, though no leader reached it and it granted no vote; it stood ' +
+        'only at 16.694 s (T38), and won at once (3 of 5 votes): the votes were there all along. A follower ' +
+        'restarts its election timer only when it grants a vote or hears from the current leader (Figure 2, ' +
+        'Followers), not when it refuses a vote or merely moves to a newer term; otherwise the servers that ' +
+        'could win keep waiting while the ones that cannot keep asking.',
+    );
+  });
+
+  test('the same cluster with a voter whose timer runs on: it stands within a timeout, no finding', () => {
+    // (S4's timer, restarted at 13.7 s at the latest, fires within 600 ms however many terms go by.)
+    const found = explainStall(realRun(14_300), ctx5);
+    expect(found.join('\n')).not.toMatch(/restarts the election timer/);
+  });
+
+  test('membership may change: a server that never stands may be outside its configuration, no finding', () => {
+    // ([M.9] a removed server, which older configurations' candidates still ask, rightly waits.)
+    const found = explainStall(realRun(null), { ...ctx5, voters: null });
+    expect(found.join('\n')).not.toMatch(/restarts the election timer/);
+  });
+
+  test('a voter that refuses, crashes and stands only after its restart: no finding', () => {
+    // S4 refuses T30-T32 (0.74 s), is down from 14.8 s (the requests to it reach no one) and back at
+    // 16.3 s, where its new timer runs from: it stands at 16.694 s. A restart starts the timer afresh.
+    const rpcs = realRun(null).filter((r) => !(r.rv !== undefined && r.to === 4 && r.at >= 15_000));
+    for (const r of realRun(null))
+      if (r.rv !== undefined && r.to === 4 && r.at >= 15_000 && r.at < 16_300) {
+        r.delivered = null;
+        r.outcome = undefined;
+        rpcs.push(r);
+      }
+    const found = explainStall(
+      rpcs.sort((a, b) => a.at - b.at),
+      ctx5,
+    );
+    expect(found.join('\n')).not.toMatch(/restarts the election timer/);
   });
 });

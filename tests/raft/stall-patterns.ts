@@ -10,8 +10,9 @@
  *   [All.2] stale votedFor       voters refuse a candidate in a term they granted no one (empty logs)
  *   [RV.2] no vote granted       no server grants any vote, though the voters refusing are not candidates
  *          / [All.2]             themselves (named [All.2] first when they answer in an older term)
- *   [F.2]  refusal resets timer  voters ahead of the candidates refuse them again and again and never
- *                                stand themselves: refusing a vote restarted their election timers
+ *   [F.2]  refusal resets timer  voters ahead of the candidates refuse them again and again and do not
+ *                                stand themselves for 2.5 s (counted up to their own election, if any):
+ *                                refusing a vote, or its newer term, restarted their election timers
  *   [F.2]  split votes           elections keep failing, the refusals coming from rival candidates
  *   [C.4]  no new election       no leader, and no one asks for votes any more
  *   [L.1]  slow heartbeats       followers start elections between a live leader's heartbeats
@@ -239,57 +240,141 @@ const staleVotedFor: Pattern = (rpcs) => {
 const REFUSED_SPAN_MS = 2500;
 
 /**
- * A voter whose log is ahead of the candidates' refuses them, rightly, but restarts its election timer
- * each time, so the servers that could win wait while the ones that cannot keep asking: elections fail
- * for seconds and the refusing voters never stand. A correct voter's timer runs on from the last leader
- * it heard or vote it granted, so within one election timeout it asks for votes itself (and wins).
+ * A stretch of a voter's refusals that nothing on the wire explains its waiting through: between its
+ * first right refusal and `until` (its own next election, or its last refusal), in one incarnation, it
+ * asked no votes, granted none, led no one and no leader's AppendEntries or InstallSnapshot reached it.
  */
-const refusalResetsTimer: Pattern = (rpcs, { now }) => {
-  // (No leader lately: a follower of a live leader has reason enough to wait.)
-  if (
-    rpcs.some((r) => (r.ae !== undefined || r.is !== undefined) && r.delivered !== null && r.at > now - 1000)
-  )
-    return null;
+interface QuietStretch {
+  voter: number;
+  refused: Rpc[];
+  /** When the stretch ends: the voter's own next RequestVote, or its last refusal. */
+  until: number;
+  /** The election the voter finally held, if it ends the stretch. */
+  stood: Rpc[];
+}
+
+/**
+ * The voter's own election may end a stretch only this soon after its last refusal: sooner than a restart
+ * (which starts the timer afresh, and which the wire may not show) plus an election timeout.
+ */
+const STOOD_WITHIN_MS = 1000;
+
+/** The longest quiet stretch of `voter`'s right refusals (`refused`, in order), or null. */
+function longestQuiet(rpcs: readonly Rpc[], voter: number, refused: readonly Rpc[]): QuietStretch | null {
+  // What restarts (or stops) a correct voter's election timer, as the wire shows it: its own election
+  // (sent, reached anyone or not), a vote it granted, leading (AppendEntries or InstallSnapshot it sent),
+  // or a leader's reaching it (in any term: a sloppy but harmless reset is not this finding).
+  const resets = rpcs.filter(
+    (r) =>
+      (r.rv !== undefined && r.from === voter) ||
+      (r.rv !== undefined && r.to === voter && r.outcome?.ok === true) ||
+      ((r.ae !== undefined || r.is !== undefined) &&
+        (r.from === voter || (r.to === voter && r.delivered !== null))),
+  );
+  let best: QuietStretch | null = null;
+  for (let k = 0, j = 0; k < refused.length; k = j) {
+    const first = refused[k];
+    const incarnation = first.delivered?.incarnation;
+    // The first reset at or after the stretch's first refusal ends it; so does a restart.
+    const reset = resets.find((r) => r.at >= first.at);
+    j = k + 1;
+    while (
+      j < refused.length &&
+      (reset === undefined || refused[j].at < reset.at) &&
+      refused[j].delivered?.incarnation === incarnation
+    )
+      j++;
+    const stretch = refused.slice(k, j);
+    const last = stretch[stretch.length - 1];
+    const own =
+      reset?.rv !== undefined &&
+      reset.from === voter &&
+      reset.at - last.at <= STOOD_WITHIN_MS &&
+      (j === refused.length || refused[j].at >= reset.at)
+        ? reset
+        : undefined;
+    const until = own?.at ?? last.at;
+    if (stretch.length < 3 || (best !== null && until - first.at <= best.until - best.refused[0].at))
+      continue;
+    const stood =
+      own === undefined
+        ? []
+        : rpcs.filter((r) => r.rv !== undefined && r.from === voter && r.term === own.term);
+    best = { voter, refused: stretch, until, stood };
+  }
+  return best;
+}
+
+const secs = (ms: number): string => `${(ms / 1000).toFixed(3)} s`;
+
+/** "S2, S3" from RPC senders. */
+const senders = (rpcs: readonly Rpc[]): string => [...new Set(rpcs.map((r) => S(r.from)))].sort().join(', ');
+
+/**
+ * A voter whose log is ahead of the candidates' refuses them, rightly, but restarts its election timer
+ * each time (on the refusal, or on the newer term each request brings), so the servers that could win
+ * wait while the ones that cannot keep asking: elections fail for seconds and the refusing voter does not
+ * stand, though nothing on the wire (a leader heard, a vote granted) gave it cause to wait. A correct
+ * voter's timer runs on from the last leader it heard or vote it granted, so within one election timeout
+ * it asks for votes itself (and wins). The stall may just have ended (the voter's timer at last beat the
+ * candidates' next request): the stretch counts up to the voter's own election.
+ */
+const refusalResetsTimer: Pattern = (rpcs, { voters }) => {
+  // (When membership may change, a server outside its own configuration rightly never stands [M.9], and
+  // the candidates of an older configuration may still ask it: the wire does not say which it is.)
+  if (voters === null) return null;
   const byVoter = new Map<number, Rpc[]>();
   for (const r of rpcs) {
     if (r.rv === undefined || r.outcome?.ok !== false || r.outcome.term !== r.term || !behindVoter(r))
       continue;
     byVoter.set(r.to, [...(byVoter.get(r.to) ?? []), r]);
   }
-  const stuck: { voter: number; refused: Rpc[] }[] = [];
-  for (const [voter, all] of byVoter) {
-    // (A restart starts the timer afresh: only the refusals of the voter's latest incarnation count.)
-    const incarnation = all.at(-1)?.delivered?.incarnation;
-    const refused = all.filter((r) => r.delivered?.incarnation === incarnation);
-    const first = refused[0].at;
-    if (refused.length < 3 || now - first < REFUSED_SPAN_MS) continue;
-    // Since its first refusal: no election of its own, no vote granted, no leader's AppendEntries reached it.
-    const reset = rpcs.some(
-      (r) =>
-        r.at >= first &&
-        ((r.rv !== undefined && r.from === voter) ||
-          (r.rv !== undefined && r.to === voter && r.outcome?.ok === true) ||
-          ((r.ae !== undefined || r.is !== undefined) && r.to === voter && r.delivered !== null)),
-    );
-    if (!reset) stuck.push({ voter, refused });
+  const stuck: QuietStretch[] = [];
+  for (const [voter, refused] of byVoter) {
+    const quiet = longestQuiet(rpcs, voter, refused);
+    if (quiet !== null && quiet.until - quiet.refused[0].at >= REFUSED_SPAN_MS) stuck.push(quiet);
   }
   if (stuck.length === 0) return null;
-  const voters = stuck.map((x) => `S${x.voter}`).join(', ');
-  const count = stuck.reduce((sum, x) => sum + x.refused.length, 0);
+  const who = stuck.map((x) => `S${x.voter}`).join(', ');
+  const one = stuck.length === 1;
+  const all = stuck.flatMap((x) => x.refused);
+  const since = Math.min(...all.map((r) => r.at));
+  const lastRefusal = Math.max(...all.map((r) => r.at));
+  const low = Math.min(...all.map((r) => r.term));
+  const high = Math.max(...all.map((r) => r.term));
+  const elections = new Set(all.map((r) => `${String(r.from)}@${r.term}`)).size;
+  // (How fast the terms climb: a voter whose timer restarts on every newer term never gets to stand.)
+  const pace =
+    high > low ? `: a newer term every ${((lastRefusal - since) / (high - low) / 1000).toFixed(2)} s` : '';
   const e = stuck[0].refused.at(-1) as Rpc;
-  const since = Math.min(...stuck.map((x) => x.refused[0].at));
-  const candidates = [...new Set(stuck.flatMap((x) => x.refused.map((r) => `S${String(r.from)}`)))].join(
-    ', ',
-  );
   const log = e.delivered?.voterLast;
+  const waited = Math.min(...stuck.map((x) => x.until - x.refused[0].at));
+  const ends = stuck
+    .filter((x) => x.stood.length > 0)
+    .map((x) => {
+      const granted = new Set(
+        x.stood.filter((r) => r.outcome?.ok === true && r.to !== x.voter).map((r) => r.to),
+      );
+      const won = granted.size + 1 > voters / 2;
+      return (
+        `${one ? 'it' : `S${x.voter}`} stood only at ${secs(x.until)} (T${x.stood[0].term})` +
+        (won
+          ? `, and won at once (${granted.size + 1} of ${voters} votes): the votes were there all along`
+          : '')
+      );
+    });
   return (
-    `[F.2] a refused vote restarts the election timer: ${voters} refused ${count} RequestVotes from ` +
-    `${candidates} since ${(since / 1000).toFixed(3)} s, rightly (the candidates' logs were behind theirs, e.g. ` +
-    `S${e.to} holds index ${log?.index} of T${log?.fact.term}, S${String(e.from)} asked in T${e.term} with ` +
-    `index ${e.rv?.lastLog?.index} of T${e.rv?.lastLog?.term}), yet never stood for election themselves, with ` +
-    'no leader heard and no vote granted: a follower restarts its election timer only when it grants a vote ' +
-    'or hears from the current leader (Figure 2, Followers), not when it refuses a vote or merely moves to a ' +
-    'newer term; otherwise the servers that could win keep waiting while the ones that cannot keep asking.'
+    `[F.2] a refused vote (or a newer term) restarts the election timer: ${who} refused ${all.length} ` +
+    `RequestVotes from ${senders(all)} between ${secs(since)} and ${secs(lastRefusal)} (${elections} ` +
+    `election${elections === 1 ? '' : 's'}, T${low}–T${high}${pace}), rightly: the candidates' logs were ` +
+    `behind (S${e.to} holds index ${log?.index} of T${log?.fact.term}; S${String(e.from)} asked in ` +
+    `T${e.term} with index ${e.rv?.lastLog?.index} of T${e.rv?.lastLog?.term}). Yet for ` +
+    `${(waited / 1000).toFixed(2)} s ${who} never stood for election, though no leader reached ` +
+    `${one ? 'it' : 'them'} and ${one ? 'it' : 'they'} granted no vote` +
+    `${ends.length > 0 ? `; ${ends.join('; ')}` : ''}. A follower restarts its election timer only ` +
+    'when it grants a vote or hears from the current leader (Figure 2, Followers), not when it refuses a ' +
+    'vote or merely moves to a newer term; otherwise the servers that could win keep waiting while the ' +
+    'ones that cannot keep asking.'
   );
 };
 
