@@ -1,6 +1,6 @@
 /**
  * A small check report as runCheck would make it, for the check page's tests (check.test.ts, and the
- * page in Chromium in tests/tools/browser.test.ts): two clients, a kill and a partition, the history
+ * page in Chromium in tests/tools/browser.tools.ts): two clients, a kill and a partition, the history
  * checked for real.
  */
 import type { CheckReport } from '../../cluster/check/run';

@@ -1,7 +1,7 @@
 /**
  * The check run's judgement and its page, without a cluster: lost acknowledged writes against the final
  * reads, the latency and throughput figures, and the page (history timeline plus uPlot charts) as one
- * self-contained file. The page rendering in headless Chromium is checked in tests/tools/browser.test.ts,
+ * self-contained file. The page rendering in headless Chromium is checked in tests/tools/browser.tools.ts,
  * with the other tools' pages (one browser for all of them).
  */
 import { renderCheckPage } from '../../cluster/check/page';

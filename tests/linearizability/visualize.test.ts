@@ -2,7 +2,7 @@
 // linearizable prefix, the state it ends in, the cut and why each possible next operation fails; the
 // page must be self-contained (no network resources, embedded data that cannot close its script
 // element early); and drawing must ask for a verbose result instead of failing obscurely.
-// The browser-level checks are in tests/tools/browser.test.ts.
+// The browser-level checks are in tests/tools/browser.tools.ts.
 import { checkOperations, kvModel, VisualizationError } from './index';
 import { staleReadAnnotations, staleReadHistory } from './fixtures';
 import { renderVisualization } from './visualize';

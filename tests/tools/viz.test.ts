@@ -1,7 +1,7 @@
 /**
  * The trace timeline's model: roles are derived from RPCs alone for an implementation that logs
  * nothing, and from the peer's own "became …" lines when it logs them; faults become shaded stretches.
- * The page itself, generated from a real 2C run, is opened in headless Chromium in browser.test.ts,
+ * The page itself, generated from a real 2C run, is opened in headless Chromium in browser.tools.ts,
  * with the other tools' pages (one browser for all of them).
  */
 import { buildVizData } from '../../scripts/viz/model';
