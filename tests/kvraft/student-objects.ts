@@ -9,7 +9,7 @@
  * says why), a shardkv end made by makeEnd(name) through a fresh network end to the server it names.
  * The same wiring serves kvraft's, the shard controller's and shardkv's configs.
  */
-import { decode, sleep, type Network, type Persister } from '../../labrpc';
+import { decode, freezeClass, sleep, type Network, type Persister } from '../../labrpc';
 import type { Config } from '../../shardctrler';
 import { Boundary, StudentCodeError, studentError } from '../harness/boundary/boundary';
 import { openBoundary } from '../harness/boundary/open';
@@ -208,8 +208,8 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value).slice(0, 80)}`;
 }
 
-/** The tester's handle on a kvraft or shardkv clerk: the same three operations, across the boundary. */
-export class KvClerk {
+/** A clerk across the boundary: each operation is an invoke, resolved when the student's returns. */
+abstract class RemoteClerk {
   readonly #boundary: Boundary;
   readonly handle: Handle;
 
@@ -218,43 +218,42 @@ export class KvClerk {
     this.handle = handle;
   }
 
+  protected call(method: string, args: unknown[]): Promise<unknown> {
+    return this.#boundary.invoke(this.handle, method, args);
+  }
+}
+
+/** The tester's handle on a kvraft or shardkv clerk: the same three operations, across the boundary. */
+export class KvClerk extends RemoteClerk {
   async get(key: string): Promise<string> {
-    return text('get', await this.#boundary.invoke(this.handle, 'get', [key]));
+    return text('get', await this.call('get', [key]));
   }
 
   async put(key: string, value: string): Promise<void> {
-    await this.#boundary.invoke(this.handle, 'put', [key, value]);
+    await this.call('put', [key, value]);
   }
 
   async append(key: string, value: string): Promise<void> {
-    await this.#boundary.invoke(this.handle, 'append', [key, value]);
+    await this.call('append', [key, value]);
   }
 }
 
 /** The tester's handle on a shard controller clerk (4A, and the tester's own in 4B). */
-export class CtrlerClerk {
-  readonly #boundary: Boundary;
-  readonly handle: Handle;
-
-  constructor(boundary: Boundary, handle: Handle) {
-    this.#boundary = boundary;
-    this.handle = handle;
-  }
-
+export class CtrlerClerk extends RemoteClerk {
   async query(num: number): Promise<Config> {
-    return config(await this.#boundary.invoke(this.handle, 'query', [num]));
+    return config(await this.call('query', [num]));
   }
 
   async join(servers: Record<number, string[]>): Promise<void> {
-    await this.#boundary.invoke(this.handle, 'join', [servers]);
+    await this.call('join', [servers]);
   }
 
   async leave(gids: number[]): Promise<void> {
-    await this.#boundary.invoke(this.handle, 'leave', [gids]);
+    await this.call('leave', [gids]);
   }
 
   async move(shard: number, gid: number): Promise<void> {
-    await this.#boundary.invoke(this.handle, 'move', [shard, gid]);
+    await this.call('move', [shard, gid]);
   }
 }
 
@@ -279,3 +278,6 @@ function config(value: unknown): Config {
   }
   return c as Config;
 }
+
+// The tester's own classes cannot be patched by the code under test (labrpc/freeze.ts).
+freezeClass(StudentObjects, RemoteClerk, KvClerk, CtrlerClerk);
