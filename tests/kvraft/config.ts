@@ -21,7 +21,7 @@ import { recordFault } from '../raft/faults';
 import { injectExploreFaults } from '../explore/injector';
 import type { RemotePeer } from '../raft/remote-peer';
 import { ServerMesh, randomHandles } from './server-mesh';
-import { KvClerk, StudentObjects } from './student-objects';
+import { KvClerk, StudentObjects, firstLeader } from './student-objects';
 
 export class KvConfig {
   readonly ctx: LabContext;
@@ -267,11 +267,8 @@ export class KvConfig {
   // --- questions -----------------------------------------------------------------------------------
 
   /** The first server whose Raft says it is leader; [false, 0] if none does (every server asked at once). */
-  async leader(): Promise<[boolean, number]> {
-    const states = await Promise.all(this.kvservers.map((peer) => peer?.getState() ?? null));
-    states.forEach((state, i) => state !== null && this.watch.claim(i, state));
-    const first = states.findIndex((state) => state?.isLeader === true);
-    return first === -1 ? [false, 0] : [true, first];
+  leader(): Promise<[boolean, number]> {
+    return firstLeader(this.kvservers, (i, state) => this.watch.claim(i, state));
   }
 
   /** Two groups: a majority p1 of non-leaders, and a minority p2 holding the leader (or server 0). */

@@ -11,10 +11,11 @@
  */
 import { decode, freezeClass, sleep, type Network, type Persister } from '../../labrpc';
 import type { Config } from '../../shardctrler';
-import { Boundary, StudentCodeError, studentError } from '../harness/boundary/boundary';
+import { Boundary, StudentCodeError, persistInto, studentError } from '../harness/boundary/boundary';
 import { openBoundary } from '../harness/boundary/open';
 import {
   MADE_END,
+  STUDENT_CLASS,
   type ClerkKind,
   type Effect,
   type Handle,
@@ -22,7 +23,7 @@ import {
 } from '../harness/boundary/protocol';
 import type { StudentModules } from '../harness/boundary/student-host';
 import type { LabContext } from '../harness';
-import { RemotePeer } from '../raft/remote-peer';
+import { RemotePeer, type PeerState } from '../raft/remote-peer';
 import { RemoteServer } from '../raft/remote-server';
 import { CLIENT_LINK_MS } from './client-link';
 
@@ -101,10 +102,7 @@ export class StudentObjects {
       { ...spec, raftState: persister.readRaftState(), snapshot: persister.readSnapshot() },
       {
         call: (effect) => void this.#route(holder, effect),
-        persist: ({ raftState, snapshot }) => {
-          if (snapshot === null) persister.saveRaftState(raftState);
-          else persister.saveStateAndSnapshot(raftState, snapshot);
-        },
+        persist: persistInto(persister),
       },
     );
     const peer = new RemotePeer(this.boundary, handle, spec.me, () => this.#ctx.now(), 'raft.');
@@ -113,7 +111,10 @@ export class StudentObjects {
       if (!('error' in outcome)) return;
       options.threw(outcome.error);
       this.#ctx.fail(
-        studentError(`the ${CLASS[spec.kind]} constructor of ${options.name} threw`, outcome.error),
+        studentError(
+          `the ${STUDENT_CLASS[spec.kind].exported} constructor of ${options.name} threw`,
+          outcome.error,
+        ),
       );
     });
     return { peer, target: new RemoteServer(this.boundary, handle) };
@@ -136,7 +137,10 @@ export class StudentObjects {
     void made.then((outcome) => {
       if ('error' in outcome)
         this.#ctx.fail(
-          studentError(`the ${CLASS[kind]} constructor of ${options.name} threw`, outcome.error),
+          studentError(
+            `the ${STUDENT_CLASS[kind].exported} constructor of ${options.name} threw`,
+            outcome.error,
+          ),
         );
     });
     return handle;
@@ -181,15 +185,19 @@ export class StudentObjects {
   }
 }
 
-/** How the handouts name each kind's class, for messages. */
-const CLASS: Readonly<Record<ServerSpec['kind'] | ClerkKind, string>> = {
-  kvserver: 'KVServer',
-  ctrler: 'ShardCtrler',
-  shardkv: 'ShardKV',
-  kvclerk: 'Clerk',
-  ctrlerclerk: 'Clerk',
-  shardclerk: 'Clerk',
-};
+/**
+ * Go's config.Leader(): the first server whose Raft says it leads, as [true, i]; [false, 0] if none
+ * does. Every live server is asked at once (one exchange); `claim` sees each answer (Election Safety).
+ */
+export async function firstLeader(
+  servers: readonly (RemotePeer | null)[],
+  claim: (i: number, state: PeerState) => void = () => {},
+): Promise<[boolean, number]> {
+  const states = await Promise.all(servers.map((peer) => peer?.getState() ?? null));
+  states.forEach((state, i) => state !== null && claim(i, state));
+  const first = states.findIndex((state) => state?.isLeader === true);
+  return first === -1 ? [false, 0] : [true, first];
+}
 
 // --- clerks --------------------------------------------------------------------------------------
 

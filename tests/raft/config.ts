@@ -14,7 +14,7 @@
 import { Network, Persister, decode, deepCopy, freezeClass, randomInt } from '../../labrpc';
 import type { ApplyMsg } from '../../raft';
 import { Raft } from '../../raft';
-import { Boundary, StudentCodeError, studentError } from '../harness/boundary/boundary';
+import { Boundary, StudentCodeError, persistInto, studentError } from '../harness/boundary/boundary';
 import { openBoundary } from '../harness/boundary/open';
 import type { Effect } from '../harness/boundary/protocol';
 import type { RaftConstructor } from '../harness/boundary/student-host';
@@ -248,10 +248,7 @@ export class RaftConfig extends Checks implements ApplierHost {
       },
       {
         call: (effect) => this.#call(i, made.rf as RemotePeer, effect),
-        persist: ({ raftState, snapshot }) => {
-          if (snapshot === null) persister.saveRaftState(raftState);
-          else persister.saveStateAndSnapshot(raftState, snapshot);
-        },
+        persist: persistInto(persister),
         apply: (effect, done) => {
           made.constructing = effect.constructing;
           applyCh(decode<ApplyMsg>(effect.msg));

@@ -15,7 +15,7 @@ import { Clerk, ShardCtrler } from '../../shardctrler';
 import { LabCheckFailure, formatVirtual, type LabContext } from '../harness';
 import type { RaftConstructor } from '../harness/boundary/student-host';
 import { ServerMesh, randomHandles } from '../kvraft/server-mesh';
-import { CtrlerClerk, StudentObjects } from '../kvraft/student-objects';
+import { CtrlerClerk, StudentObjects, firstLeader } from '../kvraft/student-objects';
 import type { RemotePeer } from '../raft/remote-peer';
 import { recordFault } from '../raft/faults';
 
@@ -117,10 +117,8 @@ export class CtrlerConfig {
   }
 
   /** The first live server whose Raft says it is leader; [false, 0] if none does (all asked at once). */
-  async leader(): Promise<[boolean, number]> {
-    const states = await Promise.all(this.servers.map((peer) => peer?.getState() ?? null));
-    const first = states.findIndex((state) => state?.isLeader === true);
-    return first === -1 ? [false, 0] : [true, first];
+  leader(): Promise<[boolean, number]> {
+    return firstLeader(this.servers);
   }
 
   /** Deferred in every test: kill every server and stop the network, so nothing runs after the test. */

@@ -9,7 +9,7 @@
  * they happened, before the next batch. The tester never calls student code and the student side never
  * calls tester code; all that passes is the data in protocol.ts.
  */
-import { decode, encode } from '../../../labrpc';
+import { decode, encode, type Persister } from '../../../labrpc';
 import { HarnessError } from '../errors';
 import type { Command, Effect, Handle, Spec } from './protocol';
 
@@ -35,6 +35,14 @@ export interface HandleListener {
    * Raft peer the tester built has an applyCh of the tester's: a service's server applies to itself.
    */
   apply?(effect: Extract<Effect, { op: 'apply' }>, done: () => void): void;
+}
+
+/** A HandleListener's `persist`: each save into the tester's own `persister` (a copy of the bytes). */
+export function persistInto(persister: Persister): HandleListener['persist'] {
+  return ({ raftState, snapshot }) => {
+    if (snapshot === null) persister.saveRaftState(raftState);
+    else persister.saveStateAndSnapshot(raftState, snapshot);
+  };
 }
 
 export interface BoundaryListener {

@@ -133,11 +133,27 @@ export const INVOKABLE: Readonly<Record<StudentKind, readonly string[]>> = {
   shardclerk: ['get', 'put', 'append'],
 };
 
-/** The service name a server's handlers go by (its Raft peer's go by "Raft"). */
-export const SERVICE_NAME: Readonly<Record<ServerKind, string>> = {
-  kvserver: 'KVServer',
-  ctrler: 'ShardCtrler',
-  shardkv: 'ShardKV',
+/** The names under which the student side's StudentModules holds each class (student-host.ts). */
+export type StudentModuleKey =
+  'Raft' | 'KVServer' | 'KVClerk' | 'ShardCtrler' | 'CtrlerClerk' | 'ShardKV' | 'ShardClerk';
+
+/**
+ * Where each kind's class comes from: the lab folder and the name it exports, as the handouts declare
+ * them, and its key in StudentModules. One table for everything that names them: the child's bundle
+ * loads each folder and export (bundle.ts), the tester's bundle leaves those folders out, messages name
+ * the class, and a server's handlers go by its class name ("KVServer.Get"; its Raft peer's by "Raft"),
+ * as Go's labrpc names a service by its type.
+ */
+export const STUDENT_CLASS: Readonly<
+  Record<StudentKind, { module: StudentModuleKey; folder: string; exported: string }>
+> = {
+  raft: { module: 'Raft', folder: 'raft', exported: 'Raft' },
+  kvserver: { module: 'KVServer', folder: 'kvraft', exported: 'KVServer' },
+  kvclerk: { module: 'KVClerk', folder: 'kvraft', exported: 'Clerk' },
+  ctrler: { module: 'ShardCtrler', folder: 'shardctrler', exported: 'ShardCtrler' },
+  ctrlerclerk: { module: 'CtrlerClerk', folder: 'shardctrler', exported: 'Clerk' },
+  shardkv: { module: 'ShardKV', folder: 'shardkv', exported: 'ShardKV' },
+  shardclerk: { module: 'ShardClerk', folder: 'shardkv', exported: 'Clerk' },
 };
 
 type FieldType =

@@ -20,7 +20,7 @@ import {
 import type { ApplyCh, ApplyMsg } from '../../../raft';
 import {
   INVOKABLE,
-  SERVICE_NAME,
+  STUDENT_CLASS,
   type Command,
   type Effect,
   type Handle,
@@ -86,17 +86,6 @@ interface Held {
   constructing: boolean;
   snapshotEvery: number | null;
 }
-
-/** Where each kind's constructor is in StudentModules, and how the handout calls it (for messages). */
-const CONSTRUCTOR: Readonly<Record<StudentKind, { module: keyof StudentModules; name: string }>> = {
-  raft: { module: 'Raft', name: 'raft/Raft' },
-  kvserver: { module: 'KVServer', name: 'kvraft/KVServer' },
-  kvclerk: { module: 'KVClerk', name: 'kvraft/Clerk' },
-  ctrler: { module: 'ShardCtrler', name: 'shardctrler/ShardCtrler' },
-  ctrlerclerk: { module: 'CtrlerClerk', name: 'shardctrler/Clerk' },
-  shardkv: { module: 'ShardKV', name: 'shardkv/ShardKV' },
-  shardclerk: { module: 'ShardClerk', name: 'shardkv/Clerk' },
-};
 
 /** The most stack frames of student code a thrown value carries across (enough to find the line). */
 const MAX_FRAMES = 10;
@@ -224,16 +213,17 @@ export class StudentHost {
 
   /** Run the constructor of `spec`'s kind with the lab's API objects, as the handout declares it. */
   #make(handle: Handle, spec: Spec): object {
-    const { module, name } = CONSTRUCTOR[spec.kind];
+    const { module, folder, exported } = STUDENT_CLASS[spec.kind];
     const Made = this.#modules[module] as (new (...args: never[]) => object) | undefined;
-    if (typeof Made !== 'function') throw new TypeError(`${name} is not a class the submission exports`);
+    if (typeof Made !== 'function')
+      throw new TypeError(`${folder}/${exported} is not a class the submission exports`);
     const ends = this.#ends(handle, spec.ends);
-    if (spec.kind === 'raft') {
-      const persister = this.#persister(handle, spec);
-      const applyCh: ApplyCh = (msg: ApplyMsg) => this.#apply(handle, msg);
-      return new (Made as RaftConstructor)(ends, spec.me, persister, applyCh, spec.initial);
-    }
     switch (spec.kind) {
+      case 'raft': {
+        const persister = this.#persister(handle, spec);
+        const applyCh: ApplyCh = (msg: ApplyMsg) => this.#apply(handle, msg);
+        return new (Made as RaftConstructor)(ends, spec.me, persister, applyCh, spec.initial);
+      }
       case 'kvserver': {
         const { me, maxraftstate, initial } = spec;
         const persister = this.#persister(handle, spec);
@@ -288,14 +278,10 @@ export class StudentHost {
 
   /** The handlers of a peer, or of a server and its Raft peer; a clerk serves nothing. */
   #serve(held: Held): Server | undefined {
-    const object = held.object as object;
+    if (isClerk(held.kind)) return undefined;
     const server = new Server();
-    if (held.kind === 'raft') {
-      server.addService(Service.of(object, 'Raft'));
-      return server;
-    }
-    if (held.kind !== 'kvserver' && held.kind !== 'ctrler' && held.kind !== 'shardkv') return undefined;
-    server.addService(Service.of(object, SERVICE_NAME[held.kind]));
+    if (held.kind !== 'raft')
+      server.addService(Service.of(held.object as object, STUDENT_CLASS[held.kind].exported));
     const raft = raftOf(held);
     if (raft !== undefined) server.addService(Service.of(raft, 'Raft'));
     return server;
@@ -367,11 +353,10 @@ export class StudentHost {
   /** The sender's getState() at the send, as the tester's Election Safety check asks it. */
   #sample(handle: Handle): SampledState | null {
     const held = this.#held.get(handle);
-    if (held?.object === undefined || this.#sampling) return null;
-    if (held.kind === 'kvclerk' || held.kind === 'ctrlerclerk' || held.kind === 'shardclerk') return null;
+    if (held === undefined || isClerk(held.kind) || this.#sampling) return null;
     this.#sampling = true;
     try {
-      const peer = held.kind === 'raft' ? held.object : raftOf(held);
+      const peer = raftOf(held);
       if (peer === undefined) return null;
       const state = (peer as { getState(): unknown }).getState();
       const { term, isLeader } = (state ?? {}) as { term?: unknown; isLeader?: unknown };
@@ -424,13 +409,17 @@ function coalescePersists(effects: Effect[]): Effect[] {
   });
 }
 
+function isClerk(kind: StudentKind): boolean {
+  return kind === 'kvclerk' || kind === 'ctrlerclerk' || kind === 'shardclerk';
+}
+
 /**
- * A server's Raft peer: kvraft's `rf`, or what the controller's and shardkv's `raft()` return (as the
- * handouts declare them); undefined if there is none to reach.
+ * The Raft peer of an object: a peer itself; a server's, kvraft's `rf` or what the controller's and
+ * shardkv's `raft()` return (as the handouts declare them); undefined for a clerk, or if there is none.
  */
 function raftOf(held: Held): object | undefined {
   const object = held.object as Record<string, unknown> | undefined;
-  if (object === undefined) return undefined;
+  if (object === undefined || isClerk(held.kind)) return undefined;
   if (held.kind === 'raft') return object;
   const raft: unknown =
     typeof object.raft === 'function' ? (object.raft as () => unknown).call(object) : object.rf;

@@ -34,6 +34,7 @@ import path from 'node:path';
 import { build, version, type Plugin } from 'esbuild';
 import { findLabModules } from './discover';
 import { sharedModuleFiles, sharedRequest } from './shared-modules';
+import { STUDENT_CLASS } from '../boundary/protocol';
 
 /** This checkout's root (tests/harness/worker → ../../..). */
 export const FRAMEWORK_ROOT = path.resolve(__dirname, '../../..');
@@ -233,8 +234,8 @@ interface BundleSpec {
 
 /** The esbuild namespace of the stand-ins for the student-owned folders in the tester's bundle. */
 const STUDENT_CODE = 'student-code';
-/** The folders of the code under test (scripts/grade/owned.ts OWNED_FOLDERS; the harness cannot import it). */
-const STUDENT_FOLDERS = ['raft', 'kvraft', 'shardctrler', 'shardkv'];
+/** The folders of the code under test: those the classes of the boundary's student side come from. */
+const STUDENT_FOLDERS = [...new Set(Object.values(STUDENT_CLASS).map(({ folder }) => folder))];
 
 /**
  * Leave the code under test out of the grader's tester bundle: an import of a lab folder a student owns
@@ -374,7 +375,7 @@ export async function bundleFor(moduleFile: string, root: string = FRAMEWORK_ROO
 /**
  * The boundary's two processes (tests/harness/boundary), as plain CommonJS with the packages of `root`
  * left external: the tester (the grader's own checkout) and the child that holds the code under test
- * (the submission's workspace: its raft/ with the framework's student side).
+ * (the submission's workspace: its lab folders with the framework's student side).
  */
 export function buildBoundaryTester(root: string): Promise<string> {
   const entry = `import ${q(path.join(root, HARNESS, 'boundary', 'tester-main.ts'))};`;
@@ -383,17 +384,6 @@ export function buildBoundaryTester(root: string): Promise<string> {
   );
 }
 
-/** Which export of which lab folder each kind of student object is built from (StudentModules). */
-const STUDENT_EXPORTS: ReadonlyArray<[module: string, folder: string, exported: string]> = [
-  ['Raft', 'raft', 'Raft'],
-  ['KVServer', 'kvraft', 'KVServer'],
-  ['KVClerk', 'kvraft', 'Clerk'],
-  ['ShardCtrler', 'shardctrler', 'ShardCtrler'],
-  ['CtrlerClerk', 'shardctrler', 'Clerk'],
-  ['ShardKV', 'shardkv', 'ShardKV'],
-  ['ShardClerk', 'shardkv', 'Clerk'],
-];
-
 /**
  * The child's bundle: its host (boundary/child-main.ts) and the submission's lab folders, those it has,
  * each behind a getter that loads it on first use (esbuild turns a require() into a function that runs
@@ -401,10 +391,12 @@ const STUDENT_EXPORTS: ReadonlyArray<[module: string, folder: string, exported: 
  * naming the class, and the others run.
  */
 export function buildBoundaryChild(root: string): Promise<string> {
-  const getters = STUDENT_EXPORTS.filter(([, folder]) => fs.existsSync(path.join(root, folder))).map(
-    ([module, folder, exported]) =>
-      `  get ${module}() { return require(${q(path.join(root, folder))}).${exported}; },`,
-  );
+  const getters = Object.values(STUDENT_CLASS)
+    .filter(({ folder }) => fs.existsSync(path.join(root, folder)))
+    .map(
+      ({ module, folder, exported }) =>
+        `  get ${module}() { return require(${q(path.join(root, folder))}).${exported}; },`,
+    );
   const entry = [
     `import { startChild } from ${q(path.join(root, HARNESS, 'boundary', 'child-main.ts'))};`,
     'startChild({',
