@@ -1,8 +1,8 @@
 /**
  * Lab runs in worker threads, watched from outside.
  *
- * - `runInWorker(bundle, input, limits)`: one run in a fresh worker, ended with the run (the grader's way:
- *   nothing of an earlier run can be there).
+ * - `runInWorker(bundle, input, limits)`: one run in a fresh worker, ended with the run (nothing of an
+ *   earlier run can be there): runIsolated without a pool, or with LAB_FRESH_WORKERS=1.
  * - `new WorkerPool()` and `pool.run(bundle, input, limits)`: the same run, in a worker that an earlier run
  *   of the same bundle left clean, if there is one (jest's and the stress runner's way). Each run still
  *   starts from fresh module state: boot.js evaluates the bundle again for every run. A worker runs again
@@ -132,8 +132,6 @@ class LabWorker {
     readonly memoryMb: number,
     worker: Worker,
     control: Int32Array,
-    /** Whether a run's result waits for its thread to be gone (see runInWorker). */
-    private readonly waitForExit = true,
   ) {
     this.worker = worker;
     this.control = control;
@@ -156,7 +154,6 @@ class LabWorker {
     input: WorkerInput,
     limits: WorkerLimits,
     resolve: (result: WorkerResult) => void,
-    waitForExit = true,
   ): LabWorker {
     const control = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const first = newRequest(input);
@@ -166,7 +163,7 @@ class LabWorker {
       execArgv: [], // no loader hooks of the parent (tsx): the bundles are plain CommonJS
       resourceLimits: { maxOldGenerationSizeMb: memoryMb },
     });
-    const worker = new LabWorker(bundle, memoryMb, thread, new Int32Array(control), waitForExit);
+    const worker = new LabWorker(bundle, memoryMb, thread, new Int32Array(control));
     worker.begin(first, limits, resolve);
     return worker;
   }
@@ -306,11 +303,7 @@ class LabWorker {
       return;
     }
     // Resolve once the thread is gone, so a host that exits right after (jest) has nothing left running.
-    if (this.waitForExit) void this.end().then(() => run.resolve(result));
-    else {
-      void this.end();
-      run.resolve(result);
-    }
+    void this.end().then(() => run.resolve(result));
   }
 
   private onMessage(message: unknown): void {
@@ -411,28 +404,14 @@ export interface ParkedWorker {
 
 /**
  * Run one test (named in `input`) from `bundle` in a fresh worker that ends with the run. The result comes
- * once the thread is gone, unless `waitForExit` is false: a thread stuck in a blocking native call
- * (`execSync('sleep 45')`) cannot be terminated until the call returns, and a caller that ends its whole
- * process next need not wait for it.
+ * once the thread is gone.
  */
-export function runInWorker(
-  bundle: Bundle,
-  input: WorkerInput,
-  limits: WorkerLimits,
-  waitForExit = true,
-): Promise<WorkerResult> {
+export function runInWorker(bundle: Bundle, input: WorkerInput, limits: WorkerLimits): Promise<WorkerResult> {
   return new Promise((resolve) => {
-    const worker = LabWorker.start(
-      bundle,
-      limits.memoryMb,
-      input,
-      limits,
-      (result) => {
-        if (worker.state === 'ended' || !waitForExit) resolve(result);
-        else void worker.end().then(() => resolve(result));
-      },
-      waitForExit,
-    );
+    const worker = LabWorker.start(bundle, limits.memoryMb, input, limits, (result) => {
+      if (worker.state === 'ended') resolve(result);
+      else void worker.end().then(() => resolve(result));
+    });
   });
 }
 
