@@ -6,6 +6,11 @@
  * set off has therefore run, just as in real Node. Node's 1 ms minimum delay is kept by leaving the
  * clock's internal `duringTick` flag set, so `setTimeout(f, 0)` from an await continuation waits 1 ms.
  *
+ * Once no timer is due at the current virtual time any more, the instant is over for the tester, and
+ * `afterStep` runs (the boundary's settle: the student side catches up with everything the instant
+ * queued for it, in one batch, see boundary/boundary.ts); then time moves on. One exchange with the
+ * code under test per instant, not one per timer, is what keeps a child process cheap to drive.
+ *
  * Guard rails, each failing the run with the virtual time: a deadlock (body pending, no timers), the
  * virtual-time limit, a wall-clock limit checked every 1024 events (kept below jest's timeout so the
  * driver fails first and stops its clock), a busy-wait on Date.now/performance.now, an unhandled
@@ -199,7 +204,6 @@ function pendingTimersNote(clock: Clock, now: () => number): string {
   const count = clock.countTimers();
   if (count === 0) return 'no timers pending';
   // fake-timers keeps them in a Map by id (an object in older versions).
-  type Timers = Map<number, { callAt: number }> | Record<string, { callAt: number }>;
   const raw = (clock as { timers?: Timers }).timers ?? {};
   const timers = raw instanceof Map ? [...raw.values()] : Object.values(raw);
   const next = Math.min(...timers.map((t) => t.callAt)) - EPOCH_MS;
@@ -263,7 +267,8 @@ async function drive(
   const wallStart = realNow();
   for (let events = 0; ; events++) {
     await hop(); // drain continuations before looking at anything
-    const exchange = failure.error === undefined ? options.afterStep?.(hop) : undefined;
+    const exchange =
+      failure.error === undefined && !timerDueNow(clock) ? options.afterStep?.(hop) : undefined;
     if (exchange !== undefined) await exchange;
     if (failure.error !== undefined) throw failure.error;
     if (settled) return events;
@@ -289,6 +294,18 @@ async function drive(
       );
     }
   }
+}
+
+type Timers = Map<number, { callAt: number }> | Record<string, { callAt: number }>;
+
+/** Whether a timer is due at the clock's current time (fake-timers keeps them by id, in a Map). */
+function timerDueNow(clock: Clock): boolean {
+  const timers = (clock as { timers?: Timers }).timers;
+  if (timers === undefined) return false;
+  for (const timer of timers instanceof Map ? timers.values() : Object.values(timers)) {
+    if (timer.callAt <= clock.now) return true;
+  }
+  return false;
 }
 
 function fireNextTimer(clock: Clock, now: () => number): void {

@@ -233,7 +233,7 @@ export class RaftConfig extends Checks implements ApplierHost {
     // This instance saves into this Persister for good: after a crash the config keeps a copy, so that
     // a killed peer that still writes changes nothing its successor reads.
     const persister = this.saved[i] as Persister;
-    const made: { rf?: RemotePeer; constructing: boolean } = { constructing: true };
+    const made: { rf?: RemotePeer; ends?: readonly string[]; constructing: boolean } = { constructing: true };
     const peerOf = (): RemotePeer | undefined => (made.constructing ? undefined : made.rf);
     const applyCh = this.#snapshot ? applierSnap(this, i, peerOf) : applier(this, i, peerOf);
     const { handle, made: constructed } = this.boundary.construct(
@@ -247,7 +247,7 @@ export class RaftConfig extends Checks implements ApplierHost {
         snapshotEvery: this.#snapshot ? SNAPSHOT_INTERVAL : null,
       },
       {
-        call: (effect) => this.#call(i, made.rf as RemotePeer, effect),
+        call: (effect) => this.#call(i, made.rf as RemotePeer, made.ends ?? [], effect),
         persist: persistInto(persister),
         apply: (effect, done) => {
           made.constructing = effect.constructing;
@@ -259,6 +259,7 @@ export class RaftConfig extends Checks implements ApplierHost {
     );
     const rf = new RemotePeer(this.boundary, handle, i, () => this.ctx.now());
     made.rf = rf;
+    made.ends = this.#endnames[i];
     this.rafts[i] = rf;
     this.watch.constructing(i);
     void constructed.then((outcome) => {
@@ -270,9 +271,13 @@ export class RaftConfig extends Checks implements ApplierHost {
     this.net.addServer(i, new RemoteServer(this.boundary, handle));
   }
 
-  /** An RPC a peer sent: through the network, and its reply (or null) back to the peer. */
-  #call(i: number, rf: RemotePeer, effect: Extract<Effect, { op: 'call' }>): void {
-    const to = this.#endnames[i].indexOf(effect.end);
+  /**
+   * An RPC a peer sent through one of `ends`, those it was built with: through the network, and its reply
+   * (or null) back to the peer. An instance the tester has crashed since, in the same instant, still
+   * sends through its own ends, which the crash cut.
+   */
+  #call(i: number, rf: RemotePeer, ends: readonly string[], effect: Extract<Effect, { op: 'call' }>): void {
+    const to = ends.indexOf(effect.end);
     if (to === -1 || rf.handle !== effect.handle) {
       throw new StudentCodeError(`S${i} sent an RPC through an end it was not given (${effect.end})`);
     }

@@ -155,6 +155,7 @@ export class ShardConfig {
       this.#newEnd(who, this.serverName(g.gid, j), `${g.gid}-${j}`),
     );
     g.mendnames[i] = this.#ctrlerEnds(who);
+    const ends = g.endnames[i];
     const saved = g.saved[i];
     g.saved[i] = saved === null ? new Persister() : saved.copy();
     const name = this.serverName(g.gid, i);
@@ -171,10 +172,12 @@ export class ShardConfig {
       {
         name,
         persister: g.saved[i] as Persister,
-        // makeEnd(name): a fresh end to that server; the ends it makes are cut at its shutdown too
+        // makeEnd(name): a fresh end to that server; the ends it makes are cut at its shutdown too, and
+        // one it makes after it (in the instant of its shutdown, before it heard of it) is born cut.
         made: (server) => {
           const end = this.#newEnd(who, server, server.replace(/^server-/, ''));
-          g.endnames[i].push(end);
+          ends.push(end);
+          if (g.servers[i] !== peer) this.net.enable(end, false);
           return end;
         },
         threw: () => {

@@ -1,13 +1,17 @@
 /**
  * The tester's side of the boundary: a queue of commands for the student side, and the effects that come
- * back, handed to whoever the config registered for them. The virtual-time driver calls `settle()` after
- * every step (driver.ts `afterStep`): batches go across until nothing is queued, so every step's
- * consequences, on both sides, happen within its virtual instant.
+ * back, handed to whoever the config registered for them. The virtual-time driver calls `settle()` once
+ * the tester is done with a virtual instant (driver.ts `afterStep`: no timer of the tester's is due at
+ * that time any more): everything the instant queued goes across as one batch, and batches go on until
+ * nothing is queued, so every consequence of the instant, on both sides, happens within it.
  *
- * The order of events does not depend on the mode: the student side runs a batch and everything it sets
- * off before the tester sees any of its effects, and the tester handles effects one by one, in the order
- * they happened, before the next batch. The tester never calls student code and the student side never
- * calls tester code; all that passes is the data in protocol.ts.
+ * The student's timers are stand-ins on the tester's clock (student-timers.ts): firing one queues a
+ * `fire` command, in the order the clock fires them among the tester's own timers. So the student side
+ * runs only inside batches, in both modes, and the order of events does not depend on the mode: the
+ * student side runs a batch and everything it sets off before the tester sees any of its effects, and
+ * the tester handles effects one by one, in the order they happened, before the next batch. The tester
+ * never calls student code and the student side never calls tester code; all that passes is the data in
+ * protocol.ts.
  */
 import { decode, encode, type Persister } from '../../../labrpc';
 import { HarnessError } from '../errors';
@@ -15,16 +19,13 @@ import type { Command, Effect, Handle, Spec } from './protocol';
 
 /** How batches reach the student side: the tester's own thread, or a child process. */
 export interface StudentTransport {
-  /** Run one batch at virtual time `now`; resolves to its effects (and those of any student timer). */
+  /** Run one batch at virtual time `now`; resolves to its effects. */
   run(batch: readonly Command[], now: number): Promise<Effect[]>;
-  /** Effects of student code that ran outside a batch (a student timer fired in this thread), if any. */
-  takeStray(): Effect[];
-  /** Handle a timer effect (child mode); in-process student timers live on the clock directly. */
-  timer(effect: Extract<Effect, { op: 'timer' | 'clear' }>): void;
-  /** Child mode: where a due stand-in timer goes. */
-  onFire?(fire: (timer: number) => void): void;
   close(): void;
 }
+
+type TimerEffect = Extract<Effect, { op: 'timer' | 'clear' }>;
+type StandIn = { cancel: () => void };
 
 /** What a config does with the effects of one student object. */
 export interface HandleListener {
@@ -93,6 +94,8 @@ export class Boundary {
   readonly #results = new Map<number, (outcome: Outcome) => void>();
   readonly #handled = new Map<number, (outcome: { reply?: Uint8Array; error?: string }) => void>();
   readonly #pendingDeliveries = new Map<number, () => void>();
+  /** The student's timers, by id: a stand-in for each on the tester's clock. */
+  readonly #standIns = new Map<number, StandIn>();
   #queue: Command[] = [];
   #nextHandle = 0;
   #nextCall = 0;
@@ -104,7 +107,6 @@ export class Boundary {
     this.#transport = transport;
     this.#now = now;
     this.#listener = listener;
-    transport.onFire?.((timer) => this.fire(timer));
   }
 
   /** Build a student object; the constructor runs at the next settle. Resolves when it has returned. */
@@ -157,9 +159,30 @@ export class Boundary {
     if (!this.#closed) this.#queue.push({ op: 'reply', call, reply });
   }
 
-  /** Child mode: a student timer is due. */
-  fire(timer: number): void {
-    this.#queue.push({ op: 'fire', timer });
+  /**
+   * A stand-in on the tester's clock for a student timer. The tester's globals are the virtual clock
+   * (driver.ts): it is due exactly when the student's timer would be, and ties with the tester's own
+   * timers go by the order they were set in (boundary effects are handled before any other, see #handle).
+   */
+  #timer(effect: TimerEffect): void {
+    const id = effect.timer;
+    this.#standIns.get(id)?.cancel();
+    this.#standIns.delete(id);
+    if (effect.op === 'clear') return;
+    const due = (): void => {
+      if (!effect.repeat) this.#standIns.delete(id);
+      if (!this.#closed) this.#queue.push({ op: 'fire', timer: id });
+    };
+    if (effect.immediate) {
+      const timer = setImmediate(due);
+      this.#standIns.set(id, { cancel: () => clearImmediate(timer) });
+    } else if (effect.repeat) {
+      const timer = setInterval(due, effect.ms);
+      this.#standIns.set(id, { cancel: () => clearInterval(timer) });
+    } else {
+      const timer = setTimeout(due, effect.ms);
+      this.#standIns.set(id, { cancel: () => clearTimeout(timer) });
+    }
   }
 
   /**
@@ -167,11 +190,6 @@ export class Boundary {
    * continuations run between batches (the driver's native setImmediate hop).
    */
   async settle(hop: () => Promise<void>): Promise<void> {
-    const stray = this.#transport.takeStray();
-    if (stray.length > 0) {
-      this.#handle(stray);
-      await hop(); // what the tester did about them
-    }
     while (this.#queue.length > 0 && !this.#closed) {
       const batch = this.#queue;
       this.#queue = [];
@@ -196,6 +214,8 @@ export class Boundary {
   close(): void {
     this.#closed = true;
     this.#queue = [];
+    for (const standIn of this.#standIns.values()) standIn.cancel();
+    this.#standIns.clear();
     this.#transport.close();
   }
 
@@ -204,10 +224,10 @@ export class Boundary {
   }
 
   #handle(effects: readonly Effect[]): void {
-    // Student timers first, in the order they were set: in the tester's thread they are on the clock
-    // before the tester handles anything, so they must be in child mode too (ties go by creation order).
+    // Student timers first, in the order they were set: the student side set them before the tester
+    // handled anything of the batch, so they are on the clock first (ties go by creation order).
     for (const effect of effects) {
-      if (effect.op === 'timer' || effect.op === 'clear') this.#transport.timer(effect);
+      if (effect.op === 'timer' || effect.op === 'clear') this.#timer(effect);
     }
     for (const effect of effects) {
       if (this.#closed) return;

@@ -26,36 +26,11 @@ import { callSite, realTimers, setTripwireListener } from '../real-timers';
 import { FrameReader, frame } from './frames';
 import type { Command } from './protocol';
 import { StudentHost, describeThrown, type StudentModules } from './student-host';
+import { StudentTimers } from './student-timers';
 
 const EFFECTS_FD = 3;
 // The real setImmediate, as real-timers.ts kept it before the tripwires (child-prologue.ts) went in.
 const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
-
-interface Callback {
-  fn: (...args: unknown[]) => void;
-  args: unknown[];
-  repeat: boolean;
-}
-
-/** What the student's setTimeout returns: a Node Timeout's methods, and its id as a primitive. */
-class StudentTimer {
-  constructor(readonly id: number) {}
-  ref(): this {
-    return this;
-  }
-  unref(): this {
-    return this;
-  }
-  hasRef(): boolean {
-    return true;
-  }
-  refresh(): this {
-    return this;
-  }
-  [Symbol.toPrimitive](): number {
-    return this.id;
-  }
-}
 
 const TIMER_FUNCTIONS = [
   'setTimeout',
@@ -89,8 +64,6 @@ function loadedUnder(modules: StudentModules, under: <T>(load: () => T) => T): S
  */
 export function startChild(studentModules: StudentModules): void {
   const clock = FakeTimers.install({ now: EPOCH_MS, toFake: ['Date', 'performance', 'hrtime'] });
-  const callbacks = new Map<number, Callback>();
-  let nextTimer = 0;
   // The timer functions as they are now (the prologue's tripwires), to put back while a module loads.
   const timerTargets = [globalThis, timers, timersPromises] as unknown as Record<string, unknown>[];
   const tripwires = timerTargets.map(timerFunctions);
@@ -106,43 +79,17 @@ export function startChild(studentModules: StudentModules): void {
         timerTargets.forEach((target, i) => Object.assign(target, standIns[i]));
       }
     }),
-    (id) => {
-      const callback = callbacks.get(id);
-      if (callback === undefined) return;
-      if (!callback.repeat) callbacks.delete(id);
-      try {
-        callback.fn(...callback.args);
-      } catch (error) {
-        host.emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` });
-      }
-    },
+    (id) => studentTimers.fire(id),
+  );
+  const studentTimers = new StudentTimers(
+    (effect) => host.emit(effect),
+    (error) =>
+      host.emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` }),
   );
   host.captureDebugLines();
   setTripwireListener((error) => host.emit({ op: 'crash', error: describeThrown(error) }));
 
-  const set =
-    (repeat: boolean, immediate: boolean) =>
-    (fn: unknown, ...rest: unknown[]): StudentTimer => {
-      if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function');
-      const ms = immediate ? 0 : Number(rest[0] ?? 0);
-      const args = immediate ? rest : rest.slice(1);
-      const id = ++nextTimer;
-      callbacks.set(id, { fn: fn as Callback['fn'], args, repeat });
-      host.emit({ op: 'timer', timer: id, ms: Number.isFinite(ms) ? ms : 0, repeat, immediate });
-      return new StudentTimer(id);
-    };
-  const clear = (timer: unknown): void => {
-    const id = timer instanceof StudentTimer ? timer.id : Number(timer);
-    if (callbacks.delete(id)) host.emit({ op: 'clear', timer: id });
-  };
-  const replacements = {
-    setTimeout: set(false, false),
-    setInterval: set(true, false),
-    setImmediate: set(false, true),
-    clearTimeout: clear,
-    clearInterval: clear,
-    clearImmediate: clear,
-  };
+  const replacements = studentTimers.functions;
   for (const target of [globalThis, timers] as Record<string, unknown>[]) Object.assign(target, replacements);
   Object.assign(timersPromises, {
     setTimeout: (ms: number, value?: unknown) =>

@@ -1,9 +1,8 @@
 /**
  * The boundary across a process (grading): the code under test runs in a child (child-main.ts), inside
  * the grader's sandbox; the tester, here, sends each batch with the virtual time and waits for its
- * effects. The child's timers are stand-ins on the tester's clock (set in the order the child set them,
- * see boundary.ts), and firing one sends a `fire` command; so the child never decides when anything
- * happens.
+ * effects. The child's timers are stand-ins on the tester's clock (boundary.ts), and firing one sends a
+ * `fire` command; so the child never decides when anything happens.
  *
  * A child that crashes, stops answering or sends garbage fails its own run, with a reason: the tester
  * times each batch in real time, caps the size of every frame and of the child's output, and checks the
@@ -22,8 +21,6 @@ import { isEffect, type Command, type Effect } from './protocol';
 export const DEFAULT_BATCH_LIMIT_MS = 10_000;
 /** What the child may print (stdout and stderr together) before the rest is dropped. */
 const MAX_OUTPUT_BYTES = 1 * 2 ** 20;
-
-type TimerEffect = Extract<Effect, { op: 'timer' | 'clear' }>;
 
 /** Whether a child's stderr says V8 ran out of memory (the fatal message V8 prints before it aborts). */
 export function saysOutOfMemory(stderr: string): boolean {
@@ -56,8 +53,6 @@ export class ChildTransport implements StudentTransport {
   readonly #child: ChildProcess;
   readonly #reader = new FrameReader();
   readonly #limitMs: number;
-  readonly #proxies = new Map<number, ReturnType<typeof setTimeout>>();
-  #fire: ((timer: number) => void) | undefined;
   #waiting: { resolve: (effects: Effect[]) => void; reject: (error: Error) => void } | undefined;
   #ended: Error | undefined;
   #stderr = '';
@@ -95,11 +90,6 @@ export class ChildTransport implements StudentTransport {
     this.#send({ init: { seed } });
   }
 
-  /** Where a due stand-in timer goes: the boundary's `fire`. */
-  onFire(fire: (timer: number) => void): void {
-    this.#fire = fire;
-  }
-
   run(batch: readonly Command[], now: number): Promise<Effect[]> {
     if (this.#ended !== undefined) return Promise.reject(this.#ended);
     return new Promise((resolve, reject) => {
@@ -127,35 +117,7 @@ export class ChildTransport implements StudentTransport {
     });
   }
 
-  takeStray(): Effect[] {
-    return [];
-  }
-
-  timer(effect: TimerEffect): void {
-    if (effect.op === 'clear') {
-      const proxy = this.#proxies.get(effect.timer);
-      this.#proxies.delete(effect.timer);
-      if (proxy !== undefined) clearTimeout(proxy);
-      return;
-    }
-    const id = effect.timer;
-    const due = (): void => {
-      if (!effect.repeat) this.#proxies.delete(id);
-      this.#fire?.(id);
-    };
-    // The tester's globals are the virtual clock (driver.ts): a stand-in is due exactly when the
-    // student's timer would be in this thread.
-    const proxy = effect.immediate
-      ? (setImmediate(due) as unknown as ReturnType<typeof setTimeout>)
-      : effect.repeat
-        ? setInterval(due, effect.ms)
-        : setTimeout(due, effect.ms);
-    this.#proxies.set(id, proxy);
-  }
-
   close(): void {
-    for (const proxy of this.#proxies.values()) clearTimeout(proxy);
-    this.#proxies.clear();
     this.#end(new ChildProcessError('closed'));
   }
 

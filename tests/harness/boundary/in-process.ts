@@ -1,22 +1,25 @@
 /**
  * The boundary inside the tester's own thread (`npm test`, explore, the stress runner): student code
- * runs here, but only in student phases — a batch, or a timer the student set — and the tester handles
- * what it did only once the phase is over. Two things differ between the phases, as they do between the
- * two processes of child mode: Math.random draws from the student's own stream, and a timer set during
- * a student phase starts a student phase when it fires.
- *
- * The tester's clock (fake-timers, installed by driver.ts) holds the student's timers directly; child
- * mode puts a stand-in for each on the same clock, in the same order (boundary.ts handles timer effects
- * before any other effect of a batch).
+ * runs here, but only in batches, and the tester handles what it did only once the batch is over. Two
+ * things differ inside a batch, as they do between the two processes of child mode: Math.random draws
+ * from the student's own stream, and the timer functions are the student's (student-timers.ts), whose
+ * stand-ins on the tester's clock start a batch of their own when they are due, as in child mode.
  */
 import { realTimers } from '../real-timers';
 import { currentRandomSource, setRandomSource } from '../random-setup';
 import type { StudentTransport } from './boundary';
 import type { Command, Effect } from './protocol';
-import type { StudentHost } from './student-host';
+import { describeThrown, type StudentHost } from './student-host';
+import { StudentTimers, type TimerFunctions } from './student-timers';
 
-type TimerSetter = (handler: (...args: unknown[]) => void, ...rest: unknown[]) => unknown;
-const SETTERS = ['setTimeout', 'setInterval', 'setImmediate'] as const;
+const TIMER_FUNCTIONS = [
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+] as const satisfies readonly (keyof TimerFunctions)[];
 
 export const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
 
@@ -27,17 +30,29 @@ export class InProcessTransport implements StudentTransport {
   #inStudent = false;
   readonly #restore: Array<() => void> = [];
 
-  constructor(host: StudentHost, studentRandom: () => number) {
+  /** `host` was built with `timers.fire` as its way to run a due timer (see openBoundary). */
+  constructor(host: StudentHost, timers: StudentTimers, studentRandom: () => number) {
     this.#host = host;
     this.#studentRandom = studentRandom;
-    const globals = globalThis as unknown as Record<string, TimerSetter>;
-    for (const name of SETTERS) {
-      const set = globals[name];
-      globals[name] = (handler, ...rest) =>
-        set(this.#inStudent ? this.#studentTimer(handler) : handler, ...rest);
-      this.#restore.push(() => (globals[name] = set));
+    // The globals are the virtual clock's (driver.ts); inside a batch they are the student's. A clear of a
+    // student timer is the student's wherever it is called, and anything else goes to the clock.
+    const globals = globalThis as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const name of TIMER_FUNCTIONS) {
+      const tester = globals[name];
+      const student = timers.functions[name] as (...args: unknown[]) => unknown;
+      globals[name] = name.startsWith('clear')
+        ? (timer) => (StudentTimers.owns(timer) ? student(timer) : tester(timer))
+        : (...args) => (this.#inStudent ? student(...args) : tester(...args));
+      this.#restore.push(() => (globals[name] = tester));
     }
     this.#restore.push(host.captureDebugLines());
+  }
+
+  /** The student's timers for a host in this thread: their effects and crashes go into its effects. */
+  static timersFor(emit: StudentHost['emit']): StudentTimers {
+    return new StudentTimers(emit, (error) =>
+      emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` }),
+    );
   }
 
   async run(batch: readonly Command[]): Promise<Effect[]> {
@@ -51,25 +66,9 @@ export class InProcessTransport implements StudentTransport {
     return this.#host.take();
   }
 
-  takeStray(): Effect[] {
-    this.#leave();
-    return this.#host.take();
-  }
-
-  timer(): void {
-    throw new Error('in-process student timers are on the clock itself');
-  }
-
   close(): void {
     this.#leave();
     for (const restore of this.#restore.splice(0).reverse()) restore();
-  }
-
-  #studentTimer(handler: (...args: unknown[]) => void): (...args: unknown[]) => void {
-    return (...args) => {
-      this.#enter();
-      handler(...args);
-    };
   }
 
   #enter(): void {

@@ -19,12 +19,17 @@ export function studentSeed(seed: number): number {
   return (Math.imul(seed ^ 0x2545f491, 0x9e3779b1) >>> 0) % 0x7fff_ffff;
 }
 
+/** The student side in this thread: a host whose timers are the student's own (student-timers.ts). */
+function inProcess(modules: () => StudentModules, ctx: LabContext, seed: number): InProcessTransport {
+  const host: StudentHost = new StudentHost(modules(), (id) => timers.fire(id));
+  const timers = InProcessTransport.timersFor((effect) => host.emit(effect));
+  return new InProcessTransport(host, timers, studentRandom(ctx, seededRandom(seed)));
+}
+
 export function openBoundary(ctx: LabContext, modules: () => StudentModules): Boundary {
   const runSink = currentDebugSink();
   const seed = studentSeed(ctx.seed);
-  const transport =
-    ctx.studentSide?.(seed, (error) => ctx.fail(error)) ??
-    new InProcessTransport(new StudentHost(modules()), studentRandom(ctx, seededRandom(seed)));
+  const transport = ctx.studentSide?.(seed, (error) => ctx.fail(error)) ?? inProcess(modules, ctx, seed);
   const boundary = new Boundary(transport, () => ctx.now(), {
     debug: (server, topic, msg, group) => runSink?.(server, topic, msg, group),
     crash: (error) => ctx.fail(error),

@@ -85,16 +85,16 @@ export type Command =
   | { op: 'reply'; call: number; reply: Uint8Array | null }
   /** The tester took an applyCh message: the student's applyCh call returns. */
   | { op: 'applied'; apply: number }
-  /** Child mode only: a timer the student side set is due now (the tester's clock orders every timer). */
+  /** A timer the student side set is due now (the tester's clock orders every timer). */
   | { op: 'fire'; timer: number };
 
 /** What a peer's getState() said when it sent an RPC, or what it threw. */
 export type SampledState = { term: number; isLeader: boolean } | { error: string };
 
 export type Effect =
-  /** Child mode only: the student side set a timer (`repeat`: setInterval; `immediate`: setImmediate). */
+  /** The student side set a timer (`repeat`: setInterval; `immediate`: setImmediate). */
   | { op: 'timer'; timer: number; ms: number; repeat: boolean; immediate: boolean }
-  /** Child mode only: the student side cleared a timer. */
+  /** The student side cleared a timer (or refreshed it: a clear, then the same timer again). */
   | { op: 'clear'; timer: number }
   /** An outgoing RPC, with its sender's getState() at the send (Election Safety is checked from it). */
   | {
@@ -119,7 +119,7 @@ export type Effect =
   | { op: 'handled'; rpc: number; reply?: Uint8Array; error?: string }
   /** A debugLog line (`group`: Lab 4's gid, when the line names one). */
   | { op: 'debug'; server: number; topic: string; msg: string; group?: number }
-  /** Child mode only: student code threw where nothing catches it (a timer, an unhandled rejection). */
+  /** Student code threw where nothing catches it (a timer; in child mode, an unhandled rejection too). */
   | { op: 'crash'; error: string };
 
 /** The methods the tester may invoke on each kind of student object. */
