@@ -18,12 +18,6 @@ class ScriptedSide implements StudentTransport {
     return effects;
   }
 
-  takeStray(): Effect[] {
-    return [];
-  }
-
-  timer(): void {}
-
   close(): void {}
 }
 

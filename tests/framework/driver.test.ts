@@ -246,3 +246,23 @@ describe('real time (LAB_REALTIME=1)', () => {
     expect(result.virtualMs).toBeGreaterThanOrEqual(25);
   });
 });
+
+describe('instants', () => {
+  test('the step hook (the boundary) runs once an instant is over, after every timer due in it', async () => {
+    const log: string[] = [];
+    const result = await run(async (ctx) => {
+      ctx.afterEachStep(async () => void log.push(`settle at ${ctx.now()}`));
+      const fired = (name: string) => () => log.push(`${name} at ${ctx.now()}`);
+      setTimeout(fired('a'), 5);
+      setTimeout(fired('b'), 5);
+      setTimeout(() => {
+        log.push(`c at ${ctx.now()}`);
+        setTimeout(fired('d'), 0); // Node's 1 ms minimum: the next instant
+      }, 5);
+      await sleep(7);
+    });
+    expect(result.error).toBeUndefined();
+    const fiveAndSix = log.filter((line) => / at [56]$/.test(line));
+    expect(fiveAndSix).toEqual(['a at 5', 'b at 5', 'c at 5', 'settle at 5', 'd at 6', 'settle at 6']);
+  });
+});

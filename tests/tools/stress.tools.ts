@@ -95,6 +95,23 @@ test('--check-determinism fails a test whose trace depends on real randomness', 
   expect(run.runs[0].error).toMatch(/^NondeterminismError: seed 3 gave two different traces/);
 });
 
+test('--realtime runs a lab test on real timers, the code under test behind the boundary as always', () => {
+  const child = runScript('scripts/stress.ts', [
+    'Test (2A): initial election',
+    '-n',
+    '1',
+    '--seed',
+    '5',
+    '--realtime',
+    '--out',
+    tmp,
+    '-p',
+    '1',
+  ]);
+  expect(child.status).toBe(0);
+  expect(child.stdout).toMatch(/1 runs, 0 failed/);
+});
+
 test('bad input exits 2 with a message that says what was expected', () => {
   const zero = stress(['fixture', '-n', '0']);
   expect(zero.status).toBe(2);
