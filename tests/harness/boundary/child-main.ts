@@ -93,11 +93,7 @@ export function startChild(studentModules: StudentModules): void {
     }),
     (id) => studentTimers.fire(id),
   );
-  const studentTimers = new StudentTimers(
-    (effect) => host.emit(effect),
-    (error) =>
-      host.emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` }),
-  );
+  const studentTimers = new StudentTimers((effect) => host.emit(effect));
   host.captureDebugLines();
   setTripwireListener((error) => host.emit({ op: 'crash', error: describeThrown(error) }));
 

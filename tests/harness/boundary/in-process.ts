@@ -9,7 +9,7 @@ import { realTimers } from '../real-timers';
 import { currentRandomSource, setRandomSource } from '../random-setup';
 import type { StudentTransport } from './boundary';
 import type { Command, Effect } from './protocol';
-import { describeThrown, type StudentHost } from './student-host';
+import type { StudentHost } from './student-host';
 import { StudentTimers, type TimerFunctions } from './student-timers';
 
 const TIMER_FUNCTIONS = [
@@ -35,24 +35,18 @@ export class InProcessTransport implements StudentTransport {
     this.#host = host;
     this.#studentRandom = studentRandom;
     // The globals are the virtual clock's (driver.ts); inside a batch they are the student's. A clear of a
-    // student timer is the student's wherever it is called, and anything else goes to the clock.
+    // student timer is the student's wherever it is called; a clear inside a batch is the student's
+    // whatever it names (a number the student kept names one of its own timers, never the tester's).
     const globals = globalThis as unknown as Record<string, (...args: unknown[]) => unknown>;
     for (const name of TIMER_FUNCTIONS) {
       const tester = globals[name];
       const student = timers.functions[name] as (...args: unknown[]) => unknown;
       globals[name] = name.startsWith('clear')
-        ? (timer) => (StudentTimers.owns(timer) ? student(timer) : tester(timer))
+        ? (timer) => (this.#inStudent || StudentTimers.owns(timer) ? student(timer) : tester(timer))
         : (...args) => (this.#inStudent ? student(...args) : tester(...args));
       this.#restore.push(() => (globals[name] = tester));
     }
     this.#restore.push(host.captureDebugLines());
-  }
-
-  /** The student's timers for a host in this thread: their effects and crashes go into its effects. */
-  static timersFor(emit: StudentHost['emit']): StudentTimers {
-    return new StudentTimers(emit, (error) =>
-      emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` }),
-    );
   }
 
   async run(batch: readonly Command[]): Promise<Effect[]> {

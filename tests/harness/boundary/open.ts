@@ -10,6 +10,7 @@ import { studentRandom } from '../student-random';
 import { Boundary } from './boundary';
 import { InProcessTransport } from './in-process';
 import { StudentHost, type StudentModules } from './student-host';
+import { StudentTimers } from './student-timers';
 
 /**
  * The seed of the student's own random stream, from the run's seed. The tester draws from the run's seed
@@ -22,7 +23,7 @@ export function studentSeed(seed: number): number {
 /** The student side in this thread: a host whose timers are the student's own (student-timers.ts). */
 function inProcess(modules: () => StudentModules, ctx: LabContext, seed: number): InProcessTransport {
   const host: StudentHost = new StudentHost(modules(), (id) => timers.fire(id));
-  const timers = InProcessTransport.timersFor((effect) => host.emit(effect));
+  const timers = new StudentTimers((effect) => host.emit(effect));
   return new InProcessTransport(host, timers, studentRandom(ctx, seededRandom(seed)));
 }
 

@@ -7,15 +7,16 @@
  * thread (in-process.ts) alike, which is what makes the two modes run the same steps in the same order.
  */
 import type { Effect } from './protocol';
+import { describeThrown } from './student-host';
 
-type TimerEffect = Extract<Effect, { op: 'timer' | 'clear' }>;
+type TimerEffect = Extract<Effect, { op: 'timer' | 'clear' | 'crash' }>;
 type Callback = (...args: unknown[]) => void;
 
 interface Pending {
   fn: Callback;
   args: unknown[];
   /** The effect that set it (refresh() sets it again, the same way). */
-  set: Extract<TimerEffect, { op: 'timer' }>;
+  set: Extract<Effect, { op: 'timer' }>;
 }
 
 /** What the student's setTimeout returns: a Node Timeout's methods, and its id as a primitive. */
@@ -59,16 +60,14 @@ export interface TimerFunctions {
 export class StudentTimers {
   readonly #pending = new Map<number, Pending>();
   readonly #emit: (effect: TimerEffect) => void;
-  readonly #threw: (error: unknown) => void;
   #next = 0;
 
   /**
-   * `emit` takes the timer effects, in order; `threw` gets what a callback threw (nothing catches it: the
-   * run fails, as it would on an uncaught exception in a Node timer).
+   * `emit` takes the timer effects, in order, and a `crash` for what a callback threw (nothing catches
+   * it: the run fails, as it would on an uncaught exception in a Node timer).
    */
-  constructor(emit: (effect: TimerEffect) => void, threw: (error: unknown) => void) {
+  constructor(emit: (effect: TimerEffect) => void) {
     this.#emit = emit;
-    this.#threw = threw;
   }
 
   readonly functions: TimerFunctions = {
@@ -105,7 +104,7 @@ export class StudentTimers {
     try {
       pending.fn(...pending.args);
     } catch (error) {
-      this.#threw(error);
+      this.#emit({ op: 'crash', error: `uncaught exception in a timer callback: ${describeThrown(error)}` });
     }
   }
 
