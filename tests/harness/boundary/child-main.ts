@@ -27,6 +27,7 @@ import { FrameReader, frame } from './frames';
 import type { Command } from './protocol';
 import { StudentHost, describeThrown, type StudentModules } from './student-host';
 import { StudentTimers } from './student-timers';
+import { PersistPatcher } from './persist-patch';
 
 const COMMANDS_FD = 0;
 const EFFECTS_FD = 3;
@@ -94,6 +95,7 @@ export function startChild(studentModules: StudentModules): void {
     (id) => studentTimers.fire(id),
   );
   const studentTimers = new StudentTimers((effect) => host.emit(effect));
+  const patcher = new PersistPatcher();
   host.captureDebugLines();
   setTripwireListener((error) => host.emit({ op: 'crash', error: describeThrown(error) }));
 
@@ -114,7 +116,7 @@ export function startChild(studentModules: StudentModules): void {
       op: 'crash',
       error: `ProcessExit: process.exit(${code ?? ''}) was called during the run, ${site}`,
     });
-    fs.writeSync(EFFECTS_FD, frame({ effects: host.take() }));
+    sendEffects();
     exit(code);
   }) as typeof process.exit;
   process.on('unhandledRejection', (reason) =>
@@ -148,6 +150,12 @@ export function startChild(studentModules: StudentModules): void {
     }
   }
 
+  /** The effects so far to the tester, each persister save as a patch on the object's last one. */
+  function sendEffects(): void {
+    const effects = host.take().map((effect) => (effect.op === 'persist' ? patcher.patch(effect) : effect));
+    fs.writeSync(EFFECTS_FD, frame({ effects }));
+  }
+
   async function handle(message: unknown): Promise<void> {
     const { init, now, batch } = message as { init?: { seed: number }; now?: number; batch?: Command[] };
     if (init !== undefined) {
@@ -158,6 +166,6 @@ export function startChild(studentModules: StudentModules): void {
     if (EPOCH_MS + now > clock.now) clock.tick(EPOCH_MS + now - clock.now);
     host.run(batch);
     await hop(); // everything the batch set off runs now
-    fs.writeSync(EFFECTS_FD, frame({ effects: host.take() }));
+    sendEffects();
   }
 }

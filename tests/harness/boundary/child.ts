@@ -14,7 +14,8 @@ import type { StudentSideFactory } from '../lab-test';
 import { realTimers } from '../real-timers';
 import { formatVirtual } from '../failure';
 import type { StudentTransport } from './boundary';
-import { FrameReader, frame } from './frames';
+import { FrameReader, MAX_FRAME_BYTES, frame } from './frames';
+import { PersistUnpatcher } from './persist-patch';
 import { isEffect, type Command, type Effect } from './protocol';
 
 /** Real time one batch may take, by default: the same 10 s a hung run gets in `npm test`. */
@@ -53,6 +54,7 @@ export class ChildTransport implements StudentTransport {
   readonly #child: ChildProcess;
   readonly #reader = new FrameReader();
   readonly #limitMs: number;
+  readonly #persists = new PersistUnpatcher(MAX_FRAME_BYTES);
   #waiting: { resolve: (effects: Effect[]) => void; reject: (error: Error) => void } | undefined;
   #ended: Error | undefined;
   #stderr = '';
@@ -133,7 +135,12 @@ export class ChildTransport implements StudentTransport {
       return this.#end(new ChildProcessError(`the child broke the protocol: ${(error as Error).message}`));
     }
     for (const message of messages) {
-      const effects = (message as { effects?: unknown } | null)?.effects;
+      let effects = (message as { effects?: unknown } | null)?.effects;
+      try {
+        if (Array.isArray(effects)) effects = effects.map((effect: unknown) => this.#unpatch(effect));
+      } catch (error) {
+        return this.#end(new ChildProcessError(`the child broke the protocol: ${(error as Error).message}`));
+      }
       if (!Array.isArray(effects) || !effects.every(isEffect)) {
         return this.#end(new ChildProcessError('the child sent something that is not a list of effects'));
       }
@@ -144,6 +151,12 @@ export class ChildTransport implements StudentTransport {
       }
       waiting.resolve(effects);
     }
+  }
+
+  /** A persister save comes as a patch on the object's last one (persist-patch.ts): the whole save. */
+  #unpatch(effect: unknown): unknown {
+    const wire = effect as Record<string, unknown> | null;
+    return wire?.op === 'persist-patch' ? this.#persists.unpatch(wire) : effect;
   }
 
   #print(chunk: Buffer): void {
