@@ -11,8 +11,10 @@
  *   parts      CPU time of this tree's labs (the reference, or a student's code) on every 2A–4B test vs a bare timer loop, and the invariant
  *              monitor's overhead: the same runs with it and without it (bench-parts.ts)
  *   suite      whole tests in a worker, under jest and under stress, vs in-process (scripts/bench/suite.ts)
+ *   boundary   a heavy test of 2C, 3A, 3B and 4B with the code under test in a child process (the
+ *              grader's way) vs in this thread, with the exchanges and bytes (scripts/bench/boundary.ts)
  *
- * `npm run bench -- parts` (or `framework`, `suite`, several) runs only those sections.
+ * `npm run bench -- parts` (or `framework`, `suite`, `boundary`, several) runs only those sections.
  */
 import '../tests/harness/random-setup';
 import Table from 'cli-table3';
@@ -21,6 +23,7 @@ import { Packr } from 'msgpackr';
 import { PACK_OPTIONS } from '../labrpc/codec';
 import { defineLabTest, runLabTest } from '../tests/harness';
 import { benchParts, LAB_PARTS, partsTable, tableStyle, timerLoopCpuMs } from './bench-parts';
+import { boundaryRows } from './bench/boundary';
 import { suiteRows } from './bench/suite';
 
 const realNow = performance.now.bind(performance);
@@ -119,7 +122,7 @@ function msgpackrMicros(n: number): number {
   return ((realNow() - start) * 1000) / n;
 }
 
-const SECTIONS = ['framework', 'parts', 'suite'] as const;
+const SECTIONS = ['framework', 'parts', 'suite', 'boundary'] as const;
 
 async function framework(): Promise<void> {
   await hopMicros(20_000); // warm-up
@@ -186,6 +189,14 @@ async function main(): Promise<void> {
     const suite = new Table({ style: tableStyle(), head: ['suite', 'result', 'baseline', 'ratio'] });
     suite.push(...(await suiteRows()));
     process.stdout.write(`${suite.toString()}\n`);
+  }
+  if (run('boundary')) {
+    const boundary = new Table({
+      style: tableStyle(),
+      head: ['behind the boundary', 'result', 'baseline', 'ratio'],
+    });
+    boundary.push(...(await boundaryRows()));
+    process.stdout.write(`${boundary.toString()}\n`);
   }
 }
 

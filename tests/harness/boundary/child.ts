@@ -123,11 +123,17 @@ export class ChildTransport implements StudentTransport {
     this.#end(new ChildProcessError('closed'));
   }
 
+  /** What crossed so far: exchanges (batches answered) and bytes each way (for `npm run bench`). */
+  readonly traffic = { exchanges: 0, bytesOut: 0, bytesIn: 0 };
+
   #send(message: unknown): void {
-    this.#child.stdin?.write(frame(message));
+    const bytes = frame(message);
+    this.traffic.bytesOut += bytes.length;
+    this.#child.stdin?.write(bytes);
   }
 
   #receive(chunk: Buffer): void {
+    this.traffic.bytesIn += chunk.length;
     let messages: unknown[];
     try {
       messages = this.#reader.push(chunk);
@@ -149,6 +155,7 @@ export class ChildTransport implements StudentTransport {
       if (waiting === undefined) {
         return this.#end(new ChildProcessError('the child sent effects nobody asked for'));
       }
+      this.traffic.exchanges++;
       waiting.resolve(effects);
     }
   }
