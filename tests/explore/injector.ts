@@ -280,13 +280,17 @@ class Injector implements LinkFaults {
     if (raftMethod(path.method) === null) return null;
     for (const active of this.#active) {
       if (active.event.kind !== 'stale-request' || active.keptOn === undefined) continue;
-      if (path.term > this.#shownTerm(path.to)) {
-        if (!this.#strikes.has(rpc)) this.#strikes.set(rpc, active);
+      const shown = this.#shownTerm(path.to);
+      if (path.term > shown) {
+        // Aimed: only a server something was kept back for, which it would have taken before this term.
+        const waiting = this.#kept.some((k) => k.active === active && k.to === path.to);
+        if (waiting && !this.#strikes.has(rpc)) this.#strikes.set(rpc, active);
         continue;
       }
-      const newest = Math.max(...this.#sentTerm);
+      // Kept: the first on each link of the term its receiver is in (it would take it now), to arrive
+      // once the receiver has moved on to a newer term and restarted, as an older term's request.
       const link = `${path.from}>${path.to}`;
-      if (path.term >= newest || active.keptOn.has(link)) continue;
+      if (path.term < shown || active.keptOn.has(link)) continue;
       active.keptOn.add(link);
       const what = `${path.method} T${path.term} from S${path.from}`;
       return new Promise((resolve) => this.#kept.push({ active, to: path.to, what, release: resolve }));
@@ -303,13 +307,12 @@ class Injector implements LinkFaults {
     if (!this.#active.delete(active)) return; // it ended, or struck already
     for (const [other, a] of this.#strikes) if (a === active) this.#strikes.delete(other);
     const mine = this.#kept.filter((k) => k.active === active && k.to === path.to);
-    const kept =
-      mine.length === 0 ? 'nothing kept back for it' : `then ${mine.map((k) => k.what).join(', ')}`;
+    const kept = mine.map((k) => k.what).join(', ');
     recordFault(this.#t.ctx, {
       action: 'explore',
       id: active.event.id,
       fault: active.event.kind,
-      what: `crash S${path.to} as its ${path.method} reply to S${path.from} (T${path.term ?? '?'}, newer than it had shown) leaves it; restart it; deliver it ${kept}`,
+      what: `crash S${path.to} as its ${path.method} reply to S${path.from} (T${path.term ?? '?'}, newer than it had shown) leaves it; restart it; deliver it the requests kept back: ${kept}`,
     });
     (this.#t.restart as (i: number) => void)(path.to);
     // Its own first, in the order they were kept, right after the restart; the others' as the event ends.

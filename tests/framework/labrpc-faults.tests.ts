@@ -282,6 +282,38 @@ const recheckOnReply = defineLabTest({
   },
 });
 
+const heldAcrossRestart = defineLabTest({
+  part,
+  title: 'a request a fault layer held reaches the server that holds the address when it is let go',
+  async body(ctx) {
+    const r = rig(ctx);
+    const [end] = r.ends(1);
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    r.net.injectFaults({ request: () => held, reply: () => 0 });
+    const pending = end.call<number, number>('Slow.Echo', 5);
+    await sleep(20);
+    r.net.deleteServer(1);
+    const fresh = new Slow();
+    const server = new Server();
+    server.addService(Service.of(fresh));
+    r.net.addServer(1, server); // a restart while the request is in the network
+    release();
+    check((await pending) === 5, 'the held request got no answer from the restarted server');
+    check(r.slow.ran === 0 && fresh.ran === 1, 'a held request must run on the new server, not the old');
+    // Let go while its server is gone: lost, as any message to a crashed server.
+    let again = (): void => {};
+    const heldAgain = new Promise<void>((resolve) => (again = resolve));
+    r.net.injectFaults({ request: () => heldAgain, reply: () => 0 });
+    const lost = end.call<number, number>('Slow.Echo', 6);
+    await sleep(20);
+    r.net.deleteServer(1);
+    again();
+    check((await lost) === null, 'a held request whose server is gone must be lost');
+    check(fresh.ran === 1, 'the deleted server ran a request');
+  },
+});
+
 const counters = defineLabTest({
   part,
   title: 'counters: total counts every call, bytes count requests always and replies only when delivered',
@@ -319,5 +351,6 @@ export const faultTests: LabTest[] = [
   unreachableTest(true, 6999),
   deadPolling,
   recheckOnReply,
+  heldAcrossRestart,
   counters,
 ];
