@@ -103,6 +103,8 @@ class Injector implements LinkFaults {
   readonly #kept: Kept[] = [];
   /** rpc → the stale-request event that crashes its receiver as the reply leaves (a newer term reached it). */
   readonly #strikes = new Map<number, Active>();
+  /** rpc → what to do once its reply came back, or was lost (stale-request's deliveries). */
+  readonly #afterReply = new Map<number, () => void>();
 
   constructor(target: FaultTarget, { seed, events }: ExplorePlan) {
     this.#t = target;
@@ -115,6 +117,9 @@ class Injector implements LinkFaults {
       else if (e.kind !== 'reorder') {
         this.#rpcs.delete(e.rpc);
         this.#strikes.delete(e.rpc);
+        const after = this.#afterReply.get(e.rpc);
+        this.#afterReply.delete(e.rpc);
+        after?.();
       }
     });
     target.net.injectFaults(this);
@@ -315,9 +320,12 @@ class Injector implements LinkFaults {
       what: `crash S${path.to} as its ${path.method} reply to S${path.from} (T${path.term ?? '?'}, newer than it had shown) leaves it; restart it; deliver it the requests kept back: ${kept}`,
     });
     (this.#t.restart as (i: number) => void)(path.to);
-    // Its own first, in the order they were kept, right after the restart; the others' as the event ends.
-    this.#releaseKept((k) => k.active === active && k.to === path.to);
-    this.#releaseKept((k) => k.active === active);
+    // Delivered once the reply has come back (or is lost): by then the caller, and whoever watches the
+    // wire, knows the newer term the server answered with. Its own first, in the order they were kept.
+    this.#afterReply.set(rpc, () => {
+      this.#releaseKept((k) => k.active === active && k.to === path.to);
+      this.#releaseKept((k) => k.active === active);
+    });
   }
 
   #releaseKept(which: (k: Kept) => boolean): void {
