@@ -998,24 +998,4 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
-  {
-    id: 'vote-saved-only-with-new-term',
-    rule: '[P.1]',
-    part: '2C',
-    bug: 'a voter saves its vote only when the RequestVote also moved its term',
-    killedBy: 'explore',
-    edits: [
-      {
-        file: RV,
-        search: 'rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`);',
-        replace:
-          'const termBefore = rf.currentTerm;\n  rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`);',
-      },
-      {
-        file: RV,
-        search: 'rf.persist();',
-        replace: 'if (args.term > termBefore) rf.persist();',
-      },
-    ],
-  },
 ];
