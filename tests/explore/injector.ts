@@ -38,7 +38,7 @@ interface Active {
   readonly side?: readonly number[];
   /** timeouts: ends the skew. */
   readonly undo?: () => void;
-  /** stale-request: the links ("from>to") whose first older-term request it already kept back. */
+  /** stale-request: the links ("from>to") on which it already kept a request back. */
   readonly keptOn?: Set<string>;
 }
 
@@ -181,7 +181,7 @@ class Injector implements LinkFaults {
       case 'stale-request':
         if (this.#t.restart === undefined)
           return this.#note(event, 'this test config cannot restart servers');
-        what = `keep back older-term requests for ${event.ms} ms; crash the next server to answer a newer term`;
+        what = `keep back a request on each link for ${event.ms} ms; crash the next server they wait for to answer a newer term`;
         break;
       case 'timeouts': {
         const skew = studentRandomSkew(this.#t.ctx);
@@ -274,10 +274,10 @@ class Injector implements LinkFaults {
   }
 
   /**
-   * stale-request, when a request is handed on: one of a newer term than its receiver had shown marks
-   * the receiver to crash as its reply leaves; the first one of an older term than the newest on the
-   * wire, on each link, is kept back (a promise the network waits on, then delivers to whoever holds
-   * the address: the restarted server).
+   * stale-request, when a request is handed on: the first one on each link of the term its receiver has
+   * shown is kept back (a promise the network waits on, then delivers to whoever holds the address: the
+   * restarted server); one of a newer term than its receiver had shown, to a receiver something is kept
+   * back for, marks the receiver to crash as its reply leaves.
    */
   #staleRequest(rpc: number): Promise<void> | null {
     const path = this.#rpcs.get(rpc);

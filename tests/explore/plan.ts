@@ -34,11 +34,11 @@ export type FaultKind =
    */
   | 'crash-after-reply'
   /**
-   * For a while, keep back the first request of an older term than the newest the wire has shown on
-   * each link (a deposed leader's heartbeat, a late candidate's RequestVote); crash the next server to
-   * answer a request of a newer term than it had shown, the instant its reply leaves; restart it at once
-   * and deliver it the requests kept back for it. An older term's RPC reaching a restarted server shows
-   * a term it took but did not save; the rest are delivered late when the window ends.
+   * For a while, keep back the first request on each link of the term its receiver is in (a leader's
+   * heartbeat, a candidate's RequestVote); crash the next server something is kept back for to answer a
+   * request of a newer term than it had shown, the instant its reply leaves; restart it at once and,
+   * once that reply has come back, deliver it the requests kept back for it: RPCs of a term it has left,
+   * which show a newer term it took but did not save. The rest are delivered late when the window ends.
    */
   | 'stale-request'
   /**
@@ -199,8 +199,8 @@ export function describeEvent(event: FaultEvent): string {
       return `election timeouts ${edgeText(event.edge)} ${forMs}`;
     case 'stale-request':
       return (
-        `keep back older-term requests ${forMs}; crash the next server to answer a newer term as its ` +
-        'reply leaves, restart it, deliver it what was kept back'
+        `keep back a request on each link ${forMs}; crash the next server they wait for to answer a ` +
+        'newer term as its reply leaves, restart it, deliver it what was kept back'
       );
   }
 }
