@@ -325,18 +325,32 @@ export class Network {
       }
     }
     const onRequest = this.#faults?.request(rpc, endName, svcMeth) ?? 0;
-    if (onRequest !== 0 && !(await this.#passes(onRequest))) {
-      this.#emit({ kind: 'drop-request', rpc });
-      return null;
+    let target = snap;
+    if (onRequest !== 0) {
+      if (!(await this.#passes(onRequest))) {
+        this.#emit({ kind: 'drop-request', rpc });
+        return null;
+      }
+      // A request a fault layer held sat in the network meanwhile: like a late packet it reaches whoever
+      // holds the address now, a restarted server included (Raft's model keeps messages across a
+      // restart), and is lost if the server is gone or cut off now.
+      const now = this.#snapshot(endName);
+      if (now.server !== snap.server) {
+        if (!now.enabled || now.server === undefined) {
+          this.#emit({ kind: 'drop-request', rpc });
+          return null;
+        }
+        target = now;
+      }
     }
     this.#emit({ kind: 'deliver', rpc });
-    const replyBytes = await this.#runHandler(rpc, endName, svcMeth, argBytes, snap);
+    const replyBytes = await this.#runHandler(rpc, endName, svcMeth, argBytes, target);
     if (replyBytes !== null && replyBytes.length > MAX_RPC_BYTES) {
       return tooLarge(svcMeth, 'reply', replyBytes.length);
     }
     // Check again after the handler: a reply from a server that was deleted meanwhile (whose Persister a
     // restart may have replaced) must not count as a success.
-    if (replyBytes === null || this.#isDead(endName, snap)) {
+    if (replyBytes === null || this.#isDead(endName, target)) {
       this.#emit({ kind: 'dead', rpc });
       return null;
     }
@@ -345,7 +359,7 @@ export class Network {
       this.#emit({ kind: 'drop-reply', rpc });
       return null;
     }
-    return this.#deliverReply(rpc, replyBytes, snap, want);
+    return this.#deliverReply(rpc, replyBytes, target, want);
   }
 
   /** Carry out a fault layer's decision (not 0: that one passes without an await): false to drop, else after its delay or hold, true. */

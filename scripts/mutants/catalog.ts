@@ -953,4 +953,49 @@ export const mutants: readonly Mutant[] = [
       },
     ],
   },
+  {
+    id: 'heartbeat-term-not-saved',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a follower that learns a newer term from an AppendEntries takes it without saving it (it is saved when the follower next votes or appends)',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: AE,
+        search: 'rf.becomeFollower(args.term, `AppendEntries from leader S${args.leaderId}`);',
+        replace:
+          'rf.currentTerm = args.term;\n    rf.votedFor = null;\n    rf.becomeFollower(args.term, `AppendEntries from leader S${args.leaderId}`);',
+      },
+    ],
+  },
+  {
+    id: 'refused-vote-term-not-saved',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a voter saves its state only when it grants a vote: the newer term of a RequestVote it refuses is not saved',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: RV,
+        search: 'rf.observeTerm(args.term, `RequestVote from S${args.candidateId}`);',
+        replace:
+          'if (args.term > rf.currentTerm) {\n    rf.currentTerm = args.term;\n    rf.votedFor = null;\n    rf.becomeFollower(args.term, `RequestVote from S${args.candidateId}`);\n  }',
+      },
+    ],
+  },
+  {
+    id: 'term-saved-when-vote-cleared',
+    rule: '[P.1]',
+    part: '2C',
+    bug: 'a server that moves to a newer term saves it only if that clears a vote (it saves when votedFor changes)',
+    killedBy: 'explore',
+    edits: [
+      {
+        file: RAFT,
+        search: 'this.currentTerm = term;\n      this.votedFor = null;\n      this.persist();',
+        replace:
+          'const hadVote = this.votedFor !== null;\n      this.currentTerm = term;\n      this.votedFor = null;\n      if (hadVote) this.persist();',
+      },
+    ],
+  },
 ];

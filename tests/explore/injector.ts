@@ -38,6 +38,16 @@ interface Active {
   readonly side?: readonly number[];
   /** timeouts: ends the skew. */
   readonly undo?: () => void;
+  /** stale-request: the links ("from>to") on which it already kept a request back. */
+  readonly keptOn?: Set<string>;
+}
+
+/** A request a stale-request event keeps back, until its target restarts or the event ends. */
+interface Kept {
+  readonly active: Active;
+  readonly to: number;
+  readonly what: string;
+  readonly release: () => void;
 }
 
 /** The term field of a request, read by name as the monitor reads it (wire.ts): null if it has none. */
@@ -87,14 +97,30 @@ class Injector implements LinkFaults {
   #leader: { server: number; term: number } | null = null;
   /** Replies held by a straddle, waiting for their caller's term to move on. */
   readonly #held: Array<{ from: number; term: number; release: () => void }> = [];
+  /** The highest term of a request each server was handed: with #sentTerm, the term it has shown. */
+  readonly #handedTerm: number[];
+  /** Requests a stale-request keeps back, oldest first. */
+  readonly #kept: Kept[] = [];
+  /** rpc → the stale-request event that crashes its receiver as the reply leaves (a newer term reached it). */
+  readonly #strikes = new Map<number, Active>();
+  /** rpc → what to do once its reply came back, or was lost (stale-request's deliveries). */
+  readonly #afterReply = new Map<number, () => void>();
 
   constructor(target: FaultTarget, { seed, events }: ExplorePlan) {
     this.#t = target;
     this.#seed = seed;
     this.#sentTerm = new Array<number>(target.n).fill(0);
+    this.#handedTerm = new Array<number>(target.n).fill(0);
     target.net.observe((e) => {
       if (e.kind === 'send') this.#sent(e.rpc, e.end, e.svcMeth, e.args);
-      else if (e.kind !== 'deliver' && e.kind !== 'reorder') this.#rpcs.delete(e.rpc);
+      else if (e.kind === 'deliver') this.#handed(e.rpc);
+      else if (e.kind !== 'reorder') {
+        this.#rpcs.delete(e.rpc);
+        this.#strikes.delete(e.rpc);
+        const after = this.#afterReply.get(e.rpc);
+        this.#afterReply.delete(e.rpc);
+        after?.();
+      }
     });
     target.net.injectFaults(this);
     const ordered = [...events].sort((a, b) => a.at - b.at || a.id - b.id);
@@ -152,6 +178,11 @@ class Injector implements LinkFaults {
           return this.#note(event, 'this test config cannot restart servers');
         what = `crash the next server to answer ${event.method === 'any' ? 'a Raft RPC' : event.method}`;
         break;
+      case 'stale-request':
+        if (this.#t.restart === undefined)
+          return this.#note(event, 'this test config cannot restart servers');
+        what = `keep back a request on each link for ${event.ms} ms; crash the next server they wait for to answer a newer term`;
+        break;
       case 'timeouts': {
         const skew = studentRandomSkew(this.#t.ctx);
         if (skew === undefined)
@@ -161,7 +192,8 @@ class Injector implements LinkFaults {
         break;
       }
     }
-    const active: Active = { event, random, side, undo };
+    const keptOn = event.kind === 'stale-request' ? new Set<string>() : undefined;
+    const active: Active = { event, random, side, undo, keptOn };
     this.#active.add(active);
     this.#note(event, what);
     setTimeout(() => this.#stop(active), event.ms);
@@ -170,6 +202,7 @@ class Injector implements LinkFaults {
   #stop(active: Active): void {
     if (!this.#active.delete(active)) return; // a crash-after-reply that already struck
     if (active.event.kind === 'straddle') this.#settleHeld(true);
+    if (active.event.kind === 'stale-request') this.#releaseKept((k) => k.active === active);
     active.undo?.();
     if (active.side !== undefined) recordFault(this.#t.ctx, { action: 'explore-heal', id: active.event.id });
   }
@@ -228,6 +261,79 @@ class Injector implements LinkFaults {
     }
   }
 
+  /** Server `to` was handed request `rpc`: it has shown that request's term (it took it, or refused it from a newer one). */
+  #handed(rpc: number): void {
+    const path = this.#rpcs.get(rpc);
+    if (path === undefined || path.from === 'client' || path.term === null) return;
+    this.#handedTerm[path.to] = Math.max(this.#handedTerm[path.to], path.term);
+  }
+
+  /** The highest term server i has shown on the wire: sent in, or handed a request of. */
+  #shownTerm(i: number): number {
+    return Math.max(this.#sentTerm[i], this.#handedTerm[i]);
+  }
+
+  /**
+   * stale-request, when a request is handed on: the first one on each link of the term its receiver has
+   * shown is kept back (a promise the network waits on, then delivers to whoever holds the address: the
+   * restarted server); one of a newer term than its receiver had shown, to a receiver something is kept
+   * back for, marks the receiver to crash as its reply leaves.
+   */
+  #staleRequest(rpc: number): Promise<void> | null {
+    const path = this.#rpcs.get(rpc);
+    if (path === undefined || path.from === 'client' || path.term === null) return null;
+    if (raftMethod(path.method) === null) return null;
+    for (const active of this.#active) {
+      if (active.event.kind !== 'stale-request' || active.keptOn === undefined) continue;
+      const shown = this.#shownTerm(path.to);
+      if (path.term > shown) {
+        // Aimed: only a server something was kept back for, which it would have taken before this term.
+        const waiting = this.#kept.some((k) => k.active === active && k.to === path.to);
+        if (waiting && !this.#strikes.has(rpc)) this.#strikes.set(rpc, active);
+        continue;
+      }
+      // Kept: the first on each link of the term its receiver is in (it would take it now), to arrive
+      // once the receiver has moved on to a newer term and restarted, as an older term's request.
+      const link = `${path.from}>${path.to}`;
+      if (path.term < shown || active.keptOn.has(link)) continue;
+      active.keptOn.add(link);
+      const what = `${path.method} T${path.term} from S${path.from}`;
+      return new Promise((resolve) => this.#kept.push({ active, to: path.to, what, release: resolve }));
+    }
+    return null;
+  }
+
+  /** stale-request: the reply to a newer term leaves its server: crash it, restart it, hand it what was kept. */
+  #crashOnNewTerm(rpc: number): void {
+    const active = this.#strikes.get(rpc);
+    this.#strikes.delete(rpc);
+    const path = this.#rpcs.get(rpc);
+    if (active === undefined || path === undefined || path.from === 'client') return;
+    if (!this.#active.delete(active)) return; // it ended, or struck already
+    for (const [other, a] of this.#strikes) if (a === active) this.#strikes.delete(other);
+    const mine = this.#kept.filter((k) => k.active === active && k.to === path.to);
+    const kept = mine.map((k) => k.what).join(', ');
+    recordFault(this.#t.ctx, {
+      action: 'explore',
+      id: active.event.id,
+      fault: active.event.kind,
+      what: `crash S${path.to} as its ${path.method} reply to S${path.from} (T${path.term ?? '?'}, newer than it had shown) leaves it; restart it; deliver it the requests kept back: ${kept}`,
+    });
+    (this.#t.restart as (i: number) => void)(path.to);
+    // Delivered once the reply has come back (or is lost): by then the caller, and whoever watches the
+    // wire, knows the newer term the server answered with. Its own first, in the order they were kept.
+    this.#afterReply.set(rpc, () => {
+      this.#releaseKept((k) => k.active === active && k.to === path.to);
+      this.#releaseKept((k) => k.active === active);
+    });
+  }
+
+  #releaseKept(which: (k: Kept) => boolean): void {
+    const chosen = this.#kept.filter(which);
+    for (const k of chosen) this.#kept.splice(this.#kept.indexOf(k), 1);
+    for (const k of chosen) k.release();
+  }
+
   /** Release held replies whose caller's term moved on (all of them when a straddle ends). */
   #settleHeld(all: boolean): void {
     for (let k = this.#held.length - 1; k >= 0; k--) {
@@ -242,11 +348,19 @@ class Injector implements LinkFaults {
   // --- LinkFaults: what the network asks -----------------------------------------------------------
 
   request(rpc: number): FaultDecision {
-    return this.#decide(rpc, 'request');
+    const decision = this.#decide(rpc, 'request');
+    if (decision === 'drop') return decision;
+    const kept = this.#staleRequest(rpc);
+    if (kept === null) return decision;
+    // Kept back, then any delay the other faults drew for it.
+    return typeof decision === 'number' && decision > 0
+      ? kept.then(() => new Promise<void>((resolve) => setTimeout(resolve, decision)))
+      : kept;
   }
 
   reply(rpc: number): FaultDecision {
     this.#crashAsReplyLeaves(rpc);
+    this.#crashOnNewTerm(rpc);
     return this.#decide(rpc, 'reply');
   }
 

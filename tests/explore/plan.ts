@@ -34,6 +34,14 @@ export type FaultKind =
    */
   | 'crash-after-reply'
   /**
+   * For a while, keep back the first request on each link of the term its receiver is in (a leader's
+   * heartbeat, a candidate's RequestVote); crash the next server something is kept back for to answer a
+   * request of a newer term than it had shown, the instant its reply leaves; restart it at once and,
+   * once that reply has come back, deliver it the requests kept back for it: RPCs of a term it has left,
+   * which show a newer term it took but did not save. The rest are delivered late when the window ends.
+   */
+  | 'stale-request'
+  /**
    * Every number the peers draw, so every election timeout, at one edge of its range for a while: all at
    * the low end (candidates in lockstep, split votes in one term), all at the high end, or each at either.
    */
@@ -47,6 +55,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'straddle',
   'crash-after-reply',
   'timeouts',
+  'stale-request',
 ];
 
 export interface FaultEvent {
@@ -55,7 +64,7 @@ export interface FaultEvent {
   readonly kind: FaultKind;
   /** Virtual ms after the run began. */
   readonly at: number;
-  /** How long it lasts, in virtual ms (crash-after-reply: how long it waits for a reply to strike). */
+  /** How long it lasts, in virtual ms (crash-after-reply, stale-request: how long it waits to strike). */
   readonly ms: number;
   /** lossy: the chance that a request, or a reply, is lost. */
   readonly drop?: number;
@@ -138,6 +147,8 @@ function drawEvent(id: number, kind: FaultKind, at: number, random: () => number
       const methods = ['AppendEntries', 'RequestVote', 'InstallSnapshot', 'any'] as const;
       return { id, kind, at, ms: 2000, method: methods[Math.floor(random() * methods.length)] };
     }
+    case 'stale-request':
+      return { id, kind, at, ms: between(random, 500, 3000) };
     case 'timeouts': {
       const edges = ['low', 'high', 'both'] as const;
       return {
@@ -186,6 +197,11 @@ export function describeEvent(event: FaultEvent): string {
       return `crash the next server to answer ${event.method === 'any' ? 'a Raft RPC' : event.method} the instant its reply leaves it, restart it at once`;
     case 'timeouts':
       return `election timeouts ${edgeText(event.edge)} ${forMs}`;
+    case 'stale-request':
+      return (
+        `keep back a request on each link ${forMs}; crash the next server they wait for to answer a ` +
+        'newer term as its reply leaves, restart it, deliver it what was kept back'
+      );
   }
 }
 

@@ -262,6 +262,24 @@ const deadPolling = defineLabTest({
   },
 });
 
+/** A restart of server 1: the old one deleted, a fresh one with a Slow of its own added in its place. */
+function replaceServer(r: Rig): { slow: Slow; server: Server } {
+  r.net.deleteServer(1);
+  const slow = new Slow();
+  const server = new Server();
+  server.addService(Service.of(slow));
+  r.net.addServer(1, server);
+  return { slow, server };
+}
+
+/** A fault layer that holds every request until the returned function lets them go. */
+function holdRequests(r: Rig): () => void {
+  let release = (): void => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  r.net.injectFaults({ request: () => held, reply: () => 0 });
+  return release;
+}
+
 const recheckOnReply = defineLabTest({
   part,
   title: 'a reply from a server replaced while its handler ran is not delivered',
@@ -270,15 +288,36 @@ const recheckOnReply = defineLabTest({
     const [end] = r.ends(1);
     const pending = end.call<number, number>('Slow.Wait', 50);
     await sleep(20);
-    r.net.deleteServer(1);
-    const fresh = new Server();
-    fresh.addService(Service.of(new Slow()));
-    r.net.addServer(1, fresh); // replaced before the 100 ms poll, so only the re-check can see it
+    const fresh = replaceServer(r).server; // replaced before the 100 ms poll, so only the re-check can see it
     const reply = await pending;
     check(r.slow.ran === 1, 'the old handler should have run to completion');
     check(reply === null, `the reply of a replaced server was delivered (${reply}) at ${ctx.now()} ms`);
     check((await end.call('Slow.Wait', 0)) === 0, 'the replacement server does not answer');
     check(fresh.count === 1 && r.net.getCount(1) === 1, 'the replacement server should count from 0');
+  },
+});
+
+const heldAcrossRestart = defineLabTest({
+  part,
+  title: 'a request a fault layer held reaches the server that holds the address when it is let go',
+  async body(ctx) {
+    const r = rig(ctx);
+    const [end] = r.ends(1);
+    const release = holdRequests(r);
+    const pending = end.call<number, number>('Slow.Echo', 5);
+    await sleep(20);
+    const fresh = replaceServer(r).slow; // a restart while the request is in the network
+    release();
+    check((await pending) === 5, 'the held request got no answer from the restarted server');
+    check(r.slow.ran === 0 && fresh.ran === 1, 'a held request must run on the new server, not the old');
+    // Let go while its server is gone: lost, as any message to a crashed server.
+    const again = holdRequests(r);
+    const lost = end.call<number, number>('Slow.Echo', 6);
+    await sleep(20);
+    r.net.deleteServer(1);
+    again();
+    check((await lost) === null, 'a held request whose server is gone must be lost');
+    check(fresh.ran === 1, 'the deleted server ran a request');
   },
 });
 
@@ -319,5 +358,6 @@ export const faultTests: LabTest[] = [
   unreachableTest(true, 6999),
   deadPolling,
   recheckOnReply,
+  heldAcrossRestart,
   counters,
 ];

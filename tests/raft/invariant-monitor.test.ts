@@ -146,6 +146,31 @@ describe('the invariant monitor, from the wire', () => {
     );
   });
 
+  test('a server accepting an older term after it answered a newer one: terms [AE.1]', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await elect(r, 0, 2);
+      r.peers[2].voteReply = { term: 3, voteGranted: false }; // it refuses a candidate of T3: it is in T3
+      await r.call(1, 2, 'RequestVote', rv(3));
+      await r.call(0, 2, 'AppendEntries', ae(2, 0, 0, [])); // and takes the old leader's heartbeat
+    });
+    expect(result.error?.message).toMatch(
+      /terms violated \[AE.1\] .*AppendEntries #\d+ S0→S2 \(T2, .*S2 accepted this RPC of T2, though it had already reached T3 \(S2 answered RequestVote #\d+ S1→S2 \(T3\)/,
+    );
+  });
+
+  test('the same server refusing the older term once it answered the newer one: no alarm', async () => {
+    const result = await run(async (ctx) => {
+      const r = rig(ctx, 3);
+      await elect(r, 0, 2);
+      r.peers[2].voteReply = { term: 3, voteGranted: false };
+      await r.call(1, 2, 'RequestVote', rv(3));
+      r.peers[2].appendReply = { term: 3, success: false };
+      await r.call(0, 2, 'AppendEntries', ae(2, 0, 0, []));
+    });
+    expect(result.error?.message).toBeUndefined();
+  });
+
   test('a follower accepting an AppendEntries whose prevLogTerm is not its own: [AE.2]', async () => {
     const result = await run(async (ctx) => {
       const r = rig(ctx, 5); // one follower's acknowledgement commits nothing

@@ -308,12 +308,14 @@ export class InvariantMonitor {
       s.mayChange(s.epoch, from);
       s.inFlight.add(rpc);
     }
+    const answered = s.highestAnswered;
     rpc.delivered = {
       epoch: s.epoch,
+      at: this.#c.ctx.now(),
       incarnation: s.incarnation,
       prior,
       voterLast,
-      termBefore: s.highestSent,
+      termBefore: answered !== null && answered.term > (s.highestSent?.term ?? -1) ? answered : s.highestSent,
       clean: undefined,
     };
   }
@@ -346,6 +348,7 @@ export class InvariantMonitor {
         return;
       }
       rpc.outcome = { ok: r.ok, term: r.term, at: this.#c.ctx.now() };
+      this.#answered(rpc, r.term, d);
       if (!r.ok) return this.#refused(rpc, rpc.ae, r.term, d, clean);
       if (pending !== undefined) s.commitKnown = Math.max(s.commitKnown, pending);
       this.#accepted(rpc, rpc.ae, r.term, d, clean, current ? s.unchangedBelow(d.epoch) : 0);
@@ -356,8 +359,24 @@ export class InvariantMonitor {
         return;
       }
       rpc.outcome = { ok: r.ok, term: r.term, at: this.#c.ctx.now() };
+      this.#answered(rpc, r.term, d);
       if (r.ok) this.#granted(rpc, r.term, d, clean);
     }
+  }
+
+  /**
+   * A reply came back with the receiver's term: from now on an RPC of an older term reaching it must be
+   * refused (its handler returned before the reply left). Counted from the delivery, so that a restart
+   * in between (the term must have been saved before the reply left) reads as [P.1].
+   */
+  #answered(rpc: Rpc, term: number | null, d: NonNullable<Rpc['delivered']>): void {
+    const s = this.#servers[rpc.to];
+    if (term === null || term <= (s.highestAnswered?.term ?? -1)) return;
+    const { id, method, from, to } = rpc;
+    s.highestAnswered = {
+      term,
+      source: { rpc: id, method, from, to, term: rpc.term, at: d.at, how: 'answered' },
+    };
   }
 
   /** [AE.1] [RV.1] a server that already moved past the RPC's term must refuse it. */

@@ -23,13 +23,17 @@ export interface Source {
   /** The RPC's term. */
   term: number;
   at: number;
-  /** Who showed it: the sender of the RPC, or its receiver by acknowledging it. */
-  how: 'sent' | 'acknowledged';
+  /**
+   * Who showed it: the sender of the RPC, its receiver by acknowledging it, or its receiver by answering
+   * it with its own term (the term is then the reply's, `at` when the request reached it).
+   */
+  how: 'sent' | 'acknowledged' | 'answered';
 }
 
 export function describeSource(s: Source): string {
   const from = typeof s.from === 'number' ? `S${s.from}` : s.from;
   const rpc = `${s.method} #${s.rpc} ${from}→S${s.to} (T${s.term})`;
+  if (s.how === 'answered') return `S${s.to} answered ${rpc}, which reached it at ${formatVirtual(s.at)}`;
   return s.how === 'sent'
     ? `${from} sent it in ${rpc} at ${formatVirtual(s.at)}`
     : `S${s.to} acknowledged ${rpc} at ${formatVirtual(s.at)}`;

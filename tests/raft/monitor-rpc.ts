@@ -22,7 +22,9 @@ export interface Delivery {
   prior: Fact | undefined;
   /** RequestVote: the voter's known entry of highest index. */
   voterLast: { index: number; fact: Fact } | null;
-  /** The highest term the receiver had sent an RPC in. */
+  /** When it reached the receiver (virtual ms). */
+  at: number;
+  /** The highest term the receiver had shown before: sent an RPC in, or answered one with. */
   termBefore: { term: number; source: Source } | null;
   /**
    * Whether the handler returned before anything else reached the receiver: then its outcome reflects
@@ -56,6 +58,11 @@ export class ServerState {
   /** Delivered AppendEntries/InstallSnapshot whose handler may still run. */
   readonly inFlight = new Set<Rpc>();
   highestSent: { term: number; source: Source } | null = null;
+  /**
+   * The highest term it answered an RPC with, from replies that came back: Figure 2's reply term is the
+   * receiver's currentTerm, so it had reached that term before anything delivered after the reply.
+   */
+  highestAnswered: { term: number; source: Source } | null = null;
   /** The highest index an AppendEntries it accepted (or might have) let it commit. */
   commitKnown = 0;
   /** rpc → what a delivered AppendEntries lets it commit, until its outcome is known. */

@@ -10,7 +10,15 @@ import { explainStall } from './stall-patterns';
 let ids = 0;
 
 function delivery(): NonNullable<Rpc['delivered']> {
-  return { epoch: 0, incarnation: 0, prior: undefined, voterLast: null, termBefore: null, clean: true };
+  return {
+    epoch: 0,
+    at: 0,
+    incarnation: 0,
+    prior: undefined,
+    voterLast: null,
+    termBefore: null,
+    clean: true,
+  };
 }
 
 /** An AppendEntries from `from` to `to`, answered `ok` (or unanswered: null). */
