@@ -26,7 +26,7 @@ import { callSite, realTimers, setTripwireListener } from '../real-timers';
 import { FrameReader, frame } from './frames';
 import type { Command } from './protocol';
 import { StudentHost, describeThrown, type StudentModules } from './student-host';
-import { StudentTimers } from './student-timers';
+import { StudentTimers, TIMER_FUNCTIONS } from './student-timers';
 import { PersistPatcher } from './persist-patch';
 
 const COMMANDS_FD = 0;
@@ -44,15 +44,6 @@ function readBlocking(fd: number, into: Buffer): number {
 }
 // The real setImmediate, as real-timers.ts kept it before the tripwires (child-prologue.ts) went in.
 const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
-
-const TIMER_FUNCTIONS = [
-  'setTimeout',
-  'setInterval',
-  'setImmediate',
-  'clearTimeout',
-  'clearInterval',
-  'clearImmediate',
-];
 
 /** The timer functions `target` has now (those of its own, by name). */
 function timerFunctions(target: Record<string, unknown>): Record<string, unknown> {

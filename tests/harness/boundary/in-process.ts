@@ -10,16 +10,7 @@ import { currentRandomSource, setRandomSource } from '../random-setup';
 import type { StudentTransport } from './boundary';
 import type { Command, Effect } from './protocol';
 import type { StudentHost } from './student-host';
-import { StudentTimers, type TimerFunctions } from './student-timers';
-
-const TIMER_FUNCTIONS = [
-  'setTimeout',
-  'setInterval',
-  'setImmediate',
-  'clearTimeout',
-  'clearInterval',
-  'clearImmediate',
-] as const satisfies readonly (keyof TimerFunctions)[];
+import { StudentTimers, TIMER_FUNCTIONS } from './student-timers';
 
 export const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
 
