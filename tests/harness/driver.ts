@@ -203,9 +203,7 @@ function guardClockReads(clock: Clock, failure: FailureBox, now: () => number): 
 function pendingTimersNote(clock: Clock, now: () => number): string {
   const count = clock.countTimers();
   if (count === 0) return 'no timers pending';
-  // fake-timers keeps them in a Map by id (an object in older versions).
-  const raw = (clock as { timers?: Timers }).timers ?? {};
-  const timers = raw instanceof Map ? [...raw.values()] : Object.values(raw);
+  const timers = [...pendingTimers(clock)];
   const next = Math.min(...timers.map((t) => t.callAt)) - EPOCH_MS;
   const due = Number.isFinite(next)
     ? `, the next due at virtual time ${formatVirtual(Math.max(next, now()))}`
@@ -298,13 +296,15 @@ async function drive(
 
 type Timers = Map<number, { callAt: number }> | Record<string, { callAt: number }>;
 
-/** Whether a timer is due at the clock's current time (fake-timers keeps them by id, in a Map). */
+/** The clock's pending timers (fake-timers keeps them in a Map by id; an object in older versions). */
+function pendingTimers(clock: Clock): Iterable<{ callAt: number }> {
+  const timers = (clock as { timers?: Timers }).timers ?? {};
+  return timers instanceof Map ? timers.values() : Object.values(timers);
+}
+
+/** Whether a timer is due at the clock's current time. */
 function timerDueNow(clock: Clock): boolean {
-  const timers = (clock as { timers?: Timers }).timers;
-  if (timers === undefined) return false;
-  for (const timer of timers instanceof Map ? timers.values() : Object.values(timers)) {
-    if (timer.callAt <= clock.now) return true;
-  }
+  for (const timer of pendingTimers(clock)) if (timer.callAt <= clock.now) return true;
   return false;
 }
 

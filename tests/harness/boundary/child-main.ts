@@ -38,7 +38,6 @@ function readBlocking(fd: number, into: Buffer): number {
     return fs.readSync(fd, into, 0, into.length, null);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return -1;
-    if ((error as NodeJS.ErrnoException).code === 'EOF') return 0;
     throw error;
   }
 }
