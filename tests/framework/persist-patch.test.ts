@@ -12,6 +12,7 @@ import {
   diffBytes,
   type BytesPatch,
 } from '../harness/boundary/persist-patch';
+import { FrameReader, frame } from '../harness/boundary/frames';
 
 const newBytes = (patch: BytesPatch): number =>
   patch.parts.reduce((sum, part) => sum + (part instanceof Uint8Array ? part.length : 0), 0);
@@ -84,6 +85,26 @@ test('the two sides keep each object apart, and a snapshot save keeps the last s
     snapshot: null,
   });
   expect(across(2, state(10), encode('snap2')).snapshot).toEqual(encode('snap2'));
+});
+
+test('saves from a reused buffer, growing and shrinking, come back exactly on both sides', () => {
+  // The student's Persister hands over its own buffer, which its next save overwrites; both sides reuse
+  // their buffers too. Every save, framed as the child sends it, must come back whole, including after a
+  // much shorter one.
+  const child = new PersistPatcher();
+  const tester = new PersistUnpatcher(1e9);
+  const reader = new FrameReader();
+  const reused = new Uint8Array(64 * 1024);
+  const sizes = [10, 200, 201, 400, 20, 21, 600, 5, 0, 300];
+  for (const [round, entries] of sizes.entries()) {
+    const save = state(entries, round);
+    reused.set(save);
+    const raftState = reused.subarray(0, save.length);
+    const sent = frame(child.patch({ op: 'persist', handle: 1, raftState, snapshot: null }));
+    reused.fill(0xff); // the student's next save overwrites its buffer
+    const [wire] = reader.push(sent) as Record<string, unknown>[];
+    expect(tester.unpatch(wire).raftState).toEqual(save);
+  }
 });
 
 test('a patch that does not fit the last save is refused, with a reason', () => {

@@ -143,14 +143,22 @@ export function diffBytes(previous: Uint8Array, next: Uint8Array): BytesPatch {
   return { length: b.length, parts };
 }
 
-/** Rebuild the bytes a patch describes; throws if it does not fit `previous` (a child that lies). */
-export function applyPatch(previous: Uint8Array, patch: BytesPatch, maxBytes: number): Uint8Array {
+/**
+ * Rebuild the bytes a patch describes, into the array `room(length)` gives (a new one by default; it
+ * must not share memory with `previous`); throws if the patch does not fit `previous` (a child that lies).
+ */
+export function applyPatch(
+  previous: Uint8Array,
+  patch: BytesPatch,
+  maxBytes: number,
+  room: (length: number) => Uint8Array = (length) => new Uint8Array(length),
+): Uint8Array {
   const broken = (): Error => new Error('a persister save that does not fit the last one');
   if (typeof patch !== 'object' || patch === null || !Array.isArray(patch.parts)) throw broken();
   const { length, parts } = patch;
   const whole = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
   if (!whole(length) || length > maxBytes) throw broken();
-  const out = new Uint8Array(length);
+  const out = room(length);
   let at = 0;
   for (const part of parts as unknown[]) {
     if (part instanceof Uint8Array) {
@@ -171,42 +179,96 @@ export function applyPatch(previous: Uint8Array, patch: BytesPatch, maxBytes: nu
   return out;
 }
 
-const EMPTY = new Uint8Array(0);
+/**
+ * One object's last save, kept in a buffer that is reused while it fits (as the Persister's own
+ * StoredBytes): a 3A test saves hundreds of megabytes in all, and a fresh array for each save costs more
+ * in page faults and zeroing than the patch saves.
+ */
+class KeptBytes {
+  #buffer = new Uint8Array(0);
+  bytes: Uint8Array = this.#buffer;
+
+  /** Room for `length` bytes (what it held before is gone): `bytes` becomes it. */
+  room(length: number): Uint8Array {
+    // A buffer far larger than the save (after a snapshot shortened the log) is given back too.
+    if (length > this.#buffer.length || length < this.#buffer.length / 4) {
+      this.#buffer = new Uint8Array(length + (length >> 1));
+    }
+    this.bytes = this.#buffer.subarray(0, length);
+    return this.bytes;
+  }
+
+  keep(bytes: Uint8Array): void {
+    this.room(bytes.length).set(bytes);
+  }
+}
 
 /** The child's side: each object's last saves, to patch the next against (copies: buffers are reused). */
 export class PersistPatcher {
-  readonly #last = new Map<Handle, { raftState: Uint8Array; snapshot: Uint8Array }>();
+  readonly #last = new Map<Handle, { raftState: KeptBytes; snapshot: KeptBytes }>();
 
   patch(effect: PersistEffect): PersistPatchEffect {
-    const last = this.#last.get(effect.handle) ?? { raftState: EMPTY, snapshot: EMPTY };
-    const raftState = diffBytes(last.raftState, effect.raftState);
-    const snapshot = effect.snapshot === null ? null : diffBytes(last.snapshot, effect.snapshot);
-    this.#last.set(effect.handle, {
-      raftState: effect.raftState.slice(),
-      snapshot: effect.snapshot === null ? last.snapshot : effect.snapshot.slice(),
-    });
+    let last = this.#last.get(effect.handle);
+    if (last === undefined) {
+      last = { raftState: new KeptBytes(), snapshot: new KeptBytes() };
+      this.#last.set(effect.handle, last);
+    }
+    const raftState = diffBytes(last.raftState.bytes, effect.raftState);
+    last.raftState.keep(effect.raftState);
+    if (effect.snapshot === null)
+      return { op: 'persist-patch', handle: effect.handle, raftState, snapshot: null };
+    const snapshot = diffBytes(last.snapshot.bytes, effect.snapshot);
+    last.snapshot.keep(effect.snapshot);
     return { op: 'persist-patch', handle: effect.handle, raftState, snapshot };
+  }
+}
+
+/**
+ * Each object's last save on the tester's side, in two buffers taken in turn: the next save is rebuilt
+ * in one from the other. So the bytes of an unpatched effect are good until the next save of the same
+ * object, and whoever keeps them must copy them, as the tester's Persister does.
+ */
+class KeptPair {
+  #sides = [new KeptBytes(), new KeptBytes()];
+  #current = 0;
+
+  get bytes(): Uint8Array {
+    return this.#sides[this.#current].bytes;
+  }
+
+  /** Rebuild the next save from the last; it becomes the last. */
+  next(patch: BytesPatch, maxBytes: number): Uint8Array {
+    const spare = this.#sides[1 - this.#current];
+    const bytes = applyPatch(this.bytes, patch, maxBytes, (length) => spare.room(length));
+    this.#current = 1 - this.#current;
+    return bytes;
   }
 }
 
 /** The tester's side: each object's last saves, rebuilt from the patches. */
 export class PersistUnpatcher {
-  readonly #last = new Map<number, { raftState: Uint8Array; snapshot: Uint8Array }>();
+  readonly #last = new Map<number, { raftState: KeptPair; snapshot: KeptPair }>();
   readonly #maxBytes: number;
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
   }
 
-  /** The persist effect a patch stands for; throws on a patch that does not fit (or is not one). */
+  /**
+   * The persist effect a patch stands for; throws on a patch that does not fit (or is not one). Its
+   * bytes are good until the object's next save (KeptPair): the tester's Persister copies them.
+   */
   unpatch(wire: Record<string, unknown>): PersistEffect {
     const handle = wire.handle;
     if (!Number.isSafeInteger(handle)) throw new Error('a persister save without its object');
-    const last = this.#last.get(handle as number) ?? { raftState: EMPTY, snapshot: EMPTY };
-    const raftState = applyPatch(last.raftState, wire.raftState as BytesPatch, this.#maxBytes);
+    let last = this.#last.get(handle as number);
+    if (last === undefined) {
+      last = { raftState: new KeptPair(), snapshot: new KeptPair() };
+      this.#last.set(handle as number, last);
+    }
+    const raftState = last.raftState.next(wire.raftState as BytesPatch, this.#maxBytes);
     const snapshot =
-      wire.snapshot === null ? null : applyPatch(last.snapshot, wire.snapshot as BytesPatch, this.#maxBytes);
-    this.#last.set(handle as number, { raftState, snapshot: snapshot ?? last.snapshot });
+      wire.snapshot === null ? null : last.snapshot.next(wire.snapshot as BytesPatch, this.#maxBytes);
     return { op: 'persist', handle: handle as number, raftState, snapshot };
   }
 }
