@@ -17,6 +17,7 @@ import type { TesterResult } from '../../tests/harness/boundary/tester-main';
 import { mapBundleFrames } from '../../tests/harness/worker/source-map';
 import type { RunVerdict, VerdictKind } from './execute';
 import type { Sandbox } from './sandbox';
+import { allowedCpuList, canPin, parseCpuList } from '../../tests/harness/boundary/affinity';
 
 /**
  * One tester process, for one run at a time and then the next (its startup, ~0.2 s, is paid once per
@@ -29,7 +30,11 @@ class TesterProcess {
   #waiting: ((answer: { result: TesterResult } | { failed: string }) => void) | undefined;
   #dead = false;
 
-  constructor(bundle: string) {
+  /** The core this lane's runs pin their two main threads to (affinity.ts), if any. */
+  readonly cpu: number | undefined;
+
+  constructor(bundle: string, cpu: number | undefined) {
+    this.cpu = cpu;
     this.#process = spawn(process.execPath, [bundle], { stdio: ['pipe', 'ignore', 'pipe', 'pipe'] });
     (this.#process.stdio[3] as NodeJS.ReadableStream).on('data', (chunk: Buffer) => this.#receive(chunk));
     this.#process.stderr?.on('data', (chunk: Buffer) => {
@@ -84,15 +89,35 @@ class TesterProcess {
   }
 }
 
-/** The idle tester processes, reused run after run; ended with the grader (their stdin closes). */
+/**
+ * The idle tester processes, reused run after run; ended with the grader (their stdin closes). With
+ * pinning, each new tester gets the core fewest live testers have, so that lanes up to the number of
+ * cores each have a core of their own.
+ */
 class TesterPool {
   readonly #idle: TesterProcess[] = [];
+  readonly #all: TesterProcess[] = [];
+  #cpus: number[] | undefined;
 
-  async acquire(bundle: string): Promise<TesterProcess> {
+  async acquire(bundle: string, pin: boolean): Promise<TesterProcess> {
     for (let tester = this.#idle.pop(); tester !== undefined; tester = this.#idle.pop()) {
-      if (tester.usable) return tester;
+      if (tester.usable && (tester.cpu !== undefined) === pin) return tester;
+      if (tester.usable) tester.kill();
     }
-    return new TesterProcess(bundle);
+    const tester = new TesterProcess(bundle, pin ? this.#freestCpu() : undefined);
+    this.#all.push(tester);
+    return tester;
+  }
+
+  #freestCpu(): number | undefined {
+    this.#cpus ??= canPin() ? parseCpuList(allowedCpuList() ?? '') : [];
+    const live = this.#all.filter((tester) => tester.usable);
+    let best: { cpu: number; users: number } | undefined;
+    for (const cpu of this.#cpus) {
+      const users = live.filter((tester) => tester.cpu === cpu).length;
+      if (best === undefined || users < best.users) best = { cpu, users };
+    }
+    return best?.cpu;
   }
 
   release(tester: TesterProcess): void {
@@ -102,6 +127,7 @@ class TesterPool {
   /** Stop every idle tester (the grader calls this when it is done). */
   close(): void {
     for (const tester of this.#idle.splice(0)) tester.kill();
+    this.#all.splice(0);
   }
 }
 
@@ -131,6 +157,8 @@ export interface BoundaryRunInput {
   /** Memory the child may use beyond its heap (RLIMIT_DATA counts everything). */
   readonly marginMb: number;
   readonly hangMs: number;
+  /** Pin the run's tester and child main threads to one core (affinity.ts). */
+  readonly pin: boolean;
 }
 
 /** What a boundary run adds to a RunVerdict (the test, seed and replay are the caller's). */
@@ -153,16 +181,21 @@ export async function runBehindBoundary(input: BoundaryRunInput): Promise<Bounda
     { readOnly: [input.workspace, modules], writable: input.scratch, cwd: input.workspace },
     { memoryMb: input.memoryMb + input.marginMb, cpuSeconds: 600 },
   );
+  const started = Date.now();
+  const tester = await testers.acquire(testerBundle, input.pin);
   const request = {
     testName: input.testName,
     seed: input.seed,
     replay: input.replay,
     traceDir: input.traceDir,
     wallLimitMs: DEFAULT_WALL_LIMIT_MS,
-    child: { command: child, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, batchLimitMs: input.hangMs },
+    child: {
+      command: child,
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      batchLimitMs: input.hangMs,
+      cpu: tester.cpu,
+    },
   };
-  const started = Date.now();
-  const tester = await testers.acquire(testerBundle);
   let answer: { result: TesterResult } | { failed: string };
   try {
     answer = await tester.run(request, DEFAULT_WALL_LIMIT_MS + TESTER_MARGIN_MS);

@@ -41,6 +41,8 @@ export interface ExecuteOptions {
   readonly traceDir: string;
   /** The sandbox each run's process starts in. */
   readonly sandbox: Sandbox;
+  /** Pin each run's tester and child main threads to the lane's core (boundary-run.ts). */
+  readonly pin: boolean;
   /** Where the runs' scratch folders are made (absolute; a folder nobody else can list). */
   readonly scratchDir: string;
 }
@@ -134,7 +136,7 @@ export class WorkspaceRunner {
   async run(test: GradedTestRef, seed: number): Promise<RunVerdict> {
     const replay = replayFor(test.name, test.jestFile, seed);
     const base = { test: test.name, seed, replay };
-    const { sandbox, memoryMb, hangMs } = this.options;
+    const { sandbox, memoryMb, hangMs, pin } = this.options;
     let scratch: string | undefined;
     try {
       const childBundle = await buildBoundaryChild(this.ws.dir);
@@ -166,6 +168,7 @@ export class WorkspaceRunner {
         memoryMb,
         marginMb: PROCESS_MEMORY_MARGIN_MB,
         hangMs,
+        pin,
       });
       return {
         ...base,

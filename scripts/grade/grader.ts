@@ -223,6 +223,7 @@ async function gradeAll(options: GradeOptions, events: GradeEvents): Promise<Gra
       traceDir: path.join(path.resolve(dir), 'traces'),
       sandbox,
       scratchDir,
+      pin: options.pin,
     });
     const sub: Prepared = {
       name,

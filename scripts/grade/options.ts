@@ -29,6 +29,8 @@ export interface GradeOptions {
   readonly memoryMb: number;
   /** `--no-sandbox`: run without bubblewrap (sandbox.ts); every result then says it is untrusted. */
   readonly noSandbox: boolean;
+  /** Pin each lane's tester and child main threads to a core of the lane's own (`--no-pin`: do not). */
+  readonly pin: boolean;
   /** Also write the (single) submission's results.json here (Gradescope's /autograder/results/results.json). */
   readonly resultsFile: string | undefined;
   /** Grade again even when <out> holds a finished grade with the same key. */
@@ -118,6 +120,10 @@ export function gradeCommand(): Command {
       DEFAULT_MEMORY_MB,
     )
     .option('--no-sandbox', 'run without bubblewrap (results are then marked untrusted)')
+    .option(
+      '--no-pin',
+      "let the OS place each run's two processes (by default each lane's tester and child share a core: faster on a machine the grader has to itself)",
+    )
     .option('--results-file <file>', "also write the submission's results.json here (Gradescope)")
     .option('--fresh', 'grade again even when <out> already holds a finished grade with the same key', false)
     .option('--gradescope-autograder <zip>', 'package this grader as a Gradescope autograder zip, and stop')
@@ -136,6 +142,7 @@ interface RawOptions {
   hang: number;
   memory: number;
   sandbox: boolean;
+  pin: boolean;
   resultsFile?: string;
   fresh: boolean;
   gradescopeAutograder?: string;
@@ -166,6 +173,7 @@ export function parseGradeArgs(argv: readonly string[]): GradeOptions {
     hangMs: raw.hang * 1000,
     memoryMb: raw.memory,
     noSandbox: !raw.sandbox,
+    pin: raw.pin,
     resultsFile: raw.resultsFile,
     fresh: raw.fresh,
     autograder: raw.gradescopeAutograder,

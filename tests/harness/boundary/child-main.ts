@@ -28,9 +28,10 @@ import type { Command } from './protocol';
 import { StudentHost, describeThrown, type StudentModules } from './student-host';
 import { StudentTimers, TIMER_FUNCTIONS } from './student-timers';
 import { PersistPatcher } from './persist-patch';
+import { EFFECTS_FD } from './channels';
+import { pinThread } from './affinity';
 
-const COMMANDS_FD = 0;
-const EFFECTS_FD = 3;
+const BATCHES_FD = 0;
 
 /** Read what is there, waiting for it if nothing is: bytes read, 0 at the end, -1 if it would block. */
 function readBlocking(fd: number, into: Buffer): number {
@@ -127,7 +128,7 @@ export function startChild(studentModules: StudentModules): void {
     const ready: unknown[] = [];
     for (;;) {
       if (ready.length === 0) {
-        const read = readBlocking(COMMANDS_FD, chunk);
+        const read = readBlocking(BATCHES_FD, chunk);
         if (read === 0) return process.exit(0); // the tester is gone
         if (read < 0) {
           await hop(); // a non-blocking stdin (never seen on Linux): wait for it on the event loop
@@ -147,9 +148,15 @@ export function startChild(studentModules: StudentModules): void {
   }
 
   async function handle(message: unknown): Promise<void> {
-    const { init, now, batch } = message as { init?: { seed: number }; now?: number; batch?: Command[] };
+    const { init, now, batch } = message as {
+      init?: { seed: number; cpu?: number };
+      now?: number;
+      batch?: Command[];
+    };
     if (init !== undefined) {
       setRandomSource(seededRandom(init.seed));
+      // The tester's core, for this process's main thread only (affinity.ts); before any student code runs.
+      if (typeof init.cpu === 'number') pinThread(process.pid, init.cpu);
       return;
     }
     if (typeof now !== 'number' || !Array.isArray(batch)) throw new Error('a batch without its time');

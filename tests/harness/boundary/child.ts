@@ -9,11 +9,15 @@
  * shape of what comes back.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
 import { HarnessError } from '../errors';
 import type { StudentSideFactory } from '../lab-test';
 import { realTimers } from '../real-timers';
 import { formatVirtual } from '../failure';
 import type { StudentTransport } from './boundary';
+import { allowedCpuList, pinThread } from './affinity';
+import { openChannels } from './channels';
 import { FrameReader, MAX_FRAME_BYTES, frame } from './frames';
 import { PersistUnpatcher } from './persist-patch';
 import { isEffect, type Command, type Effect } from './protocol';
@@ -39,6 +43,11 @@ export interface StudentProcessOptions {
   env?: Record<string, string>;
   /** Real time one batch may take before the child is killed and the run fails. */
   batchLimitMs?: number;
+  /**
+   * The CPU for the two main threads of every exchange, the tester's and the child's (affinity.ts):
+   * the grader gives each of its lanes one. Undefined leaves both where the OS puts them.
+   */
+  cpu?: number;
 }
 
 /** The factory the grader passes as RunOptions.studentSide. */
@@ -50,11 +59,28 @@ export class ChildProcessError extends HarnessError {
   override name = 'ChildProcessError';
 }
 
+/** The CPUs the tester's main thread was free to use before it was first pinned, and where it is now. */
+let testerCpus: string | undefined;
+let testerPinnedTo: number | undefined;
+
+/** Pin the tester's main thread to `cpu` (once per lane: it stays); false if it could not be. */
+function pinTester(cpu: number): boolean {
+  if (testerPinnedTo === cpu) return true;
+  testerCpus ??= allowedCpuList();
+  if (!pinThread(process.pid, cpu)) return false;
+  testerPinnedTo = cpu;
+  return true;
+}
+
 export class ChildTransport implements StudentTransport {
   readonly #child: ChildProcess;
   readonly #reader = new FrameReader();
   readonly #limitMs: number;
   readonly #persists = new PersistUnpatcher(MAX_FRAME_BYTES);
+  /** The tester's ends of the channels (channels.ts): batches out, effects in. */
+  readonly #toChild: net.Socket;
+  readonly #fromChild: net.Socket;
+  readonly #toChildFd: number;
   #waiting: { resolve: (effects: Effect[]) => void; reject: (error: Error) => void } | undefined;
   #ended: Error | undefined;
   #stderr = '';
@@ -62,14 +88,26 @@ export class ChildTransport implements StudentTransport {
 
   constructor(options: StudentProcessOptions, seed: number, fail: (error: Error) => void) {
     this.#limitMs = options.batchLimitMs ?? DEFAULT_BATCH_LIMIT_MS;
-    const command = options.wrap?.(options.command) ?? options.command;
-    this.#child = spawn(command[0], command.slice(1), {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-      env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-      detached: true, // its own process group: close() kills everything it started
-    });
-    const results = this.#child.stdio[3] as NodeJS.ReadableStream;
-    results.on('data', (chunk: Buffer) => this.#receive(chunk));
+    let command = options.wrap?.(options.command) ?? options.command;
+    const pinned = options.cpu !== undefined && pinTester(options.cpu);
+    // The child inherits the tester's pin: it starts free (its compiler threads may use every core),
+    // and pins only its own main thread (child-main.ts).
+    if (pinned && testerCpus !== undefined) command = ['taskset', '-c', testerCpus, ...command];
+    const channels = openChannels();
+    try {
+      this.#child = spawn(command[0], command.slice(1), {
+        stdio: [channels.forChild[0], 'pipe', 'pipe', channels.forChild[1]],
+        env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        detached: true, // its own process group: close() kills everything it started
+      });
+    } finally {
+      for (const fd of channels.forChild) fs.closeSync(fd); // the child has its own copies now
+    }
+    this.#fromChild = new net.Socket({ fd: channels.fromChild, readable: true, writable: false });
+    this.#fromChild.on('data', (chunk: Buffer) => this.#receive(chunk));
+    this.#toChildFd = channels.toChild;
+    this.#toChild = new net.Socket({ fd: channels.toChild, readable: false, writable: true });
+    for (const socket of [this.#fromChild, this.#toChild]) socket.on('error', () => {}); // its exit says why
     for (const stream of [this.#child.stdout, this.#child.stderr]) {
       stream?.on('data', (chunk: Buffer) => this.#print(chunk));
     }
@@ -89,7 +127,7 @@ export class ChildTransport implements StudentTransport {
       if (this.#waiting !== undefined) fail(error);
       this.#end(error);
     });
-    this.#send({ init: { seed } });
+    this.#send({ init: { seed, cpu: pinned ? options.cpu : undefined } });
   }
 
   run(batch: readonly Command[], now: number): Promise<Effect[]> {
@@ -129,7 +167,21 @@ export class ChildTransport implements StudentTransport {
   #send(message: unknown): void {
     const bytes = frame(message);
     this.traffic.bytesOut += bytes.length;
-    this.#child.stdin?.write(bytes);
+    this.#toChild.write(bytes.subarray(this.#writeNow(bytes)));
+  }
+
+  /**
+   * Write what fits into the channel at once, unless earlier bytes are still queued in the stream: how
+   * many bytes went. A direct write costs far less than the stream's on a cold process; the stream takes
+   * the rest of a frame too big for the pipe.
+   */
+  #writeNow(bytes: Buffer): number {
+    if (this.#toChild.writableLength > 0) return 0;
+    try {
+      return fs.writeSync(this.#toChildFd, bytes);
+    } catch {
+      return 0; // full (EAGAIN), or the child is gone: the stream queues it, or its error is ignored
+    }
   }
 
   #receive(chunk: Buffer): void {
@@ -183,6 +235,8 @@ export class ChildTransport implements StudentTransport {
       } catch {
         // already gone
       }
+      this.#toChild.destroy();
+      this.#fromChild.destroy();
     }
     const waiting = this.#waiting;
     this.#waiting = undefined;
