@@ -100,6 +100,10 @@ export class ChildTransport implements StudentTransport {
         env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin' },
         detached: true, // its own process group: close() kills everything it started
       });
+    } catch (error) {
+      fs.closeSync(channels.toChild);
+      fs.closeSync(channels.fromChild);
+      throw error;
     } finally {
       for (const fd of channels.forChild) fs.closeSync(fd); // the child has its own copies now
     }
