@@ -6,13 +6,15 @@
  *
  *   in-process   the test in this thread, after one warm-up run of it: the baseline
  *   child        the same test and seed with the code under test in a fresh child process (no sandbox),
- *                as one graded run: its start, its cold JIT and every exchange included
+ *                as one graded run: its start, its cold JIT and every exchange included, and the two
+ *                main threads on one core where they can be, as the grader puts them (affinity.ts)
  *
  * Each row gives the exchanges (one per virtual instant that had anything for the child), the bytes that
  * crossed each way, and checks that both ways gave the same trace hash.
  */
 import { runLabTest } from '../../tests/harness';
 import { ChildTransport, type StudentProcessOptions } from '../../tests/harness/boundary/child';
+import { canPin } from '../../tests/harness/boundary/affinity';
 import type { StudentSideFactory } from '../../tests/harness/lab-test';
 import { FRAMEWORK_ROOT, buildBoundaryChild } from '../../tests/harness/worker/bundle';
 import { boundaryTests } from '../../tests/boundary-tests';
@@ -34,6 +36,7 @@ export async function boundaryRows(): Promise<Row[]> {
   const options: StudentProcessOptions = {
     command: [process.execPath, await buildBoundaryChild(FRAMEWORK_ROOT)],
     batchLimitMs: 30_000,
+    cpu: canPin() ? 0 : undefined,
   };
   const rows: Row[] = [];
   for (const name of TESTS) {
