@@ -37,10 +37,11 @@ export function allowedCpuList(): string | undefined {
 /** The CPU numbers in a Linux CPU list ("0-3,6" is 0, 1, 2, 3 and 6). */
 export function parseCpuList(list: string): number[] {
   return list.split(',').flatMap((range) => {
-    const [from, to = from] = range.split('-').map(Number);
-    return Number.isSafeInteger(from) && Number.isSafeInteger(to) && from <= to
-      ? Array.from({ length: to - from + 1 }, (_, k) => from + k)
-      : [];
+    const match = /^(\d+)(?:-(\d+))?$/.exec(range.trim());
+    if (match === null) return [];
+    const from = Number(match[1]);
+    const to = Number(match[2] ?? match[1]);
+    return from <= to ? Array.from({ length: to - from + 1 }, (_, k) => from + k) : [];
   });
 }
 
