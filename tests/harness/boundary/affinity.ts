@@ -47,11 +47,11 @@ export function parseCpuList(list: string): number[] {
 
 /** Pin the thread whose id is `tid` (a process id names its main thread) to `cpu`; false if it failed. */
 export function pinThread(tid: number, cpu: number): boolean {
-  if (!canPin()) return false;
+  if (process.platform !== 'linux') return false;
   try {
     execFileSync('taskset', ['-p', '-c', String(cpu), String(tid)], { stdio: 'ignore' });
     return true;
   } catch {
-    return false; // not a CPU this process may use, or no permission: run unpinned
+    return false; // no taskset, a CPU this process may not use, or no permission: run unpinned
   }
 }
