@@ -171,13 +171,14 @@ export class ChildTransport implements StudentTransport {
   #send(message: unknown): void {
     const bytes = frame(message);
     this.traffic.bytesOut += bytes.length;
-    this.#toChild.write(bytes.subarray(this.#writeNow(bytes)));
+    const written = this.#writeNow(bytes);
+    if (written < bytes.length) this.#toChild.write(bytes.subarray(written));
   }
 
   /**
    * Write what fits into the channel at once, unless earlier bytes are still queued in the stream: how
-   * many bytes went. A direct write costs far less than the stream's on a cold process; the stream takes
-   * the rest of a frame too big for the pipe.
+   * many bytes went. Almost every batch goes in this one system call, with none of the stream's write
+   * requests and callbacks; the stream takes the rest of a frame too big for the pipe.
    */
   #writeNow(bytes: Buffer): number {
     if (this.#toChild.writableLength > 0) return 0;
