@@ -112,6 +112,7 @@ class TesterPool {
   #freestCpu(): number | undefined {
     this.#cpus ??= canPin() ? parseCpuList(allowedCpuList() ?? '') : [];
     const live = this.#all.filter((tester) => tester.usable);
+    this.#all.splice(0, this.#all.length, ...live); // a tester that died keeps no core
     let best: { cpu: number; users: number } | undefined;
     for (const cpu of this.#cpus) {
       const users = live.filter((tester) => tester.cpu === cpu).length;
