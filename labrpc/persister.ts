@@ -66,23 +66,28 @@ export class Persister {
  * change (thousands of times per KV test, tens of kilobytes each), so the buffer is re-used from save to
  * save while it is large enough: a save is one copy, with no allocation for the garbage collector to
  * reclaim. After `shareFrom` two Persisters hold the same buffer, and the next save on either side
- * takes a new one, so a save never changes bytes the other side holds.
+ * takes a new one, so a save never changes bytes the other side holds. (The test harness keeps the
+ * saves that cross its process boundary in these too: tests/harness/boundary/persist-patch.ts.)
  */
-class StoredBytes {
+export class StoredBytes {
   #buffer = new Uint8Array(0);
   /** The saved bytes: the start of #buffer. */
   bytes: Uint8Array = this.#buffer;
   #shared = false;
 
   save(bytes: Uint8Array): void {
-    const n = bytes.length;
+    this.room(bytes.length).set(bytes);
+  }
+
+  /** Room for `length` bytes, to be written in place (what it held before is gone): `bytes` becomes it. */
+  room(length: number): Uint8Array {
     // A buffer far larger than the state (after a snapshot shortened the log) is given back too.
-    if (this.#shared || n > this.#buffer.length || n < this.#buffer.length / 4) {
-      this.#buffer = new Uint8Array(n + (n >> 1));
+    if (this.#shared || length > this.#buffer.length || length < this.#buffer.length / 4) {
+      this.#buffer = new Uint8Array(length + (length >> 1));
       this.#shared = false;
     }
-    this.#buffer.set(bytes);
-    this.bytes = this.#buffer.subarray(0, n);
+    this.bytes = this.#buffer.subarray(0, length);
+    return this.bytes;
   }
 
   shareFrom(other: StoredBytes): void {

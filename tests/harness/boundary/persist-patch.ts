@@ -18,6 +18,7 @@
  *
  * In-process runs need none of this: the effects are handed over without a copy.
  */
+import { StoredBytes } from '../../../labrpc/persister';
 import type { Effect, Handle } from './protocol';
 
 /** `next` as parts: [start, length] copies a range of the previous bytes, a Uint8Array is new bytes. */
@@ -192,45 +193,26 @@ export function applyPatch(
 }
 
 /**
- * One object's last save, kept in a buffer that is reused while it fits (as the Persister's own
- * StoredBytes): a 3A test saves hundreds of megabytes in all, and a fresh array for each save costs more
- * in page faults and zeroing than the patch saves.
+ * The child's side: each object's last saves, to patch the next against. They are copies (the student's
+ * Persister reuses its buffers), kept in buffers reused from save to save (StoredBytes): a 3A test saves
+ * hundreds of megabytes in all, and a fresh array per save cost more in page faults and zeroing than the
+ * patching itself.
  */
-class KeptBytes {
-  #buffer = new Uint8Array(0);
-  bytes: Uint8Array = this.#buffer;
-
-  /** Room for `length` bytes (what it held before is gone): `bytes` becomes it. */
-  room(length: number): Uint8Array {
-    // A buffer far larger than the save (after a snapshot shortened the log) is given back too.
-    if (length > this.#buffer.length || length < this.#buffer.length / 4) {
-      this.#buffer = new Uint8Array(length + (length >> 1));
-    }
-    this.bytes = this.#buffer.subarray(0, length);
-    return this.bytes;
-  }
-
-  keep(bytes: Uint8Array): void {
-    this.room(bytes.length).set(bytes);
-  }
-}
-
-/** The child's side: each object's last saves, to patch the next against (copies: buffers are reused). */
 export class PersistPatcher {
-  readonly #last = new Map<Handle, { raftState: KeptBytes; snapshot: KeptBytes }>();
+  readonly #last = new Map<Handle, { raftState: StoredBytes; snapshot: StoredBytes }>();
 
   patch(effect: PersistEffect): PersistPatchEffect {
     let last = this.#last.get(effect.handle);
     if (last === undefined) {
-      last = { raftState: new KeptBytes(), snapshot: new KeptBytes() };
+      last = { raftState: new StoredBytes(), snapshot: new StoredBytes() };
       this.#last.set(effect.handle, last);
     }
     const raftState = diffBytes(last.raftState.bytes, effect.raftState);
-    last.raftState.keep(effect.raftState);
+    last.raftState.save(effect.raftState);
     if (effect.snapshot === null)
       return { op: 'persist-patch', handle: effect.handle, raftState, snapshot: null };
     const snapshot = diffBytes(last.snapshot.bytes, effect.snapshot);
-    last.snapshot.keep(effect.snapshot);
+    last.snapshot.save(effect.snapshot);
     return { op: 'persist-patch', handle: effect.handle, raftState, snapshot };
   }
 }
@@ -241,7 +223,7 @@ export class PersistPatcher {
  * object, and whoever keeps them must copy them, as the tester's Persister does.
  */
 class KeptPair {
-  #sides = [new KeptBytes(), new KeptBytes()];
+  #sides = [new StoredBytes(), new StoredBytes()];
   #current = 0;
 
   get bytes(): Uint8Array {
