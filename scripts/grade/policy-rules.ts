@@ -3,6 +3,8 @@
  * when a rule stops their code. `--allow RULE` turns one off (the run-time layer still holds: a worker
  * per run, a verdict the worker cannot write, frozen tester objects).
  */
+import { TIMER_FUNCTIONS } from '../../tests/harness/real-timers';
+
 export const RULES = {
   'import-path':
     'a file may import only from its own folder, ../labrpc, and (from kvraft/) ../raft: the grader copies ' +
@@ -80,17 +82,7 @@ export const FORBIDDEN_GLOBALS: ReadonlyMap<string, RuleId> = new Map<string, Ru
 ]);
 
 /** Globals that stand for the clock or the random source: not to be used while a module loads. */
-export const CLOCK_GLOBALS = new Set([
-  'setTimeout',
-  'setInterval',
-  'setImmediate',
-  'clearTimeout',
-  'clearInterval',
-  'clearImmediate',
-  'queueMicrotask',
-  'Date',
-  'performance',
-]);
+export const CLOCK_GLOBALS = new Set([...TIMER_FUNCTIONS, 'queueMicrotask', 'Date', 'performance']);
 
 /** Property names that, written or defined, change behaviour shared with the tester. */
 export const PROTOTYPE_KEYS = new Set(['prototype', '__proto__']);

@@ -33,7 +33,7 @@ import {
   VirtualTimeLimitError,
   WallClockLimitError,
 } from './errors';
-import { realTimers, setTripwireListener } from './real-timers';
+import { TIMER_FUNCTIONS, realTimers, setTripwireListener } from './real-timers';
 
 const nativeSetImmediate = realTimers.setImmediate;
 const realNow = realTimers.now;
@@ -145,17 +145,7 @@ function installClock(): Clock {
   }
   const clock = FakeTimers.withGlobal(globalThis).install({
     now: EPOCH_MS,
-    toFake: [
-      'setTimeout',
-      'clearTimeout',
-      'setInterval',
-      'clearInterval',
-      'setImmediate',
-      'clearImmediate',
-      'Date',
-      'performance',
-      'hrtime',
-    ],
+    toFake: [...TIMER_FUNCTIONS, 'Date', 'performance', 'hrtime'],
     loopLimit: Number.MAX_SAFE_INTEGER,
   }) as Clock;
   clock.duringTick = true; // Node's 1 ms clamp for setTimeout(f, 0), see the header

@@ -20,6 +20,20 @@
  * the followers' timeouts in virtual time, and the leadership churn that followed fails none of them.
  */
 
+/**
+ * The names of Node's timer functions: the driver's fake clock replaces them, the code under test gets
+ * its own version of each (boundary/student-timers.ts), and the grader's policy lists them among the
+ * clock's globals.
+ */
+export const TIMER_FUNCTIONS = [
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+] as const;
+
 type TimerName = 'setTimeout' | 'setInterval' | 'setImmediate';
 type TimerFn = (callback: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => unknown;
 

@@ -5,12 +5,12 @@
  * from the student's own stream, and the timer functions are the student's (student-timers.ts), whose
  * stand-ins on the tester's clock start a batch of their own when they are due, as in child mode.
  */
-import { realTimers } from '../real-timers';
+import { TIMER_FUNCTIONS, realTimers } from '../real-timers';
 import { currentRandomSource, setRandomSource } from '../random-setup';
 import type { StudentTransport } from './boundary';
 import type { Command, Effect } from './protocol';
 import type { StudentHost } from './student-host';
-import { StudentTimers, TIMER_FUNCTIONS } from './student-timers';
+import { StudentTimers } from './student-timers';
 
 export const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
 

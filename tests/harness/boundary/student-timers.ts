@@ -47,16 +47,6 @@ export class StudentTimer {
   }
 }
 
-/** The names of Node's timer functions, each of which the code under test gets in its own version. */
-export const TIMER_FUNCTIONS = [
-  'setTimeout',
-  'setInterval',
-  'setImmediate',
-  'clearTimeout',
-  'clearInterval',
-  'clearImmediate',
-] as const;
-
 /** The timer functions the code under test gets, by the names Node gives them. */
 export interface TimerFunctions {
   setTimeout: (fn: unknown, ...rest: unknown[]) => StudentTimer;
