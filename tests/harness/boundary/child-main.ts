@@ -33,15 +33,6 @@ import { pinThread } from './affinity';
 
 const BATCHES_FD = 0;
 
-/** Read what is there, waiting for it if nothing is: bytes read, 0 at the end, -1 if it would block. */
-function readBlocking(fd: number, into: Buffer): number {
-  try {
-    return fs.readSync(fd, into, 0, into.length, null);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return -1;
-    throw error;
-  }
-}
 // The real setImmediate, as real-timers.ts kept it before the tripwires (child-prologue.ts) went in.
 const hop = (): Promise<void> => new Promise((resolve) => realTimers.setImmediate(resolve));
 
@@ -128,12 +119,9 @@ export function startChild(studentModules: StudentModules): void {
     const ready: unknown[] = [];
     for (;;) {
       if (ready.length === 0) {
-        const read = readBlocking(BATCHES_FD, chunk);
+        // fd 0 is the batches' FIFO, opened blocking for this process (channels.ts).
+        const read = fs.readSync(BATCHES_FD, chunk, 0, chunk.length, null);
         if (read === 0) return process.exit(0); // the tester is gone
-        if (read < 0) {
-          await hop(); // a non-blocking stdin (never seen on Linux): wait for it on the event loop
-          continue;
-        }
         ready.push(...reader.push(Buffer.from(chunk.subarray(0, read))));
         continue;
       }
